@@ -1,0 +1,106 @@
+//! One function per command; each returns the process exit code.
+
+use crate::cli::{Command, CommonArgs, ValidateArgs, ValidateFormat};
+use privgate::diagnostic::Diagnostic;
+use privgate::load::{self, LoadOptions, Workspace};
+use privgate::render::human::{self, Style};
+use privgate::span::Locator;
+use privgate::tree::WorkTree;
+use std::io::Write;
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_ERROR: u8 = 2;
+
+pub fn run(command: Command) -> u8 {
+    match command {
+        Command::Validate(args) => validate(&args),
+        Command::Schema { name } => {
+            let text = privgate::schema::by_name(&name).unwrap_or_default();
+            print_stdout(text)
+        }
+        Command::Init { path } => match privgate::init::init(&path) {
+            Ok(files) => {
+                for f in files {
+                    eprintln!("wrote {f}");
+                }
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                EXIT_ERROR
+            }
+        },
+    }
+}
+
+fn print_stdout(text: &str) -> u8 {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => EXIT_OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => {
+            eprintln!("error: cannot write output: {e}");
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Loads the work tree at PATH; on an unreadable root, the diagnostic.
+pub fn load_worktree(common: &CommonArgs, options: &LoadOptions) -> Result<Workspace, Diagnostic> {
+    let tree = WorkTree::open(&common.path)?;
+    Ok(load::load(&tree, options))
+}
+
+pub fn options(common: &CommonArgs) -> LoadOptions {
+    LoadOptions {
+        config_path: common.config.clone(),
+        regulations: Vec::new(),
+    }
+}
+
+/// Prints diagnostics to stderr.
+pub fn emit(ws: &Workspace, diagnostics: &[Diagnostic], no_color: bool) {
+    let mut locator = Locator::new(&ws.sources);
+    let text = human::render(diagnostics, &mut locator, Style::detect(no_color));
+    if !text.is_empty() {
+        eprint!("{text}");
+    }
+}
+
+fn validate(args: &ValidateArgs) -> u8 {
+    let ws = match load_worktree(&args.common, &options(&args.common)) {
+        Ok(ws) => ws,
+        Err(d) => {
+            let empty = Default::default();
+            let mut locator = Locator::new(&empty);
+            eprint!("{}", human::render(&[d], &mut locator, Style::detect(args.common.no_color)));
+            return EXIT_ERROR;
+        }
+    };
+    emit(&ws, &ws.diagnostics, args.common.no_color);
+    let errors = ws.diagnostics.iter().filter(|d| d.is_error()).count();
+    if args.format == ValidateFormat::Json {
+        let summary = serde_json::json!({
+            "valid": errors == 0,
+            "manifests": ws.model.as_ref().map_or(0, |m| m.manifests.len()),
+            "declarations": ws.model.as_ref().map_or(0, |m| m.declaration_count()),
+            "errors": errors,
+        });
+        print_stdout(&format!("{summary:#}\n"));
+    } else if errors == 0 && !args.common.quiet {
+        if let Some(m) = &ws.model {
+            eprintln!(
+                "ok: {} manifests, {} declarations, no problems",
+                m.manifests.len(),
+                m.declaration_count()
+            );
+        }
+    } else if errors > 0 {
+        eprintln!("{errors} error{} found", if errors == 1 { "" } else { "s" });
+    }
+    if errors > 0 {
+        EXIT_ERROR
+    } else {
+        EXIT_OK
+    }
+}

@@ -1,0 +1,138 @@
+//! Located problems, as plain data. Every stage reports what it finds here;
+//! only the renderer (`render::human`) turns them into miette reports, and
+//! only then are places (JSON pointers, byte offsets) turned into line and
+//! column, so clean files never pay for it.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+}
+
+/// Where in a file a diagnostic points.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Place {
+    /// The whole file (line 1, column 1).
+    File,
+    /// A JSON pointer into the YAML document; `key` points at the mapping key
+    /// rather than at its value (used for unknown fields).
+    Pointer { pointer: String, key: bool },
+    /// A byte offset with a length, when the parser already knows it.
+    Bytes { offset: usize, len: usize },
+}
+
+impl Place {
+    pub fn value(pointer: impl Into<String>) -> Place {
+        Place::Pointer {
+            pointer: pointer.into(),
+            key: false,
+        }
+    }
+    pub fn key(pointer: impl Into<String>) -> Place {
+        Place::Pointer {
+            pointer: pointer.into(),
+            key: true,
+        }
+    }
+}
+
+/// A second place that explains the first ("first declared here").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    pub file: String,
+    pub place: Place,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub level: Level,
+    /// Stable kebab-case code, e.g. `schema`, `dangling-reference`.
+    pub code: &'static str,
+    /// Repository-relative path with `/`; `None` for problems with no file
+    /// (a bad flag, an unreadable root).
+    pub file: Option<String>,
+    pub place: Place,
+    pub message: String,
+    /// Short text under the caret.
+    pub label: String,
+    pub help: Option<String>,
+    pub related: Vec<Related>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Diagnostic {
+            level: Level::Error,
+            code,
+            file: None,
+            place: Place::File,
+            label: String::new(),
+            message,
+            help: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            level: Level::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    pub fn at(mut self, file: impl Into<String>, place: Place) -> Self {
+        self.file = Some(file.into());
+        self.place = place;
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn help_opt(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+
+    pub fn related(mut self, file: impl Into<String>, place: Place, label: impl Into<String>) -> Self {
+        self.related.push(Related {
+            file: file.into(),
+            place,
+            label: label.into(),
+        });
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.level == Level::Error
+    }
+}
+
+/// "did you mean `x`?" for a near miss among `candidates`, if one is close.
+pub fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    closest(found, candidates).map(|c| format!("did you mean `{c}`?"))
+}
+
+/// The candidate closest to `found`, when it is close enough to be a typo.
+pub fn closest<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(found, c);
+        if score >= 0.8 && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}

@@ -1,0 +1,106 @@
+//! Which files are manifests: the default globs of manifest.md (or the
+//! config's `manifests:`), minus `exclude:`, in sorted order.
+
+use crate::diagnostic::{Diagnostic, Place};
+use crate::tree::Tree;
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+
+pub const DEFAULT_GLOBS: [&str; 2] = ["**/privacy.{yaml,yml}", "**/*.privacy.{yaml,yml}"];
+pub const CONFIG_NAMES: [&str; 2] = ["privgate.yaml", ".privgate.yaml"];
+
+pub struct Globs {
+    include: GlobSet,
+    exclude: GlobSet,
+    /// `exclude` patterns with `/**` appended, to prune whole directories.
+    exclude_dirs: GlobSet,
+}
+
+fn glob(pattern: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(pattern).literal_separator(true).build()
+}
+
+impl Globs {
+    /// Compiles the globs; a bad pattern is a diagnostic on the config line
+    /// (`pointer` is where the list sits in the config).
+    pub fn new(
+        include: Option<&[String]>,
+        exclude: &[String],
+        config_file: Option<&str>,
+    ) -> Result<Globs, Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        let mut build = |patterns: Vec<String>, section: &str, dirs: bool| {
+            let mut set = GlobSetBuilder::new();
+            for (i, p) in patterns.iter().enumerate() {
+                let pattern = if dirs {
+                    format!("{}/**", p.trim_end_matches('/'))
+                } else {
+                    p.clone()
+                };
+                match glob(&pattern) {
+                    Ok(g) => {
+                        set.add(g);
+                    }
+                    Err(e) if !dirs => {
+                        let d = Diagnostic::error("bad-glob", format!("invalid glob `{p}`: {}", e.kind()))
+                            .label("invalid glob");
+                        errors.push(match config_file {
+                            Some(f) => d.at(f, Place::value(format!("/{section}/{i}"))),
+                            None => d,
+                        });
+                    }
+                    Err(_) => {}
+                }
+            }
+            set.build().unwrap_or_else(|_| GlobSet::empty())
+        };
+        let include = match include {
+            Some(list) => build(list.to_vec(), "manifests", false),
+            None => build(DEFAULT_GLOBS.iter().map(|s| s.to_string()).collect(), "manifests", false),
+        };
+        let exclude_set = build(exclude.to_vec(), "exclude", false);
+        let exclude_dirs = build(exclude.to_vec(), "exclude", true);
+        if errors.is_empty() {
+            Ok(Globs {
+                include,
+                exclude: exclude_set,
+                exclude_dirs,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn keep_dir(&self, dir: &str) -> bool {
+        !self.exclude.is_match(dir) && !self.exclude_dirs.is_match(format!("{dir}/x"))
+    }
+
+    fn is_manifest(&self, path: &str) -> bool {
+        self.include.is_match(path) && !self.exclude.is_match(path) && !self.exclude_dirs.is_match(path)
+    }
+}
+
+/// Manifest paths under the tree, sorted.
+pub fn discover(tree: &dyn Tree, globs: &Globs) -> Result<Vec<String>, Vec<Diagnostic>> {
+    let files = tree.files(&|dir| globs.keep_dir(dir))?;
+    Ok(files
+        .into_iter()
+        .filter(|f| globs.is_manifest(f) && !CONFIG_NAMES.contains(&f.as_str()))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_globs_match_at_any_depth() {
+        let g = Globs::new(None, &["examples/**".to_string()], None).unwrap();
+        assert!(g.is_manifest("privacy.yaml"));
+        assert!(g.is_manifest("a/b/privacy.yml"));
+        assert!(g.is_manifest("privacy/vendors.privacy.yaml"));
+        assert!(!g.is_manifest("a/privacy.json"));
+        assert!(!g.is_manifest("examples/x/privacy.yaml"));
+        assert!(!g.keep_dir("examples"));
+        assert!(g.keep_dir("services"));
+    }
+}

@@ -1,0 +1,39 @@
+//! `privgate init`: a starter config and a commented manifest. Never
+//! overwrites: if either file exists, nothing is written.
+
+use std::path::Path;
+
+pub const CONFIG_TEMPLATE: &str = include_str!("../examples/init/privgate.yaml");
+pub const MANIFEST_TEMPLATE: &str = include_str!("../examples/init/privacy.yaml");
+
+/// Writes both files, or neither. Returns the paths written.
+pub fn init(root: &Path) -> Result<Vec<String>, String> {
+    if !root.is_dir() {
+        return Err(format!("`{}` is not a directory", root.display()));
+    }
+    let files = [("privgate.yaml", CONFIG_TEMPLATE), ("privacy.yaml", MANIFEST_TEMPLATE)];
+    for (name, _) in files {
+        let path = root.join(name);
+        if path.exists() {
+            return Err(format!(
+                "`{}` already exists; privgate init never overwrites (nothing was written)",
+                path.display()
+            ));
+        }
+    }
+    let mut written = Vec::new();
+    for (name, content) in files {
+        let path = root.join(name);
+        // create_new: a file that appeared since the check is not clobbered.
+        let result = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, content.as_bytes()));
+        if let Err(e) = result {
+            return Err(format!("cannot write `{}`: {e}", path.display()));
+        }
+        written.push(path.display().to_string());
+    }
+    Ok(written)
+}

@@ -1,0 +1,21 @@
+//! privgate: policy-as-code privacy compliance checks.
+//!
+//! The pipeline is the architecture, one module per stage, plain data between
+//! them: `tree` (where files come from) -> `discover` -> `parse` -> `schema`
+//! -> `resolve` (into `model::Model`) -> evaluate -> score -> `render`.
+//! `load` runs the front half.
+
+pub mod diagnostic;
+pub mod discover;
+pub mod init;
+pub mod load;
+pub mod manifest;
+pub mod model;
+pub mod parse;
+pub mod render;
+pub mod resolve;
+pub mod schema;
+pub mod span;
+pub mod taxonomy;
+pub mod time;
+pub mod tree;

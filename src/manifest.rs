@@ -1,0 +1,294 @@
+//! Typed form of a privacy manifest and of the repository config, exactly as
+//! `../shared/spec/manifest.md` defines them.
+//!
+//! These types are filled only from documents that already passed the JSON
+//! Schemas in `schemas/`, which stay the single source of truth for what is
+//! accepted; `deny_unknown_fields` keeps the two from drifting apart (a test
+//! deserializes a manifest that uses every schema property).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub version: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<System>,
+    #[serde(default)]
+    pub datasets: Vec<Dataset>,
+    #[serde(default)]
+    pub purposes: Vec<Purpose>,
+    #[serde(default)]
+    pub flows: Vec<Flow>,
+    #[serde(default)]
+    pub consents: Vec<Consent>,
+    #[serde(default)]
+    pub vendors: Vec<Vendor>,
+    #[serde(default)]
+    pub assessments: Vec<Assessment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rights: Option<Rights>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breach: Option<Breach>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct System {
+    pub id: String,
+    pub name: Option<String>,
+    pub owner: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Dataset {
+    pub id: String,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub subjects: Vec<String>,
+    pub location: Option<String>,
+    pub encrypted_at_rest: Option<bool>,
+    pub retention: Option<Retention>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    /// ISO 8601 duration or the word `indefinite`.
+    pub period: Option<String>,
+    pub trigger: Option<String>,
+    pub deletion: Option<String>,
+    pub justification: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Purpose {
+    pub id: String,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub lawful_basis: Option<String>,
+    pub special_category_condition: Option<String>,
+    pub consent: Option<String>,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub subjects: Vec<String>,
+    #[serde(default)]
+    pub datasets: Vec<String>,
+    #[serde(default)]
+    pub assessments: Vec<String>,
+    pub notice: Option<String>,
+    #[serde(default)]
+    pub risk: Risk,
+    #[serde(default)]
+    pub ccpa: PurposeCcpa,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Risk {
+    #[serde(default)]
+    pub large_scale: bool,
+    #[serde(default)]
+    pub profiling: bool,
+    #[serde(default)]
+    pub automated_decision: bool,
+    #[serde(default)]
+    pub systematic_monitoring: bool,
+    #[serde(default)]
+    pub innovative_technology: bool,
+    #[serde(default)]
+    pub vulnerable_subjects: bool,
+    #[serde(default)]
+    pub matching_datasets: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PurposeCcpa {
+    #[serde(default)]
+    pub sold: bool,
+    #[serde(default)]
+    pub shared: bool,
+    pub opt_out: Option<String>,
+    pub limit_sensitive_use: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Flow {
+    pub id: String,
+    pub description: Option<String>,
+    pub from: String,
+    pub to: String,
+    pub purpose: Option<String>,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    pub destination_country: Option<String>,
+    pub transfer_mechanism: Option<String>,
+    #[serde(default)]
+    pub assessments: Vec<String>,
+    pub encrypted_in_transit: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Consent {
+    pub id: String,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub purposes: Vec<String>,
+    pub mechanism: Option<String>,
+    pub withdrawable: Option<bool>,
+    pub withdrawal: Option<String>,
+    pub recorded: Option<bool>,
+    pub minimum_age: Option<u32>,
+    pub parental_consent: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Vendor {
+    pub id: String,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub role: Option<String>,
+    pub country: Option<String>,
+    pub dpf_certified: Option<bool>,
+    pub contract: Option<Contract>,
+    pub assessment: Option<VendorAssessment>,
+    pub deletion_propagation: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Contract {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub signed: Option<String>,
+    pub expires: Option<String>,
+    pub document: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct VendorAssessment {
+    pub date: Option<String>,
+    pub result: Option<String>,
+    pub document: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Assessment {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: Option<String>,
+    pub document: Option<String>,
+    pub date: Option<String>,
+    pub status: Option<String>,
+    pub approver: Option<String>,
+    pub review: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Rights {
+    pub access: Option<Right>,
+    pub erasure: Option<Right>,
+    pub rectification: Option<Right>,
+    pub portability: Option<Right>,
+    pub objection: Option<Right>,
+    pub opt_out: Option<Right>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Right {
+    pub sla: Option<String>,
+    pub automated: Option<bool>,
+    pub gpc: Option<bool>,
+    pub channel: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Breach {
+    pub plan: Option<String>,
+    pub notify_authority_within: Option<String>,
+    pub notify_subjects_within: Option<String>,
+}
+
+/// `privgate.yaml`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub version: u32,
+    pub organization: Option<String>,
+    pub regulations: Option<Vec<String>>,
+    pub manifests: Option<Vec<String>>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub rulepacks: Vec<String>,
+    #[serde(default)]
+    pub taxonomy: Vec<TaxonomyEntry>,
+    #[serde(default)]
+    pub subjects: Vec<String>,
+    #[serde(default)]
+    pub settings: Settings,
+    #[serde(default)]
+    pub rules: BTreeMap<String, RuleOverride>,
+    #[serde(default)]
+    pub gate: Gate,
+    #[serde(default)]
+    pub waivers: Vec<Waiver>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TaxonomyEntry {
+    pub key: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub vendor_review_interval: Option<String>,
+    pub dpia_review_interval: Option<String>,
+    pub max_retention: Option<String>,
+    pub child_consent_age: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RuleOverride {
+    pub severity: Option<String>,
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Gate {
+    pub min_score: Option<f64>,
+    pub fail_on: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    pub rule: String,
+    pub target: String,
+    pub reason: String,
+    pub approved_by: String,
+    pub expires: String,
+}

@@ -1,0 +1,153 @@
+//! The resolved model: every manifest of the repository merged, ids checked,
+//! aliases replaced by canonical taxonomy keys, document existence looked up
+//! once. Rules read only this; they do no I/O.
+
+use crate::manifest::*;
+use crate::taxonomy::Taxonomy;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Where a declaration was written: the file and the JSON pointer of the
+/// declaration's object (`/purposes/2`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Origin {
+    pub file: String,
+    pub pointer: String,
+}
+
+impl Origin {
+    /// The pointer of the declaration's `id` (what findings point at).
+    pub fn id_pointer(&self) -> String {
+        format!("{}/id", self.pointer)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Decl<T> {
+    pub origin: Origin,
+    #[serde(flatten)]
+    pub item: T,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    System,
+    Dataset,
+    Purpose,
+    Flow,
+    Consent,
+    Vendor,
+    Assessment,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::System,
+        Kind::Dataset,
+        Kind::Purpose,
+        Kind::Flow,
+        Kind::Consent,
+        Kind::Vendor,
+        Kind::Assessment,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::System => "system",
+            Kind::Dataset => "dataset",
+            Kind::Purpose => "purpose",
+            Kind::Flow => "flow",
+            Kind::Consent => "consent",
+            Kind::Vendor => "vendor",
+            Kind::Assessment => "assessment",
+        }
+    }
+
+    /// The manifest section that holds this kind.
+    pub fn section(self) -> &'static str {
+        match self {
+            Kind::System => "system",
+            Kind::Dataset => "datasets",
+            Kind::Purpose => "purposes",
+            Kind::Flow => "flows",
+            Kind::Consent => "consents",
+            Kind::Vendor => "vendors",
+            Kind::Assessment => "assessments",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Model {
+    /// `privgate.yaml` as written (defaults where absent).
+    pub config: Config,
+    /// Path of the config file, when there is one.
+    pub config_file: Option<String>,
+    /// Manifest paths, sorted.
+    pub manifests: Vec<String>,
+    pub systems: Vec<Decl<System>>,
+    pub datasets: Vec<Decl<Dataset>>,
+    pub purposes: Vec<Decl<Purpose>>,
+    pub flows: Vec<Decl<Flow>>,
+    pub consents: Vec<Decl<Consent>>,
+    pub vendors: Vec<Decl<Vendor>>,
+    pub assessments: Vec<Decl<Assessment>>,
+    pub rights: Option<Decl<Rights>>,
+    pub breach: Option<Decl<Breach>>,
+    /// Every document path the declarations name, and whether it exists
+    /// inside the root.
+    pub documents: BTreeMap<String, bool>,
+    #[serde(skip)]
+    pub taxonomy: Taxonomy,
+}
+
+impl Model {
+    pub fn declaration_count(&self) -> usize {
+        self.systems.len()
+            + self.datasets.len()
+            + self.purposes.len()
+            + self.flows.len()
+            + self.consents.len()
+            + self.vendors.len()
+            + self.assessments.len()
+            + usize::from(self.rights.is_some())
+            + usize::from(self.breach.is_some())
+    }
+
+    /// Every declared id of a kind, for "did you mean" and reference checks.
+    pub fn ids(&self, kind: Kind) -> BTreeSet<&str> {
+        fn ids<T>(v: &[Decl<T>], id: fn(&T) -> &str) -> BTreeSet<&str> {
+            v.iter().map(|d| id(&d.item)).collect()
+        }
+        match kind {
+            Kind::System => ids(&self.systems, |s| &s.id),
+            Kind::Dataset => ids(&self.datasets, |s| &s.id),
+            Kind::Purpose => ids(&self.purposes, |s| &s.id),
+            Kind::Flow => ids(&self.flows, |s| &s.id),
+            Kind::Consent => ids(&self.consents, |s| &s.id),
+            Kind::Vendor => ids(&self.vendors, |s| &s.id),
+            Kind::Assessment => ids(&self.assessments, |s| &s.id),
+        }
+    }
+
+    /// Whether personal data is declared anywhere (datasets, purposes, flows).
+    pub fn declares_personal_data(&self) -> bool {
+        let personal = |cats: &[String]| cats.iter().any(|c| crate::taxonomy::is_personal(c));
+        self.datasets.iter().any(|d| personal(&d.item.categories))
+            || self.purposes.iter().any(|d| personal(&d.item.categories))
+            || self.flows.iter().any(|d| personal(&d.item.categories))
+    }
+
+    /// The regulations enabled for this repository.
+    pub fn regulations(&self) -> Vec<String> {
+        self.config
+            .regulations
+            .clone()
+            .unwrap_or_else(|| vec!["gdpr".to_string(), "ccpa".to_string()])
+    }
+}

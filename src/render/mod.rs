@@ -1,0 +1,3 @@
+//! Output formats, one module each, all fed the same plain data.
+
+pub mod human;

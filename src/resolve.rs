@@ -1,0 +1,426 @@
+//! Manifests in, one `Model` out. Checks everything a schema cannot:
+//! duplicate and dangling ids, unknown taxonomy keys and subjects, real
+//! calendar dates, ISO 8601 durations, country codes, and document paths that
+//! escape the root. Every problem is collected; none stops the others.
+
+use crate::diagnostic::{did_you_mean, Diagnostic, Place};
+use crate::manifest::*;
+use crate::model::{Decl, Kind, Model, Origin};
+use crate::taxonomy::Taxonomy;
+use crate::time;
+use crate::tree::Tree;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A manifest that passed its schema.
+pub struct Loaded {
+    pub path: String,
+    pub manifest: Manifest,
+}
+
+pub fn resolve(
+    manifests: Vec<Loaded>,
+    config: Config,
+    config_file: Option<String>,
+    mut taxonomy: Taxonomy,
+    tree: &dyn Tree,
+    some_files_failed: bool,
+) -> (Model, Vec<Diagnostic>) {
+    for entry in &config.taxonomy {
+        taxonomy.add_category(&entry.key, entry.description.as_deref());
+    }
+    for subject in &config.subjects {
+        taxonomy.add_subject(subject);
+    }
+    let mut model = Model {
+        config,
+        config_file,
+        manifests: manifests.iter().map(|m| m.path.clone()).collect(),
+        systems: vec![],
+        datasets: vec![],
+        purposes: vec![],
+        flows: vec![],
+        consents: vec![],
+        vendors: vec![],
+        assessments: vec![],
+        rights: None,
+        breach: None,
+        documents: BTreeMap::new(),
+        taxonomy,
+    };
+    let mut diags = Vec::new();
+    for loaded in manifests {
+        merge(&mut model, loaded, &mut diags);
+    }
+    let mut r = Resolver {
+        model: &model,
+        diags: Vec::new(),
+        check_references: !some_files_failed,
+    };
+    r.duplicates();
+    r.references();
+    r.values();
+    let documents = r.documents(tree);
+    diags.append(&mut r.diags);
+    canonicalize_categories(&mut model);
+    model.documents = documents;
+    (model, diags)
+}
+
+fn merge(model: &mut Model, loaded: Loaded, diags: &mut Vec<Diagnostic>) {
+    let file = loaded.path;
+    let m = loaded.manifest;
+    let origin = |section: &str, i: Option<usize>| Origin {
+        file: file.clone(),
+        pointer: match i {
+            Some(i) => format!("/{section}/{i}"),
+            None => format!("/{section}"),
+        },
+    };
+    fn push<T>(out: &mut Vec<Decl<T>>, items: Vec<T>, origin: impl Fn(usize) -> Origin) {
+        out.extend(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| Decl { origin: origin(i), item }),
+        );
+    }
+    if let Some(system) = m.system {
+        model.systems.push(Decl {
+            origin: origin("system", None),
+            item: system,
+        });
+    }
+    push(&mut model.datasets, m.datasets, |i| origin("datasets", Some(i)));
+    push(&mut model.purposes, m.purposes, |i| origin("purposes", Some(i)));
+    push(&mut model.flows, m.flows, |i| origin("flows", Some(i)));
+    push(&mut model.consents, m.consents, |i| origin("consents", Some(i)));
+    push(&mut model.vendors, m.vendors, |i| origin("vendors", Some(i)));
+    push(&mut model.assessments, m.assessments, |i| origin("assessments", Some(i)));
+    once_per_repository(&mut model.rights, m.rights, origin("rights", None), "rights", diags);
+    once_per_repository(&mut model.breach, m.breach, origin("breach", None), "breach", diags);
+}
+
+fn once_per_repository<T>(
+    slot: &mut Option<Decl<T>>,
+    item: Option<T>,
+    origin: Origin,
+    name: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(item) = item else { return };
+    match slot {
+        Some(first) => diags.push(
+            Diagnostic::error(
+                "duplicate-declaration",
+                format!("`{name}` is declared more than once; it may appear in one file per repository"),
+            )
+            .at(&origin.file, Place::key(&origin.pointer))
+            .label("second declaration")
+            .related(&first.origin.file, Place::key(&first.origin.pointer), "first declared here")
+            .help(format!("keep one `{name}` section, e.g. in privacy/{name}.privacy.yaml")),
+        ),
+        None => *slot = Some(Decl { origin, item }),
+    }
+}
+
+/// Replaces taxonomy aliases by their canonical keys, so rules see one name
+/// per category.
+fn canonicalize_categories(model: &mut Model) {
+    let tax = model.taxonomy.clone();
+    let fix = |cats: &mut Vec<String>| {
+        for c in cats.iter_mut() {
+            if let Some(canon) = tax.canonical(c) {
+                if canon != c {
+                    *c = canon.to_string();
+                }
+            }
+        }
+    };
+    model.datasets.iter_mut().for_each(|d| fix(&mut d.item.categories));
+    model.purposes.iter_mut().for_each(|d| fix(&mut d.item.categories));
+    model.flows.iter_mut().for_each(|d| fix(&mut d.item.categories));
+}
+
+struct Resolver<'m> {
+    model: &'m Model,
+    diags: Vec<Diagnostic>,
+    check_references: bool,
+}
+
+impl Resolver<'_> {
+    fn at(&mut self, d: Diagnostic, origin: &Origin, rel: &str, key: bool) {
+        let pointer = format!("{}{rel}", origin.pointer);
+        let place = if key { Place::key(pointer) } else { Place::value(pointer) };
+        self.diags.push(d.at(&origin.file, place));
+    }
+
+    fn duplicates(&mut self) {
+        let m = self.model;
+        let mut check = |kind: Kind, items: Vec<(&str, &Origin)>| {
+            let mut seen: BTreeMap<&str, &Origin> = BTreeMap::new();
+            for (id, origin) in items {
+                if let Some(first) = seen.get(id) {
+                    let d = Diagnostic::error(
+                        "duplicate-id",
+                        format!("duplicate {} id `{id}`: ids are global to the repository", kind.name()),
+                    )
+                    .label("declared again here")
+                    .related(&first.file, Place::value(first.id_pointer()), "first declared here")
+                    .help("rename one of them, or remove the copy");
+                    self.diags.push(d.at(&origin.file, Place::value(origin.id_pointer())));
+                } else {
+                    seen.insert(id, origin);
+                }
+            }
+        };
+        fn pairs<T>(v: &[Decl<T>], id: fn(&T) -> &str) -> Vec<(&str, &Origin)> {
+            v.iter().map(|d| (id(&d.item), &d.origin)).collect()
+        }
+        check(Kind::System, pairs(&m.systems, |x| &x.id));
+        check(Kind::Dataset, pairs(&m.datasets, |x| &x.id));
+        check(Kind::Purpose, pairs(&m.purposes, |x| &x.id));
+        check(Kind::Flow, pairs(&m.flows, |x| &x.id));
+        check(Kind::Consent, pairs(&m.consents, |x| &x.id));
+        check(Kind::Vendor, pairs(&m.vendors, |x| &x.id));
+        check(Kind::Assessment, pairs(&m.assessments, |x| &x.id));
+    }
+
+    /// One reference: `id` at `origin + rel` must name one of `kinds`.
+    fn reference(&mut self, origin: &Origin, rel: &str, what: &str, id: &str, kinds: &[Kind]) {
+        if !self.check_references {
+            return;
+        }
+        let known: BTreeSet<&str> = kinds.iter().flat_map(|k| self.model.ids(*k)).collect();
+        if known.contains(id) {
+            return;
+        }
+        let kinds_text = kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join(" or ");
+        let help = did_you_mean(id, known.iter().copied())
+            .unwrap_or_else(|| format!("declare a {kinds_text} with id `{id}` in any manifest of the repository"));
+        let d = Diagnostic::error(
+            "dangling-reference",
+            format!("{what} `{id}` does not name any declared {kinds_text}"),
+        )
+        .label(format!("no {kinds_text} `{id}`"))
+        .help(help);
+        self.at(d, origin, rel, false);
+    }
+
+    fn references(&mut self) {
+        let m = self.model;
+        for d in &m.purposes {
+            let p = &d.item;
+            for (i, ds) in p.datasets.iter().enumerate() {
+                self.reference(&d.origin, &format!("/datasets/{i}"), "dataset", ds, &[Kind::Dataset]);
+            }
+            for (i, a) in p.assessments.iter().enumerate() {
+                self.reference(&d.origin, &format!("/assessments/{i}"), "assessment", a, &[Kind::Assessment]);
+            }
+            if let Some(c) = &p.consent {
+                self.reference(&d.origin, "/consent", "consent", c, &[Kind::Consent]);
+            }
+        }
+        for d in &m.consents {
+            for (i, p) in d.item.purposes.iter().enumerate() {
+                self.reference(&d.origin, &format!("/purposes/{i}"), "purpose", p, &[Kind::Purpose]);
+            }
+        }
+        for d in &m.flows {
+            let f = &d.item;
+            self.reference(&d.origin, "/from", "flow source", &f.from, &[Kind::Dataset, Kind::System]);
+            self.reference(
+                &d.origin,
+                "/to",
+                "flow recipient",
+                &f.to,
+                &[Kind::Vendor, Kind::Dataset, Kind::System],
+            );
+            if let Some(p) = &f.purpose {
+                self.reference(&d.origin, "/purpose", "purpose", p, &[Kind::Purpose]);
+            }
+            for (i, a) in f.assessments.iter().enumerate() {
+                self.reference(&d.origin, &format!("/assessments/{i}"), "assessment", a, &[Kind::Assessment]);
+            }
+        }
+    }
+
+    fn category(&mut self, origin: &Origin, rel: &str, key: &str) {
+        if self.model.taxonomy.canonical(key).is_some() {
+            return;
+        }
+        let tax = &self.model.taxonomy;
+        let candidates = tax.categories.keys().chain(tax.aliases.keys()).map(String::as_str);
+        let help = did_you_mean(key, candidates).unwrap_or_else(|| {
+            "use a key of policies/taxonomy.yaml (`privgate taxonomy` lists them), or add it under `taxonomy:` in privgate.yaml".to_string()
+        });
+        let d = Diagnostic::error("unknown-category", format!("unknown data category `{key}`"))
+            .label("not in the taxonomy")
+            .help(help);
+        self.at(d, origin, rel, false);
+    }
+
+    fn subject(&mut self, origin: &Origin, rel: &str, name: &str) {
+        if self.model.taxonomy.subjects.contains(name) {
+            return;
+        }
+        let help = did_you_mean(name, self.model.taxonomy.subjects.iter().map(String::as_str))
+            .unwrap_or_else(|| "add it under `subjects:` in privgate.yaml".to_string());
+        let d = Diagnostic::error("unknown-subject", format!("unknown data subject `{name}`"))
+            .label("not a known subject")
+            .help(help);
+        self.at(d, origin, rel, false);
+    }
+
+    fn date(&mut self, origin: &Origin, rel: &str, value: &Option<String>) {
+        if let Some(v) = value {
+            if let Err(why) = time::parse_date(v) {
+                let d = Diagnostic::error("bad-date", format!("`{v}` is not a real date: {why}"))
+                    .label("expected YYYY-MM-DD")
+                    .help("dates are written YYYY-MM-DD, e.g. 2025-09-01");
+                self.at(d, origin, rel, false);
+            }
+        }
+    }
+
+    fn duration(&mut self, origin: &Origin, rel: &str, value: &Option<String>) {
+        if let Some(v) = value {
+            if v == "indefinite" && rel.ends_with("/period") {
+                return;
+            }
+            if let Err(why) = time::parse_duration(v) {
+                let d = Diagnostic::error("bad-duration", format!("`{v}` is not an ISO 8601 duration: {why}"))
+                    .label("expected e.g. P30D, P1Y6M, PT72H")
+                    .help("write durations as ISO 8601: P7Y (7 years), P30D (30 days), PT72H (72 hours)");
+                self.at(d, origin, rel, false);
+            }
+        }
+    }
+
+    fn country(&mut self, origin: &Origin, rel: &str, value: &Option<String>) {
+        if let Some(v) = value {
+            if !self.model.taxonomy.is_country(v) {
+                let help = did_you_mean(v, self.model.taxonomy.iso_countries.iter().map(String::as_str))
+                    .unwrap_or_else(|| "use an ISO 3166-1 alpha-2 code such as DE, US or IN (or EU)".into());
+                let d = Diagnostic::error("bad-country", format!("`{v}` is not an ISO 3166-1 alpha-2 country code"))
+                    .label("unknown country")
+                    .help(help);
+                self.at(d, origin, rel, false);
+            }
+        }
+    }
+
+    fn values(&mut self) {
+        let m = self.model;
+        for d in &m.datasets {
+            for (i, c) in d.item.categories.iter().enumerate() {
+                self.category(&d.origin, &format!("/categories/{i}"), c);
+            }
+            for (i, s) in d.item.subjects.iter().enumerate() {
+                self.subject(&d.origin, &format!("/subjects/{i}"), s);
+            }
+            self.country(&d.origin, "/location", &d.item.location);
+            if let Some(r) = &d.item.retention {
+                self.duration(&d.origin, "/retention/period", &r.period);
+            }
+        }
+        for d in &m.purposes {
+            for (i, c) in d.item.categories.iter().enumerate() {
+                self.category(&d.origin, &format!("/categories/{i}"), c);
+            }
+            for (i, s) in d.item.subjects.iter().enumerate() {
+                self.subject(&d.origin, &format!("/subjects/{i}"), s);
+            }
+        }
+        for d in &m.flows {
+            for (i, c) in d.item.categories.iter().enumerate() {
+                self.category(&d.origin, &format!("/categories/{i}"), c);
+            }
+            self.country(&d.origin, "/destination_country", &d.item.destination_country);
+        }
+        for d in &m.vendors {
+            self.country(&d.origin, "/country", &d.item.country);
+            if let Some(c) = &d.item.contract {
+                self.date(&d.origin, "/contract/signed", &c.signed);
+                self.date(&d.origin, "/contract/expires", &c.expires);
+            }
+            if let Some(a) = &d.item.assessment {
+                self.date(&d.origin, "/assessment/date", &a.date);
+            }
+        }
+        for d in &m.assessments {
+            self.date(&d.origin, "/date", &d.item.date);
+            self.duration(&d.origin, "/review", &d.item.review);
+        }
+        if let Some(d) = &m.rights {
+            let r = &d.item;
+            for (name, right) in [
+                ("access", &r.access),
+                ("erasure", &r.erasure),
+                ("rectification", &r.rectification),
+                ("portability", &r.portability),
+                ("objection", &r.objection),
+                ("opt_out", &r.opt_out),
+            ] {
+                if let Some(right) = right {
+                    self.duration(&d.origin, &format!("/{name}/sla"), &right.sla);
+                }
+            }
+        }
+        if let Some(d) = &m.breach {
+            self.duration(&d.origin, "/notify_authority_within", &d.item.notify_authority_within);
+            self.duration(&d.origin, "/notify_subjects_within", &d.item.notify_subjects_within);
+        }
+    }
+
+    /// Looks up every document path once; paths that leave the root are
+    /// errors, missing files are for the rules to judge.
+    fn documents(&mut self, tree: &dyn Tree) -> BTreeMap<String, bool> {
+        let m = self.model;
+        let mut refs: Vec<(&Origin, String, &str)> = Vec::new();
+        for d in &m.assessments {
+            if let Some(p) = &d.item.document {
+                refs.push((&d.origin, "/document".into(), p));
+            }
+        }
+        for d in &m.vendors {
+            if let Some(p) = d.item.contract.as_ref().and_then(|c| c.document.as_deref()) {
+                refs.push((&d.origin, "/contract/document".into(), p));
+            }
+            if let Some(p) = d.item.assessment.as_ref().and_then(|c| c.document.as_deref()) {
+                refs.push((&d.origin, "/assessment/document".into(), p));
+            }
+        }
+        if let Some(d) = &m.breach {
+            if let Some(p) = &d.item.plan {
+                refs.push((&d.origin, "/plan".into(), p));
+            }
+        }
+        let mut documents = BTreeMap::new();
+        for (origin, rel, path) in refs {
+            if escapes_root(path) {
+                let d = Diagnostic::error(
+                    "path-escapes-root",
+                    format!("document path `{path}` leaves the repository; paths are relative to the root"),
+                )
+                .label("outside the repository")
+                .help("keep privacy documents inside the repository, e.g. docs/privacy/...");
+                self.at(d, origin, &rel, false);
+                documents.insert(path.to_string(), false);
+                continue;
+            }
+            documents
+                .entry(path.to_string())
+                .or_insert_with(|| tree.is_file(path));
+        }
+        documents
+    }
+}
+
+/// Absolute paths and `..` components are not inside the root.
+pub fn escapes_root(path: &str) -> bool {
+    let p = std::path::Path::new(path);
+    p.is_absolute()
+        || path.starts_with('/')
+        || path.starts_with('\\')
+        || p.components().any(|c| matches!(c, std::path::Component::ParentDir | std::path::Component::Prefix(_)))
+}

@@ -1,0 +1,225 @@
+//! The JSON Schemas in `schemas/`, embedded in the binary. They are the single
+//! source of truth for what a manifest or config may contain; this module
+//! validates documents against them and words each violation for a person:
+//! which field, what was expected, what was found, and a near miss.
+
+use crate::diagnostic::{did_you_mean, Diagnostic, Place};
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{ValidationError, Validator};
+use serde_json::Value;
+use std::sync::OnceLock;
+
+pub const MANIFEST: &str = include_str!("../schemas/manifest.schema.json");
+pub const CONFIG: &str = include_str!("../schemas/config.schema.json");
+
+/// Schemas `privgate schema NAME` prints, by name.
+pub fn by_name(name: &str) -> Option<&'static str> {
+    match name {
+        "manifest" => Some(MANIFEST),
+        "config" => Some(CONFIG),
+        _ => None,
+    }
+}
+
+pub const NAMES: [&str; 2] = ["manifest", "config"];
+
+/// A compiled schema and its source (for looking up allowed names).
+pub struct Schema {
+    document: Value,
+    validator: Validator,
+}
+
+impl Schema {
+    fn compile(text: &str) -> Schema {
+        // The embedded schemas are tested; failing here is a build defect,
+        // not bad user input.
+        let document: Value = serde_json::from_str(text).expect("embedded schema is JSON");
+        let validator = jsonschema::validator_for(&document).expect("embedded schema compiles");
+        Schema {
+            document,
+            validator,
+        }
+    }
+
+    pub fn manifest() -> &'static Schema {
+        static S: OnceLock<Schema> = OnceLock::new();
+        S.get_or_init(|| Schema::compile(MANIFEST))
+    }
+
+    pub fn config() -> &'static Schema {
+        static S: OnceLock<Schema> = OnceLock::new();
+        S.get_or_init(|| Schema::compile(CONFIG))
+    }
+
+    /// Every violation in `instance`, as diagnostics for `path`.
+    pub fn check(&self, path: &str, instance: &Value) -> Vec<Diagnostic> {
+        if self.validator.is_valid(instance) {
+            return Vec::new();
+        }
+        let mut out: Vec<Diagnostic> = self
+            .validator
+            .iter_errors(instance)
+            .flat_map(|e| self.describe(path, &e))
+            .collect();
+        out.sort_by(|a, b| a.place.cmp(&b.place).then(a.message.cmp(&b.message)));
+        out.dedup_by(|a, b| a.place == b.place && a.message == b.message);
+        out
+    }
+
+    /// The schema node a keyword sits in (the parent of the failing keyword).
+    fn node_of(&self, error: &ValidationError) -> Option<&Value> {
+        let uri = error.absolute_keyword_location()?;
+        let fragment = uri.fragment()?.as_str();
+        let decoded = fragment.replace("%24", "$").replace("%25", "%");
+        let parent = decoded.rsplit_once('/').map_or("", |(p, _)| p);
+        self.document.pointer(parent)
+    }
+
+    fn describe(&self, path: &str, error: &ValidationError) -> Vec<Diagnostic> {
+        let pointer = error.instance_path().as_str().to_string();
+        let field = field_name(&pointer);
+        let node = self.node_of(error);
+        let expected = node
+            .and_then(|n| n.get("x-expected"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let found = error.instance();
+        let at = |d: Diagnostic, place: Place| d.at(path, place);
+
+        match error.kind() {
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                let allowed: Vec<&str> = node
+                    .and_then(|n| n.get("properties"))
+                    .and_then(Value::as_object)
+                    .map(|m| m.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                unexpected
+                    .iter()
+                    .map(|key| {
+                        let help = did_you_mean(key, allowed.iter().copied()).or_else(|| {
+                            (!allowed.is_empty())
+                                .then(|| format!("allowed here: {}", allowed.join(", ")))
+                        });
+                        at(
+                            Diagnostic::error("unknown-field", format!("unknown field `{key}` in {field}")),
+                            Place::key(format!("{pointer}/{}", crate::span::escape(key))),
+                        )
+                        .label("unknown field")
+                        .help_opt(help)
+                    })
+                    .collect()
+            }
+            ValidationErrorKind::Required { property } => {
+                let name = property.as_str().unwrap_or_default();
+                if pointer.is_empty() && name == "version" {
+                    return vec![at(
+                        Diagnostic::error("missing-version", "`version` is missing: every privgate file starts with `version: 1`"),
+                        Place::File,
+                    )
+                    .label("no version")
+                    .help("add `version: 1` as the first line")];
+                }
+                vec![at(
+                    Diagnostic::error("missing-field", format!("{field} is missing the required field `{name}`")),
+                    Place::key(pointer.clone()),
+                )
+                .label(format!("`{name}` needed here"))]
+            }
+            ValidationErrorKind::Constant { expected_value } if pointer == "/version" => {
+                vec![at(
+                    Diagnostic::error(
+                        "unsupported-version",
+                        format!("unsupported version {found}: this privgate reads version {expected_value}"),
+                    ),
+                    Place::value(pointer.clone()),
+                )
+                .label("unsupported")
+                .help(format!("set `version: {expected_value}`"))]
+            }
+            ValidationErrorKind::Enum { options } => {
+                let names: Vec<&str> = options
+                    .as_array()
+                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                let found_text = scalar_text(found);
+                vec![at(
+                    Diagnostic::error(
+                        "invalid-value",
+                        format!("{field} must be one of {}; found `{found_text}`", names.join(", ")),
+                    ),
+                    Place::value(pointer.clone()),
+                )
+                .label("not an allowed value")
+                .help_opt(did_you_mean(&found_text, names.iter().copied()))]
+            }
+            ValidationErrorKind::Type { kind } => {
+                let wanted = expected.unwrap_or_else(|| type_names(kind));
+                vec![at(
+                    Diagnostic::error(
+                        "wrong-type",
+                        format!("{field} must be {wanted}; found {}", describe_value(found)),
+                    ),
+                    Place::value(pointer.clone()),
+                )
+                .label(format!("expected {wanted}"))]
+            }
+            _ => {
+                let message = match &expected {
+                    Some(exp) => format!("{field} must be {exp}; found {}", describe_value(found)),
+                    None => format!("{field}: {}", error.masked()),
+                };
+                vec![at(Diagnostic::error("invalid-value", message), Place::value(pointer.clone()))
+                    .label(expected.map_or_else(|| "invalid".to_string(), |e| format!("expected {e}")))]
+            }
+        }
+    }
+}
+
+/// "`lawful_basis`" for `/purposes/0/lawful_basis`, "`purposes[0]`" for an
+/// array item, "the file" for the root.
+fn field_name(pointer: &str) -> String {
+    let mut segments = pointer.rsplit('/');
+    match segments.next() {
+        None | Some("") => "the file".to_string(),
+        Some(last) if last.chars().all(|c| c.is_ascii_digit()) => {
+            let parent = segments.next().unwrap_or("item");
+            format!("`{parent}[{last}]`")
+        }
+        Some(last) => format!("`{}`", last.replace("~1", "/").replace("~0", "~")),
+    }
+}
+
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn describe_value(v: &Value) -> String {
+    match v {
+        Value::Null => "nothing (null)".into(),
+        Value::Bool(b) => format!("a boolean (`{b}`)"),
+        Value::Number(n) => format!("a number (`{n}`)"),
+        Value::String(s) => format!("`{s}`"),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "a mapping".into(),
+    }
+}
+
+fn type_names(kind: &TypeKind) -> String {
+    let name = |t: &jsonschema::types::JsonType| {
+        let t = t.to_string();
+        match t.as_str() {
+            "boolean" => "`true` or `false`".to_string(),
+            "object" => "a mapping".to_string(),
+            "array" => "a list".to_string(),
+            "integer" => "a whole number".to_string(),
+            other => format!("a {other}"),
+        }
+    };
+    match kind {
+        TypeKind::Single(t) => name(t),
+        TypeKind::Multiple(set) => set.iter().map(|t| name(&t)).collect::<Vec<_>>().join(" or "),
+    }
+}

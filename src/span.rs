@@ -1,0 +1,257 @@
+//! Maps places (JSON pointers into a YAML document) to byte ranges, lines and
+//! columns. Built lazily, with a span-preserving parse (saphyr-parser), only
+//! for files that have something to report; the fast path (serde_yaml) keeps
+//! no positions.
+
+use crate::diagnostic::Place;
+use saphyr_parser::{Event, Parser, Span};
+use std::collections::HashMap;
+
+/// A resolved position: byte range plus 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    pub offset: usize,
+    pub len: usize,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Every node of one document, by JSON pointer.
+#[derive(Debug, Default)]
+pub struct PointerIndex {
+    /// pointer -> (key span if the node is a mapping value, value span)
+    nodes: HashMap<String, (Option<(usize, usize)>, (usize, usize))>,
+    /// char index -> byte offset conversion table (saphyr counts chars).
+    line_starts: Vec<usize>,
+    text_len: usize,
+}
+
+enum Frame {
+    Map { key: Option<(String, (usize, usize))> },
+    Seq { next: usize },
+}
+
+impl PointerIndex {
+    pub fn build(text: &str) -> PointerIndex {
+        let chars_to_bytes = CharMap::new(text);
+        let mut index = PointerIndex {
+            line_starts: line_starts(text),
+            text_len: text.len(),
+            ..Default::default()
+        };
+        let mut stack: Vec<(String, Frame)> = Vec::new();
+        let mut parser = Parser::new_from_str(text);
+        while let Some(Ok((event, span))) = parser.next_event() {
+            let range = chars_to_bytes.range(span);
+            match event {
+                Event::Scalar(value, ..) => {
+                    if let Some((_, Frame::Map { key })) = stack.last_mut() {
+                        if key.is_none() {
+                            *key = Some((value.into_owned(), range));
+                            continue;
+                        }
+                    }
+                    index.record(&mut stack, range);
+                }
+                Event::Alias(_) => {
+                    index.record(&mut stack, range);
+                }
+                Event::MappingStart(..) => {
+                    let pointer = index.record(&mut stack, range);
+                    stack.push((pointer, Frame::Map { key: None }));
+                }
+                Event::SequenceStart(..) => {
+                    let pointer = index.record(&mut stack, range);
+                    stack.push((pointer, Frame::Seq { next: 0 }));
+                }
+                Event::MappingEnd | Event::SequenceEnd => {
+                    stack.pop();
+                }
+                Event::StreamEnd => break,
+                _ => {}
+            }
+        }
+        index
+    }
+
+    /// Records a node at the current position and returns its pointer.
+    fn record(&mut self, stack: &mut [(String, Frame)], range: (usize, usize)) -> String {
+        let (pointer, key_span) = match stack.last_mut() {
+            None => (String::new(), None),
+            Some((parent, Frame::Seq { next })) => {
+                let p = format!("{parent}/{next}");
+                *next += 1;
+                (p, None)
+            }
+            Some((parent, Frame::Map { key })) => match key.take() {
+                Some((k, span)) => (format!("{parent}/{}", escape(&k)), Some(span)),
+                None => (parent.clone(), None),
+            },
+        };
+        self.nodes.entry(pointer.clone()).or_insert((key_span, range));
+        pointer
+    }
+
+    /// Resolves a place; falls back to the nearest ancestor that exists, so a
+    /// missing field points at the object that should hold it.
+    pub fn locate(&self, text: &str, place: &Place) -> Location {
+        let (offset, len) = match place {
+            Place::File => (0, 0),
+            Place::Bytes { offset, len } => ((*offset).min(self.text_len), *len),
+            Place::Pointer { pointer, key } => self.find(pointer, *key),
+        };
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts[line - 1];
+        let column = text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        Location {
+            offset,
+            len,
+            line,
+            column,
+        }
+    }
+
+    fn find(&self, pointer: &str, want_key: bool) -> (usize, usize) {
+        let mut p = pointer;
+        loop {
+            if let Some((key, value)) = self.nodes.get(p) {
+                let (start, end) = match (want_key, key) {
+                    (true, Some(k)) => *k,
+                    // An object that is missing a field: point at its key, if any.
+                    _ if p != pointer => key.unwrap_or(*value),
+                    _ => *value,
+                };
+                return (start, end.saturating_sub(start));
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => return (0, 0),
+            }
+        }
+    }
+}
+
+/// Byte offset of the start of every line.
+fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    starts
+}
+
+/// JSON pointer escaping (RFC 6901).
+pub fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Converts saphyr's character indices to byte offsets.
+struct CharMap {
+    /// Byte offset of every char, only when the text is not ASCII.
+    offsets: Option<Vec<usize>>,
+    len: usize,
+}
+
+impl CharMap {
+    fn new(text: &str) -> CharMap {
+        let offsets = (!text.is_ascii()).then(|| text.char_indices().map(|(i, _)| i).collect());
+        CharMap {
+            offsets,
+            len: text.len(),
+        }
+    }
+    fn byte(&self, char_index: usize) -> usize {
+        match &self.offsets {
+            None => char_index.min(self.len),
+            Some(o) => o.get(char_index).copied().unwrap_or(self.len),
+        }
+    }
+    fn range(&self, span: Span) -> (usize, usize) {
+        (self.byte(span.start.index()), self.byte(span.end.index()))
+    }
+}
+
+/// 1-based line and column of a byte offset (for parser errors that report
+/// offsets).
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text.as_bytes()[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_keys_and_values() {
+        let text = "version: 1\npurposes:\n  - id: a\n    lawfull_basis: x\n";
+        let idx = PointerIndex::build(text);
+        let loc = idx.locate(text, &Place::key("/purposes/0/lawfull_basis"));
+        assert_eq!((loc.line, loc.column), (4, 5));
+        let loc = idx.locate(text, &Place::value("/purposes/0/id"));
+        assert_eq!((loc.line, loc.column), (3, 9));
+        // Missing child falls back to its parent's key.
+        let loc = idx.locate(text, &Place::value("/purposes/0/notice"));
+        assert_eq!((loc.line, loc.column), (3, 5));
+    }
+
+    #[test]
+    fn non_ascii_offsets_are_bytes() {
+        let text = "a: \"é\"\nb: x\n";
+        let idx = PointerIndex::build(text);
+        let loc = idx.locate(text, &Place::value("/b"));
+        assert_eq!((loc.line, loc.column), (2, 4));
+        assert_eq!(&text[loc.offset..loc.offset + loc.len], "x");
+    }
+}
+
+/// Locates places in any file of a run, building each file's index on first
+/// use only.
+pub struct Locator<'a> {
+    sources: &'a std::collections::BTreeMap<String, String>,
+    cache: HashMap<String, PointerIndex>,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(sources: &'a std::collections::BTreeMap<String, String>) -> Self {
+        Locator {
+            sources,
+            cache: HashMap::new(),
+        }
+    }
+
+    pub fn source(&self, file: &str) -> Option<&'a str> {
+        self.sources.get(file).map(String::as_str)
+    }
+
+    /// Line 1, column 1 when the file's text is not known.
+    pub fn locate(&mut self, file: &str, place: &Place) -> Location {
+        let Some(text) = self.sources.get(file) else {
+            return Location {
+                offset: 0,
+                len: 0,
+                line: 1,
+                column: 1,
+            };
+        };
+        if let Place::Bytes { .. } | Place::File = place {
+            let (offset, len) = match place {
+                Place::Bytes { offset, len } => ((*offset).min(text.len()), *len),
+                _ => (0, 0),
+            };
+            let (line, column) = line_col(text, offset);
+            return Location {
+                offset,
+                len,
+                line,
+                column,
+            };
+        }
+        self.cache
+            .entry(file.to_string())
+            .or_insert_with(|| PointerIndex::build(text))
+            .locate(text, place)
+    }
+}

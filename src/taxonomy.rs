@@ -1,0 +1,185 @@
+//! The data-category taxonomy, data subjects and country lists
+//! (`policies/taxonomy.yaml`, `policies/countries.yaml`), embedded in the
+//! binary and extended by the repository config. Rules ask it questions
+//! ("is this key a GDPR special category?"); they never hard-code keys.
+
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub const TAXONOMY_YAML: &str = include_str!("../policies/taxonomy.yaml");
+pub const COUNTRIES_YAML: &str = include_str!("../policies/countries.yaml");
+
+/// A mark a category carries; it covers every key below it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mark {
+    GdprSpecial,
+    GdprCriminal,
+    CcpaSensitive,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaxonomyFile {
+    #[allow(dead_code)]
+    version: u32,
+    #[allow(dead_code)]
+    source: String,
+    categories: Vec<CategoryEntry>,
+    #[serde(default)]
+    aliases: BTreeMap<String, String>,
+    subjects: Vec<SubjectEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CategoryEntry {
+    key: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    marks: Vec<Mark>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubjectEntry {
+    key: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    description: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CountriesFile {
+    #[allow(dead_code)]
+    version: u32,
+    iso_3166_alpha2: Vec<String>,
+    eea: CountryList,
+    adequacy: CountryList,
+    dpf: CountryList,
+}
+
+#[derive(Debug, Deserialize)]
+struct CountryList {
+    #[allow(dead_code)]
+    source: String,
+    #[allow(dead_code)]
+    as_of: serde_yaml::Value,
+    countries: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub description: String,
+    pub marks: Vec<Mark>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    pub categories: BTreeMap<String, Category>,
+    pub aliases: BTreeMap<String, String>,
+    pub subjects: BTreeSet<String>,
+    pub iso_countries: BTreeSet<String>,
+    pub eea: BTreeSet<String>,
+    pub adequacy: BTreeSet<String>,
+    pub dpf: BTreeSet<String>,
+}
+
+impl Taxonomy {
+    /// The built-in taxonomy. The embedded files are checked by tests, so a
+    /// failure here is a build defect.
+    pub fn builtin() -> Taxonomy {
+        let tax: TaxonomyFile = serde_yaml::from_str(TAXONOMY_YAML).expect("policies/taxonomy.yaml is valid");
+        let countries: CountriesFile =
+            serde_yaml::from_str(COUNTRIES_YAML).expect("policies/countries.yaml is valid");
+        Taxonomy {
+            categories: tax
+                .categories
+                .into_iter()
+                .map(|c| {
+                    (
+                        c.key,
+                        Category {
+                            description: c.description,
+                            marks: c.marks,
+                        },
+                    )
+                })
+                .collect(),
+            aliases: tax.aliases,
+            subjects: tax.subjects.into_iter().map(|s| s.key).collect(),
+            iso_countries: countries.iso_3166_alpha2.into_iter().collect(),
+            eea: countries.eea.countries.into_iter().collect(),
+            adequacy: countries.adequacy.countries.into_iter().collect(),
+            dpf: countries.dpf.countries.into_iter().collect(),
+        }
+    }
+
+    pub fn add_category(&mut self, key: &str, description: Option<&str>) {
+        self.categories.entry(key.to_string()).or_insert(Category {
+            description: description.unwrap_or_default().to_string(),
+            marks: Vec::new(),
+        });
+    }
+
+    pub fn add_subject(&mut self, name: &str) {
+        self.subjects.insert(name.to_string());
+    }
+
+    /// The canonical key for `key` (itself, or what its alias names), if known.
+    pub fn canonical<'a>(&'a self, key: &'a str) -> Option<&'a str> {
+        if self.categories.contains_key(key) {
+            return Some(key);
+        }
+        if let Some(target) = self.aliases.get(key) {
+            return Some(target);
+        }
+        None
+    }
+
+    /// The marks on `key` or any of its ancestors.
+    pub fn marks(&self, key: &str) -> BTreeSet<Mark> {
+        ancestors(key)
+            .filter_map(|k| self.categories.get(k))
+            .flat_map(|c| c.marks.iter().copied())
+            .collect()
+    }
+
+    pub fn has_mark(&self, key: &str, mark: Mark) -> bool {
+        ancestors(key).any(|k| self.categories.get(k).is_some_and(|c| c.marks.contains(&mark)))
+    }
+
+    pub fn is_country(&self, code: &str) -> bool {
+        code == "EU" || self.iso_countries.contains(code)
+    }
+
+    pub fn in_eea(&self, code: &str) -> bool {
+        code == "EU" || self.eea.contains(code)
+    }
+
+    pub fn adequate(&self, code: &str) -> bool {
+        self.adequacy.contains(code)
+    }
+}
+
+/// `a.b.c`, `a.b`, `a`.
+pub fn ancestors(key: &str) -> impl Iterator<Item = &str> {
+    let mut next = Some(key);
+    std::iter::from_fn(move || {
+        let current = next?;
+        next = current.rfind('.').map(|i| &current[..i]);
+        Some(current)
+    })
+}
+
+/// Whether `key` is `prefix` or below it.
+pub fn covers(prefix: &str, key: &str) -> bool {
+    key == prefix || (key.starts_with(prefix) && key.as_bytes().get(prefix.len()) == Some(&b'.'))
+}
+
+/// Personal data: every key under `user`.
+pub fn is_personal(key: &str) -> bool {
+    covers("user", key)
+}

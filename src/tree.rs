@@ -1,0 +1,183 @@
+//! Where files come from: the work tree, or (for `--staged` and
+//! `--changed-since`) git objects. Every later stage reads through a `Tree`,
+//! so the same pipeline judges the index or an old commit without a checkout.
+
+use crate::diagnostic::Diagnostic;
+use std::path::{Path, PathBuf};
+
+/// Largest file privgate reads; anything larger is refused before reading.
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Directory names never descended into, at any depth.
+pub const SKIPPED_DIRS: [&str; 4] = [".git", "target", "node_modules", "vendor"];
+
+pub trait Tree: Sync {
+    /// Every file path (repository-relative, `/`-separated, sorted) for which
+    /// `keep_dir` did not prune a parent directory.
+    fn files(&self, keep_dir: &dyn Fn(&str) -> bool) -> Result<Vec<String>, Vec<Diagnostic>>;
+    /// Reads a file, refusing ones over `MAX_FILE_BYTES`.
+    fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic>;
+    /// Whether `path` names a file inside the tree.
+    fn is_file(&self, path: &str) -> bool;
+    /// How the root is shown to people (`.`, `examples/acme-shop`, `HEAD~1`).
+    fn label(&self) -> String;
+}
+
+pub fn too_large(path: &str, size: u64) -> Diagnostic {
+    Diagnostic::error(
+        "file-too-large",
+        format!(
+            "file is {size} bytes, over the 10 MiB limit ({MAX_FILE_BYTES} bytes) for privacy manifests"
+        ),
+    )
+    .at(path, crate::diagnostic::Place::File)
+    .label("too large")
+    .help("split the declarations over several files")
+}
+
+/// The files on disk under a root directory.
+pub struct WorkTree {
+    root: PathBuf,
+    canonical_root: PathBuf,
+    label: String,
+}
+
+impl WorkTree {
+    pub fn open(root: &Path) -> Result<WorkTree, Diagnostic> {
+        let canonical_root = root.canonicalize().map_err(|e| {
+            Diagnostic::error(
+                "unreadable-path",
+                format!("cannot read the repository root `{}`: {e}", root.display()),
+            )
+        })?;
+        if !canonical_root.is_dir() {
+            return Err(Diagnostic::error(
+                "unreadable-path",
+                format!("`{}` is not a directory", root.display()),
+            ));
+        }
+        Ok(WorkTree {
+            root: root.to_path_buf(),
+            canonical_root,
+            label: root.display().to_string(),
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// A path inside the root, or `None` when it escapes it (`..`, absolute,
+    /// or through a symlink that points outside).
+    fn resolve(&self, rel: &str) -> Option<PathBuf> {
+        let rel_path = Path::new(rel);
+        if rel.is_empty()
+            || rel_path.is_absolute()
+            || rel_path
+                .components()
+                .any(|c| !matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir))
+        {
+            return None;
+        }
+        let full = self.root.join(rel_path);
+        match full.canonicalize() {
+            Ok(c) if c.starts_with(&self.canonical_root) => Some(full),
+            _ => None,
+        }
+    }
+
+    fn relative(&self, path: &Path) -> String {
+        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
+impl Tree for WorkTree {
+    fn files(&self, keep_dir: &dyn Fn(&str) -> bool) -> Result<Vec<String>, Vec<Diagnostic>> {
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
+        let walker = walkdir::WalkDir::new(&self.root)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|entry| {
+                if entry.depth() == 0 {
+                    return true;
+                }
+                let rel = self.relative(entry.path());
+                if entry.path_is_symlink() {
+                    // Never follow a link out of the root.
+                    match entry.path().canonicalize() {
+                        Ok(target) if target.starts_with(&self.canonical_root) => {}
+                        _ => return false,
+                    }
+                }
+                if entry.file_type().is_dir() {
+                    let name = entry.file_name().to_string_lossy();
+                    return !SKIPPED_DIRS.contains(&name.as_ref()) && keep_dir(&rel);
+                }
+                true
+            });
+        for entry in walker {
+            match entry {
+                Ok(entry) if entry.file_type().is_file() => files.push(self.relative(entry.path())),
+                Ok(_) => {}
+                Err(err) => errors.push(walk_error(self, &err)),
+            }
+        }
+        if errors.is_empty() {
+            files.sort();
+            Ok(files)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic> {
+        let full = self.root.join(path);
+        let unreadable = |e: std::io::Error| {
+            Diagnostic::error("unreadable-path", format!("cannot read `{path}`: {e}"))
+                .at(path, crate::diagnostic::Place::File)
+                .label("unreadable")
+        };
+        let meta = std::fs::metadata(&full).map_err(unreadable)?;
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(too_large(path, meta.len()));
+        }
+        std::fs::read(&full).map_err(unreadable)
+    }
+
+    fn is_file(&self, path: &str) -> bool {
+        self.resolve(path).is_some_and(|p| p.is_file())
+    }
+
+    fn label(&self) -> String {
+        self.label.clone()
+    }
+}
+
+fn walk_error(tree: &WorkTree, err: &walkdir::Error) -> Diagnostic {
+    let path = err.path().map(|p| tree.relative(p)).unwrap_or_default();
+    let message = if let Some(ancestor) = err.loop_ancestor() {
+        format!(
+            "symbolic link loop: `{path}` leads back to `{}`",
+            tree.relative(ancestor)
+        )
+    } else {
+        let cause = err
+            .io_error()
+            .map_or_else(|| err.to_string(), |e| e.to_string());
+        format!("cannot read `{path}`: {cause}")
+    };
+    let code = if err.loop_ancestor().is_some() {
+        "symlink-loop"
+    } else {
+        "unreadable-path"
+    };
+    Diagnostic::error(code, message)
+        .at(path, crate::diagnostic::Place::File)
+        .help("fix the permissions or the link, or add the directory to `exclude` in privgate.yaml")
+}
