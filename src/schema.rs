@@ -169,7 +169,7 @@ impl Schema {
                     None => format!("{field}: {}", error.masked()),
                 };
                 vec![at(Diagnostic::error("invalid-value", message), Place::value(pointer.clone()))
-                    .label(expected.map_or_else(|| "invalid".to_string(), |e| format!("expected {e}")))]
+                    .label("invalid value")]
             }
         }
     }
@@ -201,7 +201,7 @@ fn describe_value(v: &Value) -> String {
         Value::Null => "nothing (null)".into(),
         Value::Bool(b) => format!("a boolean (`{b}`)"),
         Value::Number(n) => format!("a number (`{n}`)"),
-        Value::String(s) => format!("`{s}`"),
+        Value::String(s) => format!("the text `{s}`"),
         Value::Array(_) => "a list".into(),
         Value::Object(_) => "a mapping".into(),
     }
