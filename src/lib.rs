@@ -5,6 +5,7 @@
 //! -> `resolve` (into `model::Model`) -> evaluate -> score -> `render`.
 //! `load` runs the front half.
 
+pub mod check;
 pub mod diagnostic;
 pub mod discover;
 pub mod init;
@@ -13,7 +14,9 @@ pub mod manifest;
 pub mod model;
 pub mod parse;
 pub mod render;
+pub mod report;
 pub mod resolve;
+pub mod rules;
 pub mod schema;
 pub mod span;
 pub mod taxonomy;

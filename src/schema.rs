@@ -11,17 +11,19 @@ use std::sync::OnceLock;
 
 pub const MANIFEST: &str = include_str!("../schemas/manifest.schema.json");
 pub const CONFIG: &str = include_str!("../schemas/config.schema.json");
+pub const RULEPACK: &str = include_str!("../schemas/rulepack.schema.json");
 
 /// Schemas `privgate schema NAME` prints, by name.
 pub fn by_name(name: &str) -> Option<&'static str> {
     match name {
         "manifest" => Some(MANIFEST),
         "config" => Some(CONFIG),
+        "rulepack" => Some(RULEPACK),
         _ => None,
     }
 }
 
-pub const NAMES: [&str; 2] = ["manifest", "config"];
+pub const NAMES: [&str; 3] = ["manifest", "config", "rulepack"];
 
 /// A compiled schema and its source (for looking up allowed names).
 pub struct Schema {
@@ -44,6 +46,11 @@ impl Schema {
     pub fn manifest() -> &'static Schema {
         static S: OnceLock<Schema> = OnceLock::new();
         S.get_or_init(|| Schema::compile(MANIFEST))
+    }
+
+    pub fn rulepack() -> &'static Schema {
+        static S: OnceLock<Schema> = OnceLock::new();
+        S.get_or_init(|| Schema::compile(RULEPACK))
     }
 
     pub fn config() -> &'static Schema {

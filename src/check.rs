@@ -1,0 +1,482 @@
+//! The back half of the pipeline: rule catalogue (built-in and organisation
+//! packs, config overrides), evaluation, waivers, score, KPIs and the gate,
+//! from a `Model` to a `Report`.
+
+use crate::diagnostic::{did_you_mean, Diagnostic, Place};
+use crate::load::Workspace;
+use crate::model::{Kind, Model};
+use crate::report::{self, Finding, Report};
+use crate::rules::engine::{self, CheckResult, Env};
+use crate::rules::pack::{self, compile, Pack, Rule, Severity};
+use crate::span::Locator;
+use crate::time;
+use crate::tree::Tree;
+use cel::{Program, Value};
+use globset::GlobBuilder;
+use jiff::civil::Date;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// Gate settings given on the command line (override the config's).
+#[derive(Debug, Clone, Default)]
+pub struct GateFlags {
+    pub min_score: Option<f64>,
+    pub fail_on: Option<String>,
+}
+
+/// Default `fail_on` when neither config nor flag sets one.
+pub const DEFAULT_FAIL_ON: &str = "high";
+
+/// Every pack that applies to the repository, with config overrides applied.
+pub struct Catalog {
+    pub packs: Vec<Pack>,
+    /// Enabled rules, in pack order.
+    pub rules: Vec<Rule>,
+}
+
+/// Loads built-in and organisation packs and applies `rules:` overrides.
+/// Organisation pack texts are added to `sources` for diagnostics.
+pub fn catalog(
+    model: &Model,
+    tree: &dyn Tree,
+    sources: &mut BTreeMap<String, String>,
+) -> Result<Catalog, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let mut packs = Vec::new();
+    for (file, text) in pack::BUILTIN {
+        let (p, _, mut d) = pack::load_pack(file, text);
+        diags.append(&mut d);
+        packs.extend(p);
+    }
+    let config_file = model.config_file.clone().unwrap_or_else(|| "privgate.yaml".into());
+    for (file, pointer) in org_pack_files(model, tree, &config_file, &mut diags) {
+        match tree.read(&file) {
+            Ok(bytes) => {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let (p, t, mut d) = pack::load_pack(&file, &text);
+                if let Some(t) = t {
+                    sources.insert(file.clone(), t);
+                }
+                diags.append(&mut d);
+                if let Some(p) = p {
+                    check_org_pack(&p, &mut diags);
+                    packs.push(p);
+                }
+            }
+            Err(d) => diags.push(d.related(&config_file, Place::value(pointer), "listed here")),
+        }
+    }
+    check_unique_ids(&packs, &mut diags);
+    let regulations = model.regulations();
+    let known_regs: BTreeSet<&str> = packs.iter().map(|p| p.regulation.as_str()).collect();
+    for r in &regulations {
+        if !known_regs.contains(r.as_str()) {
+            diags.push(
+                Diagnostic::error("unknown-regulation", format!("no rule pack implements regulation `{r}`"))
+                    .help_opt(did_you_mean(r, known_regs.iter().copied())),
+            );
+        }
+    }
+    let all_ids: Vec<&str> = packs.iter().flat_map(|p| p.rules.iter().map(|r| r.id.as_str())).collect();
+    for (i, w) in model.config.waivers.iter().enumerate() {
+        if !all_ids.contains(&w.rule.as_str()) {
+            diags.push(unknown_rule(&w.rule, &all_ids, &config_file, &format!("/waivers/{i}/rule")));
+        }
+    }
+    for id in model.config.rules.keys() {
+        if !all_ids.contains(&id.as_str()) {
+            let d = unknown_rule(id, &all_ids, &config_file, &format!("/rules/{}", crate::span::escape(id)));
+            diags.push(Diagnostic {
+                place: Place::key(format!("/rules/{}", crate::span::escape(id))),
+                ..d
+            });
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let builtin: BTreeSet<&str> = pack::BUILTIN.iter().map(|(f, _)| *f).collect();
+    let mut rules = Vec::new();
+    for p in &packs {
+        // Built-in packs follow `regulations`; an organisation's own always apply.
+        if builtin.contains(p.file.as_str()) && !regulations.contains(&p.regulation) {
+            continue;
+        }
+        for r in &p.rules {
+            let o = model.config.rules.get(&r.id);
+            if o.and_then(|o| o.enabled) == Some(false) {
+                continue;
+            }
+            let mut r = r.clone();
+            if let Some(s) = o.and_then(|o| o.severity.as_deref()).and_then(Severity::parse) {
+                r.severity = s;
+            }
+            rules.push(r);
+        }
+    }
+    Ok(Catalog { packs, rules })
+}
+
+fn unknown_rule(id: &str, known: &[&str], file: &str, pointer: &str) -> Diagnostic {
+    Diagnostic::error("unknown-rule", format!("no rule `{id}` in any loaded rule pack"))
+        .at(file, Place::value(pointer))
+        .label("unknown rule id")
+        .help_opt(did_you_mean(id, known.iter().copied()).or(Some("`privgate rules` lists every rule".into())))
+}
+
+/// The files `rulepacks:` names (globs relative to the root), sorted.
+fn org_pack_files(
+    model: &Model,
+    tree: &dyn Tree,
+    config_file: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, String)> {
+    if model.config.rulepacks.is_empty() {
+        return Vec::new();
+    }
+    let all = match tree.files(&|_| true) {
+        Ok(f) => f,
+        Err(mut d) => {
+            diags.append(&mut d);
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for (i, pattern) in model.config.rulepacks.iter().enumerate() {
+        let pointer = format!("/rulepacks/{i}");
+        let glob = match GlobBuilder::new(pattern).literal_separator(true).build() {
+            Ok(g) => g.compile_matcher(),
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error("bad-glob", format!("invalid glob `{pattern}`: {}", e.kind()))
+                        .at(config_file, Place::value(pointer)),
+                );
+                continue;
+            }
+        };
+        let matched: Vec<&String> = all.iter().filter(|f| glob.is_match(f.as_str())).collect();
+        if matched.is_empty() {
+            diags.push(
+                Diagnostic::error("missing-rulepack", format!("`{pattern}` matches no rule pack file"))
+                    .at(config_file, Place::value(pointer.clone()))
+                    .label("no such file"),
+            );
+        }
+        out.extend(matched.into_iter().map(|f| (f.clone(), pointer.clone())));
+    }
+    out.sort();
+    out.dedup_by(|a, b| a.0 == b.0);
+    out
+}
+
+/// Organisation packs may not define rules in the built-in namespaces.
+fn check_org_pack(p: &Pack, diags: &mut Vec<Diagnostic>) {
+    for r in &p.rules {
+        if r.id.starts_with("gdpr.") || r.id.starts_with("ccpa.") {
+            diags.push(
+                Diagnostic::error(
+                    "reserved-rule-id",
+                    format!("rule id `{}` is reserved for the built-in packs", r.id),
+                )
+                .at(&p.file, Place::value(format!("{}/id", r.pointer)))
+                .help(format!("use your own prefix, e.g. `{}.{}`", p.name, r.id.split('.').skip(1).collect::<Vec<_>>().join("."))),
+            );
+        }
+    }
+}
+
+fn check_unique_ids(packs: &[Pack], diags: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
+    for p in packs {
+        for r in &p.rules {
+            if let Some((file, pointer)) = seen.get(r.id.as_str()) {
+                diags.push(
+                    Diagnostic::error("duplicate-rule", format!("rule `{}` is defined twice", r.id))
+                        .at(&p.file, Place::value(format!("{}/id", r.pointer)))
+                        .related(*file, Place::value(format!("{pointer}/id")), "first defined here"),
+                );
+            } else {
+                seen.insert(&r.id, (&p.file, &r.pointer));
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KpiFile {
+    #[allow(dead_code)]
+    version: u32,
+    kpis: Vec<KpiEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KpiEntry {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    target: Option<String>,
+    counts: Option<String>,
+    passes: Option<String>,
+    value: Option<String>,
+}
+
+/// The KPI definitions of `policies/kpis.yaml` (titles and descriptions
+/// for reports).
+pub fn kpi_definitions() -> Vec<KpiEntry> {
+    serde_yaml::from_str::<KpiFile>(pack::KPIS).map(|f| f.kpis).unwrap_or_default()
+}
+
+fn kpis(env: &Env) -> Result<BTreeMap<String, Option<f64>>, Diagnostic> {
+    let file = "policies/kpis.yaml";
+    let raw: KpiFile =
+        serde_yaml::from_str(pack::KPIS).map_err(|e| Diagnostic::error("rule-pack", format!("{file}: {e}")))?;
+    let mut out = BTreeMap::new();
+    let fail = |id: &str, e: &dyn std::fmt::Debug| Diagnostic::error("rule-runtime", format!("KPI `{id}` failed: {e:?}"));
+    for (i, k) in raw.kpis.iter().enumerate() {
+        let value = if let Some(expr) = &k.value {
+            let p = compile(expr, None, file, &format!("/kpis/{i}/value"))?;
+            match env.eval_repository(&p).map_err(|e| fail(&k.id, &e))? {
+                Value::Float(f) => Some(f),
+                Value::Int(n) => Some(n as f64),
+                _ => None,
+            }
+        } else {
+            let kind = k.target.as_deref().and_then(Kind::parse).ok_or_else(|| fail(&k.id, &"no target"))?;
+            let prog = |s: &Option<String>, name: &str| -> Result<Arc<Program>, Diagnostic> {
+                compile(s.as_deref().unwrap_or("false"), Some(kind.name()), file, &format!("/kpis/{i}/{name}"))
+            };
+            // `passes` only where `counts` holds: it may index what `counts` guards.
+            let both = prog(
+                &Some(format!(
+                    "({}) ? (({}) ? 2 : 1) : 0",
+                    k.counts.as_deref().unwrap_or("false"),
+                    k.passes.as_deref().unwrap_or("false")
+                )),
+                "passes",
+            )?;
+            let _ = prog(&k.counts, "counts")?;
+            let values = env.map_kind(kind, &both).map_err(|e| fail(&k.id, &e))?;
+            let counted = values.iter().filter(|v| matches!(v, Value::Int(n) if *n > 0)).count();
+            let passed = values.iter().filter(|v| matches!(v, Value::Int(2))).count();
+            (counted > 0).then(|| passed as f64 / counted as f64)
+        };
+        out.insert(k.id.clone(), value.map(|v| (v * 1000.0).round() / 1000.0));
+    }
+    Ok(out)
+}
+
+/// What `run` needs besides the model.
+pub struct RunInput<'a> {
+    pub root_label: String,
+    pub today: Date,
+    pub gate: GateFlags,
+    pub catalog: &'a Catalog,
+}
+
+/// Evaluates, applies waivers, scores and gates. Diagnostics here are defects
+/// in a rule pack (runtime errors), reported like any other.
+pub fn run(ws: &Workspace, model: &Model, input: &RunInput) -> Result<Report, Vec<Diagnostic>> {
+    let mut env = Env::new(model, input.today);
+    let facts = engine::builtin_facts().map_err(|d| vec![d])?;
+    env.compute_facts(&facts).map_err(|d| vec![d])?;
+    let results = env.evaluate(model, &input.catalog.rules)?;
+    let kpis = kpis(&env).map_err(|d| vec![d])?;
+
+    let mut warnings = Vec::new();
+    let waived = apply_waivers(model, &input.catalog.rules, &results, input.today, &mut warnings);
+    let score = score(&input.catalog.rules, &results, &waived);
+
+    let mut locator = Locator::new(&ws.sources);
+    let mut findings: Vec<Finding> = results
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.violated)
+        .map(|(i, r)| finding(&input.catalog.rules[r.rule], r, waived.get(&i).copied(), model, &mut locator))
+        .collect();
+    findings.sort_by(|a, b| {
+        (&a.file, a.line, &a.rule, &a.target, a.column).cmp(&(&b.file, b.line, &b.rule, &b.target, b.column))
+    });
+
+    let mut by_severity: BTreeMap<String, usize> =
+        Severity::ALL.iter().map(|s| (s.name().to_string(), 0)).collect();
+    for f in findings.iter().filter(|f| !f.waived) {
+        *by_severity.entry(f.severity.clone()).or_default() += 1;
+    }
+    let unwaived = findings.iter().filter(|f| !f.waived).count();
+    let summary = report::Summary {
+        manifests: model.manifests.len(),
+        declarations: model.declaration_count(),
+        checks: results.len(),
+        findings: unwaived,
+        waived: findings.len() - unwaived,
+        by_severity,
+    };
+    let gate_config = resolve_gate(model, &input.gate);
+    let gate = gate(&gate_config, score.overall, &findings);
+    let mut regulations: Vec<String> = input.catalog.rules.iter().map(|r| r.regulation.clone()).collect();
+    regulations.extend(model.regulations());
+    regulations.sort();
+    regulations.dedup();
+    Ok(Report {
+        version: report::REPORT_VERSION,
+        tool: report::Tool {
+            name: "privgate".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        root: input.root_label.clone(),
+        regulations,
+        score,
+        kpis,
+        findings,
+        summary,
+        gate,
+        warnings,
+        changes: None,
+    })
+}
+
+fn finding(
+    rule: &Rule,
+    r: &CheckResult,
+    waiver: Option<&crate::manifest::Waiver>,
+    model: &Model,
+    locator: &mut Locator,
+) -> Finding {
+    let place = if r.origin.pointer.is_empty() {
+        Place::File
+    } else if r.target == "repository" {
+        Place::key(r.origin.pointer.clone())
+    } else {
+        Place::value(r.origin.id_pointer())
+    };
+    let loc = locator.locate(&r.origin.file, &place);
+    let _ = model;
+    Finding {
+        rule: rule.id.clone(),
+        regulation: rule.regulation.clone(),
+        severity: rule.severity.name().into(),
+        citation: rule.citation.clone(),
+        message: r.message.clone(),
+        remediation: rule.remediation.clone(),
+        target: r.target.clone(),
+        file: r.origin.file.clone(),
+        line: loc.line,
+        column: loc.column,
+        waived: waiver.is_some(),
+        waiver: waiver.map(|w| report::Waiver {
+            reason: w.reason.clone(),
+            approved_by: w.approved_by.clone(),
+            expires: w.expires.clone(),
+        }),
+    }
+}
+
+/// Valid waivers by index of the violated check they cover; warnings for
+/// expired waivers and waivers that match no finding.
+fn apply_waivers<'m>(
+    model: &'m Model,
+    rules: &[Rule],
+    results: &[CheckResult],
+    today: Date,
+    warnings: &mut Vec<String>,
+) -> BTreeMap<usize, &'m crate::manifest::Waiver> {
+    let mut waived = BTreeMap::new();
+    for w in &model.config.waivers {
+        let matching: Vec<usize> = results
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.violated && rules[r.rule].id == w.rule && r.target == w.target)
+            .map(|(i, _)| i)
+            .collect();
+        let expired = time::parse_date(&w.expires).map_or(true, |d| d < today);
+        if matching.is_empty() {
+            warnings.push(format!(
+                "waiver for {} on {} matches no finding; remove it from privgate.yaml",
+                w.rule, w.target
+            ));
+        } else if expired {
+            warnings.push(format!(
+                "waiver for {} on {} expired on {}; the finding counts again",
+                w.rule, w.target, w.expires
+            ));
+        } else {
+            for i in matching {
+                waived.insert(i, w);
+            }
+        }
+    }
+    warnings.sort();
+    waived
+}
+
+fn score(rules: &[Rule], results: &[CheckResult], waived: &BTreeMap<usize, &crate::manifest::Waiver>) -> report::Score {
+    let mut total: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    for (i, r) in results.iter().enumerate() {
+        let rule = &rules[r.rule];
+        let w = u64::from(rule.severity.weight());
+        let pass = !r.violated || waived.contains_key(&i);
+        let e = total.entry(rule.regulation.as_str()).or_default();
+        e.1 += w;
+        if pass {
+            e.0 += w;
+        }
+    }
+    for r in rules {
+        total.entry(r.regulation.as_str()).or_default();
+    }
+    let pct = |(passed, all): (u64, u64)| {
+        if all == 0 {
+            100.0
+        } else {
+            report::round1(100.0 * passed as f64 / all as f64)
+        }
+    };
+    let overall = total.values().fold((0, 0), |acc, (p, a)| (acc.0 + p, acc.1 + a));
+    let overall = pct(overall);
+    report::Score {
+        overall,
+        grade: report::grade(overall).into(),
+        by_regulation: total.iter().map(|(k, v)| (k.to_string(), pct(*v))).collect(),
+    }
+}
+
+/// The gate in force: flags over config over defaults.
+pub fn resolve_gate(model: &Model, flags: &GateFlags) -> (Option<f64>, String) {
+    let min = flags.min_score.or(model.config.gate.min_score);
+    let fail_on = flags
+        .fail_on
+        .clone()
+        .or_else(|| model.config.gate.fail_on.clone())
+        .unwrap_or_else(|| DEFAULT_FAIL_ON.into());
+    (min, fail_on)
+}
+
+/// Applies the gate to `counted` findings (all findings, or only the new
+/// ones in pull-request mode); waived findings never count.
+pub fn gate(config: &(Option<f64>, String), overall: f64, counted: &[Finding]) -> report::Gate {
+    let (min_score, fail_on) = config;
+    let threshold = Severity::parse(fail_on);
+    let mut reasons = Vec::new();
+    if let Some(threshold) = threshold {
+        for s in Severity::ALL.iter().filter(|s| **s >= threshold) {
+            let n = counted.iter().filter(|f| !f.waived && f.severity == s.name()).count();
+            if n > 0 {
+                reasons.push(format!("{n} {} finding{}", s.name(), if n == 1 { "" } else { "s" }));
+            }
+        }
+    }
+    if let Some(min) = min_score {
+        if overall < *min {
+            reasons.push(format!("score {overall} is below the minimum {min}"));
+        }
+    }
+    report::Gate {
+        passed: reasons.is_empty(),
+        min_score: *min_score,
+        fail_on: fail_on.clone(),
+        reasons,
+    }
+}

@@ -1,0 +1,109 @@
+//! The report of a check, exactly the JSON of cli.md. Every renderer (human,
+//! JSON, SARIF, JUnit, Markdown, HTML) reads this one value.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const REPORT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Report {
+    pub version: u32,
+    pub tool: Tool,
+    pub root: String,
+    pub regulations: Vec<String>,
+    pub score: Score,
+    pub kpis: BTreeMap<String, Option<f64>>,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+    pub gate: Gate,
+    pub warnings: Vec<String>,
+    pub changes: Option<Changes>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Score {
+    pub overall: f64,
+    pub grade: String,
+    pub by_regulation: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Waiver {
+    pub reason: String,
+    pub approved_by: String,
+    pub expires: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: String,
+    pub regulation: String,
+    pub severity: String,
+    pub citation: String,
+    pub message: String,
+    pub remediation: String,
+    pub target: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub waived: bool,
+    pub waiver: Option<Waiver>,
+}
+
+impl Finding {
+    /// How a finding is recognised across commits: rule and target, never
+    /// the line.
+    pub fn identity(&self) -> (&str, &str) {
+        (&self.rule, &self.target)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    pub manifests: usize,
+    pub declarations: usize,
+    pub checks: usize,
+    /// Findings not covered by a waiver.
+    pub findings: usize,
+    pub waived: usize,
+    pub by_severity: BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Gate {
+    pub passed: bool,
+    pub min_score: Option<f64>,
+    pub fail_on: String,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Changes {
+    pub base: String,
+    pub base_score: f64,
+    pub score_delta: f64,
+    pub new: Vec<Finding>,
+    pub fixed: Vec<Finding>,
+}
+
+/// One decimal, as cli.md asks.
+pub fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+pub fn grade(score: f64) -> &'static str {
+    match score {
+        s if s >= 90.0 => "A",
+        s if s >= 80.0 => "B",
+        s if s >= 70.0 => "C",
+        s if s >= 60.0 => "D",
+        _ => "F",
+    }
+}

@@ -1,0 +1,419 @@
+//! Evaluates rules against the model. Small and regulation-agnostic: it binds
+//! the model's values and privgate's helper functions into a CEL context,
+//! computes the facts of `policies/facts.yaml`, then runs every applicable
+//! check of every rule, one declaration at a time, in parallel.
+
+use super::pack::{compile, Check, Rule, Target};
+use super::values::{self, key, DeclValue};
+use crate::diagnostic::{Diagnostic, Place};
+use crate::model::{Kind, Model, Origin};
+use crate::taxonomy::{self, Mark, Taxonomy};
+use crate::time;
+use cel::objects::{Key, Map};
+use cel::{Context, ExecutionError, Program, Value};
+use jiff::civil::Date;
+use rayon::prelude::*;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// The outcome of one applicable check.
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    /// Index into the rule list given to `evaluate`.
+    pub rule: usize,
+    pub check: usize,
+    /// `kind:id`, or `repository`.
+    pub target: String,
+    pub origin: Origin,
+    pub violated: bool,
+    pub message: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FactsFile {
+    #[allow(dead_code)]
+    version: u32,
+    facts: Vec<FactEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FactEntry {
+    target: String,
+    name: String,
+    #[allow(dead_code)]
+    description: String,
+    expr: String,
+}
+
+/// A compiled fact: a named value derived once per declaration.
+pub struct Fact {
+    pub kind: Kind,
+    pub name: String,
+    pub program: Arc<Program>,
+}
+
+/// The built-in facts; a defect in them is a build defect (tested).
+pub fn builtin_facts() -> Result<Vec<Fact>, Diagnostic> {
+    let file = "policies/facts.yaml";
+    let raw: FactsFile = serde_yaml::from_str(super::pack::FACTS)
+        .map_err(|e| Diagnostic::error("rule-pack", format!("{file}: {e}")))?;
+    raw.facts
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let kind = Kind::parse(&f.target)
+                .ok_or_else(|| Diagnostic::error("rule-pack", format!("{file}: unknown target `{}`", f.target)))?;
+            let program = compile(&f.expr, Some(kind.name()), file, &format!("/facts/{i}/expr"))?;
+            Ok(Fact {
+                kind,
+                name: f.name,
+                program,
+            })
+        })
+        .collect()
+}
+
+/// Everything a condition can see besides its own declaration.
+pub struct Env {
+    globals: Vec<(&'static str, Value)>,
+    taxonomy: Arc<Taxonomy>,
+    documents: Arc<BTreeMap<String, bool>>,
+    today: Date,
+    pub decls: BTreeMap<Kind, Vec<DeclValue>>,
+}
+
+impl Env {
+    pub fn new(model: &Model, today: Date) -> Env {
+        let decls = values::declarations(model);
+        let mut env = Env {
+            globals: Vec::new(),
+            taxonomy: Arc::new(model.taxonomy.clone()),
+            documents: Arc::new(model.documents.clone()),
+            today,
+            decls,
+        };
+        env.globals = vec![
+            ("rights", values::optional(&model.rights)),
+            ("breach", values::optional(&model.breach)),
+            ("settings", values::settings(&model.config.settings)),
+            ("today", values::string(&today.to_string())),
+            (
+                "repository",
+                values::map_of([
+                    ("personal_data".into(), Value::Bool(model.declares_personal_data())),
+                    ("manifests".into(), Value::Int(model.manifests.len() as i64)),
+                ]),
+            ),
+        ];
+        env
+    }
+
+    fn kind_maps(&self) -> Vec<(&'static str, Value)> {
+        Kind::ALL
+            .iter()
+            .map(|k| {
+                let empty = Vec::new();
+                let decls = self.decls.get(k).unwrap_or(&empty);
+                (k.section_map_name(), values::index(decls))
+            })
+            .collect()
+    }
+
+    /// A root context with every global and helper function bound.
+    fn context(&self, maps: &[(&'static str, Value)]) -> Context<'static> {
+        let mut ctx = Context::default();
+        for (name, value) in maps.iter().chain(self.globals.iter()) {
+            ctx.add_variable_from_value(*name, value.clone());
+        }
+        register_functions(&mut ctx, self.taxonomy.clone(), self.documents.clone(), self.today);
+        ctx
+    }
+
+    /// Computes the facts, kind by kind, in file order; later facts and
+    /// other kinds' facts see earlier ones.
+    pub fn compute_facts(&mut self, facts: &[Fact]) -> Result<(), Diagnostic> {
+        let mut i = 0;
+        while i < facts.len() {
+            let kind = facts[i].kind;
+            let group_end = facts[i..].iter().position(|f| f.kind != kind).map_or(facts.len(), |p| i + p);
+            let group = &facts[i..group_end];
+            let maps = self.kind_maps();
+            let decls = self.decls.remove(&kind).unwrap_or_default();
+            let updated: Result<Vec<DeclValue>, Diagnostic> = decls
+                .into_par_iter()
+                .map_init(
+                    || self.context(&maps),
+                    |ctx, mut decl| {
+                        let mut facts_map: HashMap<Key, Value> = HashMap::new();
+                        for fact in group {
+                            let mut scope = ctx.new_inner_scope();
+                            let mut fields = decl.fields.clone();
+                            fields.insert(key("facts"), Value::Map(Map { map: Arc::new(facts_map.clone()) }));
+                            scope.add_variable_from_value(kind.name(), Value::Map(Map { map: Arc::new(fields) }));
+                            let v = fact.program.execute(&scope).map_err(|e| {
+                                runtime_error(&format!("fact `{}.{}`", kind.name(), fact.name), &decl, &e)
+                            })?;
+                            facts_map.insert(key(&fact.name), v);
+                        }
+                        let mut merged = match decl.fields.get(&key("facts")) {
+                            Some(Value::Map(m)) => (*m.map).clone(),
+                            _ => HashMap::new(),
+                        };
+                        merged.extend(facts_map);
+                        decl.fields.insert(key("facts"), Value::Map(Map { map: Arc::new(merged) }));
+                        Ok(decl)
+                    },
+                )
+                .collect();
+            self.decls.insert(kind, updated?);
+            i = group_end;
+        }
+        Ok(())
+    }
+
+    /// Runs every check of `rules`; returns applicable checks only.
+    pub fn evaluate(&self, model: &Model, rules: &[Rule]) -> Result<Vec<CheckResult>, Vec<Diagnostic>> {
+        let maps = self.kind_maps();
+        let mut results = Vec::new();
+        let mut errors = Vec::new();
+        for kind in Kind::ALL {
+            let checks: Vec<(usize, usize, &Check)> = rules
+                .iter()
+                .enumerate()
+                .flat_map(|(ri, r)| r.checks.iter().enumerate().map(move |(ci, c)| (ri, ci, c)))
+                .filter(|(_, _, c)| c.target == Target::Decl(kind))
+                .collect();
+            if checks.is_empty() {
+                continue;
+            }
+            let Some(decls) = self.decls.get(&kind) else { continue };
+            let per_decl: Vec<Result<Vec<CheckResult>, Diagnostic>> = decls
+                .par_iter()
+                .map_init(
+                    || self.context(&maps),
+                    |ctx, decl| {
+                        let mut scope = ctx.new_inner_scope();
+                        scope.add_variable_from_value(kind.name(), decl.value());
+                        let mut out = Vec::new();
+                        for &(ri, ci, check) in &checks {
+                            let rule = &rules[ri];
+                            let label = format!("rule `{}`", rule.id);
+                            if let Some(when) = &check.when {
+                                if !truthy(when, &scope).map_err(|e| runtime_error(&label, decl, &e))? {
+                                    continue;
+                                }
+                            }
+                            let violated =
+                                truthy(&check.violation, &scope).map_err(|e| runtime_error(&label, decl, &e))?;
+                            out.push(CheckResult {
+                                rule: ri,
+                                check: ci,
+                                target: format!("{}:{}", kind.name(), decl.id),
+                                origin: decl.origin.clone(),
+                                violated,
+                                message: check.message.replace("{id}", &decl.id),
+                            });
+                        }
+                        Ok(out)
+                    },
+                )
+                .collect();
+            for r in per_decl {
+                match r {
+                    Ok(mut v) => results.append(&mut v),
+                    Err(d) => errors.push(d),
+                }
+            }
+        }
+        let ctx = self.context(&maps);
+        for (ri, rule) in rules.iter().enumerate() {
+            for (ci, check) in rule.checks.iter().enumerate() {
+                if check.target != Target::Repository {
+                    continue;
+                }
+                let label = format!("rule `{}`", rule.id);
+                let eval = |p: &Program| truthy(p, &ctx);
+                let applies = match &check.when {
+                    Some(w) => eval(w),
+                    None => Ok(true),
+                };
+                let outcome = applies.and_then(|a| if a { eval(&check.violation).map(Some) } else { Ok(None) });
+                match outcome {
+                    Ok(Some(violated)) => results.push(CheckResult {
+                        rule: ri,
+                        check: ci,
+                        target: "repository".into(),
+                        origin: repository_origin(model, check.anchor.as_deref()),
+                        violated,
+                        message: check.message.replace("{id}", "repository"),
+                    }),
+                    Ok(None) => {}
+                    Err(e) => errors.push(Diagnostic::error(
+                        "rule-runtime",
+                        format!("{label} failed on the repository: {e:?}"),
+                    )),
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(results)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Evaluates an expression over each declaration of `kind` (KPIs).
+    pub fn map_kind(&self, kind: Kind, program: &Program) -> Result<Vec<Value>, ExecutionError> {
+        let maps = self.kind_maps();
+        let ctx = self.context(&maps);
+        let empty = Vec::new();
+        self.decls
+            .get(&kind)
+            .unwrap_or(&empty)
+            .iter()
+            .map(|d| {
+                let mut scope = ctx.new_inner_scope();
+                scope.add_variable_from_value(kind.name(), d.value());
+                program.execute(&scope)
+            })
+            .collect()
+    }
+
+    /// Evaluates a repository-level expression (KPIs).
+    pub fn eval_repository(&self, program: &Program) -> Result<Value, ExecutionError> {
+        let maps = self.kind_maps();
+        program.execute(&self.context(&maps))
+    }
+}
+
+impl Kind {
+    /// The name of the global map of this kind (`vendors`).
+    pub fn section_map_name(self) -> &'static str {
+        match self {
+            Kind::System => "systems",
+            other => other.section(),
+        }
+    }
+}
+
+/// Where a repository-wide finding points: the anchor section when
+/// declared, else line 1 of privgate.yaml, else of the first manifest.
+fn repository_origin(model: &Model, anchor: Option<&str>) -> Origin {
+    let anchored = match anchor {
+        Some("rights") => model.rights.as_ref().map(|d| d.origin.clone()),
+        Some("breach") => model.breach.as_ref().map(|d| d.origin.clone()),
+        _ => None,
+    };
+    anchored.unwrap_or_else(|| Origin {
+        file: model
+            .config_file
+            .clone()
+            .or_else(|| model.manifests.first().cloned())
+            .unwrap_or_else(|| "privgate.yaml".into()),
+        pointer: String::new(),
+    })
+}
+
+fn truthy(program: &Program, ctx: &Context) -> Result<bool, ExecutionError> {
+    match program.execute(ctx)? {
+        Value::Bool(b) => Ok(b),
+        Value::Null => Ok(false),
+        other => Err(ExecutionError::function_error(
+            "condition",
+            format!("must be true or false, got {other:?}"),
+        )),
+    }
+}
+
+fn runtime_error(what: &str, decl: &DeclValue, e: &ExecutionError) -> Diagnostic {
+    Diagnostic::error(
+        "rule-runtime",
+        format!("{what} failed on {} `{}`: {e:?}", decl.kind.name(), decl.id),
+    )
+    .at(&decl.origin.file, Place::value(decl.origin.id_pointer()))
+    .label("while checking this declaration")
+    .help("this is a defect in the rule pack; report it to whoever maintains the pack")
+}
+
+fn str_arg(v: &Value) -> Option<&str> {
+    match v {
+        Value::String(s) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
+fn keys_of(v: &Value) -> Vec<&str> {
+    match v {
+        Value::List(l) => l.iter().filter_map(str_arg).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Nominal days of a duration; `indefinite` or anything unreadable is
+/// infinitely long (so limits catch it).
+fn days_of(v: &Value) -> Option<f64> {
+    let s = str_arg(v)?;
+    if s == "indefinite" {
+        return Some(f64::INFINITY);
+    }
+    time::parse_duration(s).ok().map(|d| time::nominal_days(&d))
+}
+
+fn register_functions(
+    ctx: &mut Context<'static>,
+    tax: Arc<Taxonomy>,
+    documents: Arc<BTreeMap<String, bool>>,
+    today: Date,
+) {
+    ctx.add_function("covers", |k: Arc<String>, prefix: Arc<String>| taxonomy::covers(&prefix, &k));
+    ctx.add_function("any_covers", |list: Value, prefix: Arc<String>| {
+        keys_of(&list).iter().any(|k| taxonomy::covers(&prefix, k))
+    });
+    ctx.add_function("personal", |list: Value| keys_of(&list).iter().any(|k| taxonomy::is_personal(k)));
+    let marked = |mark: Mark, tax: Arc<Taxonomy>| {
+        move |list: Value| keys_of(&list).iter().any(|k| tax.has_mark(k, mark))
+    };
+    ctx.add_function("special", marked(Mark::GdprSpecial, tax.clone()));
+    ctx.add_function("criminal", marked(Mark::GdprCriminal, tax.clone()));
+    ctx.add_function("sensitive", marked(Mark::CcpaSensitive, tax.clone()));
+    let t = tax.clone();
+    ctx.add_function("in_eea", move |c: Value| str_arg(&c).is_some_and(|c| t.in_eea(c)));
+    let t = tax.clone();
+    ctx.add_function("adequate", move |c: Value| str_arg(&c).is_some_and(|c| t.adequate(c)));
+    let t = tax;
+    ctx.add_function("dpf_country", move |c: Value| str_arg(&c).is_some_and(|c| t.dpf.contains(c)));
+    ctx.add_function("days", |d: Value| -> Result<Value, ExecutionError> {
+        Ok(match days_of(&d) {
+            Some(n) if n.is_finite() => Value::Float(n),
+            Some(_) => Value::Float(1e12),
+            None => Value::Null,
+        })
+    });
+    ctx.add_function("finite", |d: Value| days_of(&d).is_some_and(f64::is_finite));
+    ctx.add_function("max_days", |list: Value| -> Result<Value, ExecutionError> {
+        let max = match &list {
+            Value::List(l) => l.iter().filter_map(days_of).fold(None, |m: Option<f64>, d| {
+                Some(m.map_or(d, |m| m.max(d)))
+            }),
+            _ => None,
+        };
+        Ok(max.map_or(Value::Null, Value::Float))
+    });
+    // `overdue(date, interval)`: date + interval is before today. A missing
+    // date is not overdue (other rules ask for the date).
+    ctx.add_function("overdue", move |date: Value, interval: Value| {
+        let (Some(d), Some(i)) = (str_arg(&date), str_arg(&interval)) else {
+            return false;
+        };
+        match (time::parse_date(d), time::parse_duration(i)) {
+            (Ok(d), Ok(i)) => time::add(d, i).is_some_and(|due| due < today),
+            _ => false,
+        }
+    });
+    ctx.add_function("document_exists", move |p: Value| {
+        str_arg(&p).is_some_and(|p| documents.get(p).copied().unwrap_or(false))
+    });
+}

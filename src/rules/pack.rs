@@ -1,0 +1,337 @@
+//! Rule packs as data: loading, schema validation, CEL compilation and the
+//! load-time check that every identifier a condition uses exists, so a typo
+//! in a rule is a located error instead of a rule that silently never fires.
+
+use crate::diagnostic::{did_you_mean, Diagnostic, Place};
+use crate::load::parse_and_check;
+use crate::model::Kind;
+use crate::schema::Schema;
+use cel::common::ast::Expr;
+use cel::Program;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+pub const GDPR: &str = include_str!("../../policies/gdpr.yaml");
+pub const CCPA: &str = include_str!("../../policies/ccpa.yaml");
+pub const FACTS: &str = include_str!("../../policies/facts.yaml");
+pub const KPIS: &str = include_str!("../../policies/kpis.yaml");
+
+/// Built-in packs: (file name shown in diagnostics, text).
+pub const BUILTIN: [(&str, &str); 2] = [("policies/gdpr.yaml", GDPR), ("policies/ccpa.yaml", CCPA)];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn weight(self) -> u32 {
+        match self {
+            Severity::Critical => 10,
+            Severity::High => 5,
+            Severity::Medium => 2,
+            Severity::Low => 1,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Severity> {
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low]
+            .into_iter()
+            .find(|v| v.name() == s)
+    }
+    pub const ALL: [Severity; 4] = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low];
+}
+
+/// What a check iterates: a kind of declaration, or the repository once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    Decl(Kind),
+    Repository,
+}
+
+impl Target {
+    pub fn parse(s: &str) -> Option<Target> {
+        if s == "repository" {
+            Some(Target::Repository)
+        } else {
+            Kind::parse(s).map(Target::Decl)
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Decl(k) => k.name(),
+            Target::Repository => "repository",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PackFile {
+    #[serde(rename = "$schema")]
+    _schema: Option<String>,
+    #[allow(dead_code)]
+    version: u32,
+    pack: String,
+    regulation: String,
+    title: Option<String>,
+    citation_prefix: Option<String>,
+    rules: Vec<RuleFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    id: String,
+    citation: String,
+    severity: Severity,
+    status: Option<String>,
+    title: String,
+    rationale: String,
+    remediation: String,
+    example: String,
+    #[serde(default)]
+    references: Vec<String>,
+    checks: Vec<CheckFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckFile {
+    target: String,
+    when: Option<String>,
+    violation: String,
+    message: String,
+    anchor: Option<String>,
+}
+
+/// A rule ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub pack: String,
+    pub regulation: String,
+    /// Full citation: the pack's prefix and the rule's citation.
+    pub citation: String,
+    pub severity: Severity,
+    pub status: String,
+    pub title: String,
+    pub rationale: String,
+    pub remediation: String,
+    pub example: String,
+    pub references: Vec<String>,
+    pub checks: Vec<Check>,
+    /// Where the rule is defined (for diagnostics about the rule itself).
+    pub file: String,
+    pub pointer: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub target: Target,
+    pub when: Option<Arc<Program>>,
+    pub violation: Arc<Program>,
+    pub message: String,
+    pub anchor: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pack {
+    pub name: String,
+    pub regulation: String,
+    pub title: String,
+    pub file: String,
+    pub rules: Vec<Rule>,
+}
+
+/// Variables every condition may use, besides the target's own name.
+pub const GLOBALS: [&str; 13] = [
+    "systems",
+    "datasets",
+    "purposes",
+    "flows",
+    "consents",
+    "vendors",
+    "assessments",
+    "rights",
+    "breach",
+    "settings",
+    "today",
+    "repository",
+    "null",
+];
+
+/// Functions privgate adds to CEL's standard library.
+pub const FUNCTIONS: [&str; 14] = [
+    "covers",
+    "any_covers",
+    "personal",
+    "special",
+    "criminal",
+    "sensitive",
+    "in_eea",
+    "adequate",
+    "dpf_country",
+    "days",
+    "finite",
+    "overdue",
+    "document_exists",
+    "max_days",
+];
+
+/// CEL's standard functions and macros (those cel-rust implements).
+const STDLIB: [&str; 22] = [
+    "size", "has", "exists", "all", "exists_one", "map", "filter", "contains", "startsWith", "endsWith",
+    "matches", "string", "int", "uint", "double", "bytes", "duration", "timestamp", "max", "min", "type",
+    "dyn",
+];
+
+/// Compiles one CEL expression and checks its identifiers. `target` is the
+/// variable name the declaration is bound to, if any.
+pub fn compile(
+    source: &str,
+    target: Option<&str>,
+    file: &str,
+    pointer: &str,
+) -> Result<Arc<Program>, Diagnostic> {
+    let program = Program::compile(source).map_err(|e| {
+        Diagnostic::error("rule-syntax", format!("CEL syntax error: {e}"))
+            .at(file, Place::value(pointer))
+            .label("does not compile")
+    })?;
+    let bound = comprehension_vars(program.expression());
+    let refs = program.references();
+    let known_vars: Vec<&str> = GLOBALS.iter().copied().chain(target).collect();
+    for var in refs.variables() {
+        if !known_vars.contains(&var) && !bound.contains(var) {
+            return Err(Diagnostic::error(
+                "rule-unknown-identifier",
+                format!("condition uses unknown variable `{var}`"),
+            )
+            .at(file, Place::value(pointer))
+            .label("unknown variable")
+            .help_opt(did_you_mean(var, known_vars.iter().copied()).or_else(|| {
+                Some(format!("variables here: {}", known_vars.join(", ")))
+            })));
+        }
+    }
+    for func in refs.functions() {
+        if func.starts_with('_') || func.starts_with('@') || FUNCTIONS.contains(&func) || STDLIB.contains(&func) {
+            continue;
+        }
+        return Err(Diagnostic::error(
+            "rule-unknown-identifier",
+            format!("condition calls unknown function `{func}`"),
+        )
+        .at(file, Place::value(pointer))
+        .label("unknown function")
+        .help_opt(did_you_mean(func, FUNCTIONS.iter().chain(STDLIB.iter()).copied())));
+    }
+    Ok(Arc::new(program))
+}
+
+/// Names bound by comprehensions (`x` in `list.exists(x, ...)`), which
+/// `references()` reports as variables.
+fn comprehension_vars(expr: &cel::IdedExpr) -> BTreeSet<String> {
+    fn walk(e: &cel::IdedExpr, out: &mut BTreeSet<String>) {
+        match &e.expr {
+            Expr::Comprehension(c) => {
+                out.insert(c.iter_var.clone());
+                out.extend(c.iter_var2.clone());
+                out.insert(c.accu_var.clone());
+                for sub in [&c.iter_range, &c.accu_init, &c.loop_cond, &c.loop_step, &c.result] {
+                    walk(sub, out);
+                }
+            }
+            Expr::Call(call) => {
+                call.target.iter().for_each(|t| walk(t, out));
+                call.args.iter().for_each(|a| walk(a, out));
+            }
+            Expr::List(l) => l.elements.iter().for_each(|x| walk(x, out)),
+            Expr::Select(s) => walk(&s.operand, out),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(expr, &mut out);
+    out
+}
+
+/// Loads a pack's text. `file` is how it is named in diagnostics.
+pub fn load_pack(file: &str, text: &str) -> (Option<Pack>, Option<String>, Vec<Diagnostic>) {
+    let parsed = parse_and_check::<PackFile>(file, text.as_bytes().to_vec(), Schema::rulepack());
+    let (text, raw) = match parsed {
+        Ok(v) => v,
+        Err((text, d)) => return (None, text, d),
+    };
+    let mut diags = Vec::new();
+    let prefix = raw.citation_prefix.clone().unwrap_or_else(|| raw.regulation.to_uppercase());
+    let mut rules = Vec::new();
+    for (ri, r) in raw.rules.into_iter().enumerate() {
+        let mut checks = Vec::new();
+        for (ci, c) in r.checks.iter().enumerate() {
+            let base = format!("/rules/{ri}/checks/{ci}");
+            let Some(target) = Target::parse(&c.target) else { continue };
+            let var = match target {
+                Target::Decl(k) => Some(k.name()),
+                Target::Repository => None,
+            };
+            let when = match &c.when {
+                Some(src) => match compile(src, var, file, &format!("{base}/when")) {
+                    Ok(p) => Some(p),
+                    Err(d) => {
+                        diags.push(d);
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            match compile(&c.violation, var, file, &format!("{base}/violation")) {
+                Ok(violation) => checks.push(Check {
+                    target,
+                    when,
+                    violation,
+                    message: c.message.clone(),
+                    anchor: c.anchor.clone(),
+                }),
+                Err(d) => diags.push(d),
+            }
+        }
+        rules.push(Rule {
+            citation: format!("{prefix} {}", r.citation),
+            id: r.id,
+            pack: raw.pack.clone(),
+            regulation: raw.regulation.clone(),
+            severity: r.severity,
+            status: r.status.unwrap_or_else(|| "stable".into()),
+            title: r.title,
+            rationale: r.rationale.trim().to_string(),
+            remediation: r.remediation.trim().to_string(),
+            example: r.example,
+            references: r.references,
+            checks,
+            file: file.to_string(),
+            pointer: format!("/rules/{ri}"),
+        });
+    }
+    let pack = Pack {
+        title: raw.title.unwrap_or_else(|| raw.pack.clone()),
+        name: raw.pack,
+        regulation: raw.regulation,
+        file: file.to_string(),
+        rules,
+    };
+    (Some(pack), Some(text), diags)
+}

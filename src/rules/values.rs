@@ -1,0 +1,199 @@
+//! The model as CEL values, built once per run: each declaration becomes a
+//! map of its fields plus `links` (who refers to it) and `facts` (derived
+//! values from `policies/facts.yaml`), and each kind a map by id, so
+//! conditions follow references with `vendors[flow.to]`.
+
+use crate::manifest::Settings;
+use crate::model::{Decl, Kind, Model};
+use cel::objects::{Key, Map};
+use cel::Value;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// One declaration, ready for evaluation.
+#[derive(Debug, Clone)]
+pub struct DeclValue {
+    pub kind: Kind,
+    pub id: String,
+    pub origin: crate::model::Origin,
+    pub fields: HashMap<Key, Value>,
+}
+
+impl DeclValue {
+    pub fn value(&self) -> Value {
+        Value::Map(Map {
+            map: Arc::new(self.fields.clone()),
+        })
+    }
+}
+
+pub fn key(s: &str) -> Key {
+    Key::String(Arc::new(s.to_string()))
+}
+
+pub fn string(s: &str) -> Value {
+    Value::String(Arc::new(s.to_string()))
+}
+
+pub fn list_of(ids: &[String]) -> Value {
+    Value::List(Arc::new(ids.iter().map(|s| string(s)).collect()))
+}
+
+pub fn map_of(entries: impl IntoIterator<Item = (String, Value)>) -> Value {
+    Value::Map(Map {
+        map: Arc::new(entries.into_iter().map(|(k, v)| (key(&k), v)).collect()),
+    })
+}
+
+fn to_fields<T: Serialize>(item: &T) -> HashMap<Key, Value> {
+    match cel::to_value(item) {
+        Ok(Value::Map(m)) => (*m.map).clone(),
+        _ => HashMap::new(),
+    }
+}
+
+/// Reverse references, computed once: for every id, who points at it.
+#[derive(Default)]
+struct Links {
+    by: BTreeMap<(Kind, String), BTreeMap<&'static str, Vec<String>>>,
+}
+
+impl Links {
+    fn add(&mut self, kind: Kind, id: &str, link: &'static str, from: &str) {
+        self.by
+            .entry((kind, id.to_string()))
+            .or_default()
+            .entry(link)
+            .or_default()
+            .push(from.to_string());
+    }
+
+    fn build(model: &Model) -> Links {
+        let mut l = Links::default();
+        for p in &model.purposes {
+            let id = &p.item.id;
+            for d in &p.item.datasets {
+                l.add(Kind::Dataset, d, "purposes", id);
+            }
+            for a in &p.item.assessments {
+                l.add(Kind::Assessment, a, "purposes", id);
+            }
+            if let Some(c) = &p.item.consent {
+                l.add(Kind::Consent, c, "purposes", id);
+            }
+        }
+        for f in &model.flows {
+            let id = &f.item.id;
+            for kind in [Kind::Dataset, Kind::System] {
+                l.add(kind, &f.item.from, "flows_out", id);
+            }
+            for kind in [Kind::Dataset, Kind::System, Kind::Vendor] {
+                l.add(kind, &f.item.to, "flows_in", id);
+            }
+            if let Some(p) = &f.item.purpose {
+                l.add(Kind::Purpose, p, "flows", id);
+            }
+            for a in &f.item.assessments {
+                l.add(Kind::Assessment, a, "flows", id);
+            }
+        }
+        l
+    }
+
+    /// The `links` map of one declaration; every link name is present
+    /// (empty lists), so conditions need no `has()` guards.
+    fn of(&self, kind: Kind, id: &str) -> Value {
+        let names: &[&str] = match kind {
+            Kind::Dataset | Kind::System => &["purposes", "flows_out", "flows_in"],
+            Kind::Vendor => &["flows_in"],
+            Kind::Consent => &["purposes"],
+            Kind::Assessment => &["purposes", "flows"],
+            Kind::Purpose => &["flows"],
+            Kind::Flow => &[],
+        };
+        let found = self.by.get(&(kind, id.to_string()));
+        map_of(names.iter().map(|n| {
+            let ids = found.and_then(|m| m.get(n)).cloned().unwrap_or_default();
+            (n.to_string(), list_of(&ids))
+        }))
+    }
+}
+
+/// Every declaration of the model as a `DeclValue`, by kind.
+pub fn declarations(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
+    let links = Links::build(model);
+    let mut out: BTreeMap<Kind, Vec<DeclValue>> = BTreeMap::new();
+    fn add<T: Serialize>(
+        out: &mut BTreeMap<Kind, Vec<DeclValue>>,
+        links: &Links,
+        kind: Kind,
+        decls: &[Decl<T>],
+        id: fn(&T) -> &str,
+    ) {
+        let values = decls
+            .iter()
+            .map(|d| {
+                let mut fields = to_fields(&d.item);
+                fields.insert(key("kind"), string(kind.name()));
+                fields.insert(key("file"), string(&d.origin.file));
+                fields.insert(key("links"), links.of(kind, id(&d.item)));
+                fields.insert(key("facts"), map_of([]));
+                DeclValue {
+                    kind,
+                    id: id(&d.item).to_string(),
+                    origin: d.origin.clone(),
+                    fields,
+                }
+            })
+            .collect();
+        out.insert(kind, values);
+    }
+    add(&mut out, &links, Kind::System, &model.systems, |x| &x.id);
+    add(&mut out, &links, Kind::Dataset, &model.datasets, |x| &x.id);
+    add(&mut out, &links, Kind::Purpose, &model.purposes, |x| &x.id);
+    add(&mut out, &links, Kind::Flow, &model.flows, |x| &x.id);
+    add(&mut out, &links, Kind::Consent, &model.consents, |x| &x.id);
+    add(&mut out, &links, Kind::Vendor, &model.vendors, |x| &x.id);
+    add(&mut out, &links, Kind::Assessment, &model.assessments, |x| &x.id);
+    out
+}
+
+/// The map `kind id -> declaration` that conditions index into. The first
+/// declaration wins for duplicate ids (which are already errors).
+pub fn index(decls: &[DeclValue]) -> Value {
+    let mut map = HashMap::with_capacity(decls.len());
+    for d in decls {
+        map.entry(key(&d.id)).or_insert_with(|| d.value());
+    }
+    Value::Map(Map { map: Arc::new(map) })
+}
+
+/// `settings` with the defaults of manifest.md filled in.
+pub fn settings(s: &Settings) -> Value {
+    map_of([
+        (
+            "vendor_review_interval".into(),
+            string(s.vendor_review_interval.as_deref().unwrap_or("P1Y")),
+        ),
+        (
+            "dpia_review_interval".into(),
+            string(s.dpia_review_interval.as_deref().unwrap_or("P1Y")),
+        ),
+        ("max_retention".into(), string(s.max_retention.as_deref().unwrap_or("P10Y"))),
+        (
+            "child_consent_age".into(),
+            Value::Int(i64::from(s.child_consent_age.unwrap_or(16))),
+        ),
+    ])
+}
+
+/// `rights` or `breach`, or null when not declared.
+pub fn optional<T: Serialize>(decl: &Option<Decl<T>>) -> Value {
+    match decl {
+        Some(d) => Value::Map(Map {
+            map: Arc::new(to_fields(&d.item)),
+        }),
+        None => Value::Null,
+    }
+}
