@@ -46,6 +46,9 @@ pub fn catalog(
     let mut packs = Vec::new();
     for (file, text) in pack::BUILTIN {
         let (p, _, mut d) = pack::load_pack(file, text);
+        if !d.is_empty() {
+            sources.insert(file.to_string(), text.to_string());
+        }
         diags.append(&mut d);
         packs.extend(p);
     }

@@ -12,6 +12,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Discover, validate, evaluate the rules, score and apply the gate.
+    Check(CheckArgs),
+    /// The score per regulation and the KPIs.
+    Score(CheckArgs),
+    /// List the rules, or explain one.
+    Rules(RulesArgs),
     /// Parse, schema-validate and resolve references only; no rules.
     Validate(ValidateArgs),
     /// Print a JSON Schema (the same files as `schemas/`).
@@ -55,4 +61,59 @@ pub struct ValidateArgs {
 pub enum ValidateFormat {
     Human,
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout (whole or not at all).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Regulation to check (repeatable); overrides the config's `regulations`.
+    #[arg(long = "regulation", value_name = "NAME")]
+    pub regulations: Vec<String>,
+    /// Fail when the score is below N (overrides the config's gate).
+    #[arg(long, value_name = "N", value_parser = parse_score)]
+    pub min_score: Option<f64>,
+    /// Fail on a finding of this severity or worse (overrides the config's gate).
+    #[arg(long, value_name = "SEVERITY", value_parser = ["critical", "high", "medium", "low", "none"])]
+    pub fail_on: Option<String>,
+    /// The run date, YYYY-MM-DD (default: PRIVGATE_TODAY, else the clock).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+}
+
+fn parse_score(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a score between 0 and 100")),
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[command(subcommand)]
+    pub action: Option<RulesAction>,
+    /// Repository whose organisation packs (privgate.yaml `rulepacks:`) to include.
+    #[arg(long, default_value = ".", global = true)]
+    pub path: PathBuf,
+    /// Output format of the list.
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Human, global = true)]
+    pub format: ValidateFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesAction {
+    /// Print one rule in full: what it checks, why, how to fix, an example.
+    Explain { id: String },
 }

@@ -10,6 +10,8 @@ use serde::Serialize;
 pub enum Level {
     Error,
     Warning,
+    /// Shown for information (a waived finding); never fails a run.
+    Note,
 }
 
 /// Where in a file a diagnostic points.
@@ -22,6 +24,8 @@ pub enum Place {
     Pointer { pointer: String, key: bool },
     /// A byte offset with a length, when the parser already knows it.
     Bytes { offset: usize, len: usize },
+    /// A 1-based line and column (findings already carry them).
+    LineCol { line: usize, column: usize },
 }
 
 impl Place {
@@ -50,8 +54,8 @@ pub struct Related {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     pub level: Level,
-    /// Stable kebab-case code, e.g. `schema`, `dangling-reference`.
-    pub code: &'static str,
+    /// Stable kebab-case code (`dangling-reference`), or a rule id for findings.
+    pub code: String,
     /// Repository-relative path with `/`; `None` for problems with no file
     /// (a bad flag, an unreadable root).
     pub file: Option<String>,
@@ -64,11 +68,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: impl Into<String>, message: impl Into<String>) -> Self {
         let message = message.into();
         Diagnostic {
             level: Level::Error,
-            code,
+            code: code.into(),
             file: None,
             place: Place::File,
             label: String::new(),
@@ -78,7 +82,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
             level: Level::Warning,
             ..Diagnostic::error(code, message)

@@ -99,6 +99,7 @@ impl PointerIndex {
             Place::File => (0, 0),
             Place::Bytes { offset, len } => ((*offset).min(self.text_len), *len),
             Place::Pointer { pointer, key } => self.find(pointer, *key),
+            Place::LineCol { line, column } => token_at(text, *line, *column),
         };
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts[line - 1];
@@ -136,6 +137,17 @@ fn line_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
     starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
     starts
+}
+
+/// Byte range of the token starting at a 1-based line and column (up to the
+/// next `:`, `,`, `]`, `}` or end of line).
+fn token_at(text: &str, line: usize, column: usize) -> (usize, usize) {
+    let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let start = start.min(text.len());
+    let col: usize = text[start..].chars().take(column.saturating_sub(1)).map(char::len_utf8).sum();
+    let offset = (start + col).min(text.len());
+    let len = text[offset..].find([':', ',', ']', '}', '\n']).unwrap_or(text.len() - offset);
+    (offset, len)
 }
 
 /// JSON pointer escaping (RFC 6901).
@@ -236,9 +248,10 @@ impl<'a> Locator<'a> {
                 column: 1,
             };
         };
-        if let Place::Bytes { .. } | Place::File = place {
+        if let Place::Bytes { .. } | Place::File | Place::LineCol { .. } = place {
             let (offset, len) = match place {
                 Place::Bytes { offset, len } => ((*offset).min(text.len()), *len),
+                Place::LineCol { line, column } => token_at(text, *line, *column),
                 _ => (0, 0),
             };
             let (line, column) = line_col(text, offset);

@@ -134,14 +134,15 @@ pub fn render(diagnostics: &[Diagnostic], locator: &mut Locator, style: Style) -
             (file, loc.line, loc.column, d)
         })
         .collect();
-    located.sort_by(|a, b| (&a.0, a.1, a.2, a.3.code).cmp(&(&b.0, b.1, b.2, b.3.code)));
+    located.sort_by(|a, b| (&a.0, a.1, a.2, &a.3.code).cmp(&(&b.0, b.1, b.2, &b.3.code)));
     let mut out = String::new();
     for (_, _, _, d) in located {
         let severity = match d.level {
             Level::Error => Severity::Error,
             Level::Warning => Severity::Warning,
+            Level::Note => Severity::Advice,
         };
-        let mut r = report(locator, d.file.as_deref(), &d.place, d.message.clone(), &d.label, d.code, severity);
+        let mut r = report(locator, d.file.as_deref(), &d.place, d.message.clone(), &d.label, &d.code, severity);
         r.help = d.help.clone();
         for rel in &d.related {
             let mut extra = report(
@@ -150,7 +151,7 @@ pub fn render(diagnostics: &[Diagnostic], locator: &mut Locator, style: Style) -
                 &rel.place,
                 rel.label.clone(),
                 &rel.label,
-                d.code,
+                &d.code,
                 Severity::Advice,
             );
             extra.code = String::new();

@@ -228,7 +228,9 @@ pub fn compile(
         }
     }
     for func in refs.functions() {
-        if func.starts_with('_') || func.starts_with('@') || FUNCTIONS.contains(&func) || STDLIB.contains(&func) {
+        // Operators appear as functions (`_&&_`, `!_`, `@in`).
+        let operator = !func.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || func.starts_with('_');
+        if operator || FUNCTIONS.contains(&func) || STDLIB.contains(&func) {
             continue;
         }
         return Err(Diagnostic::error(

@@ -1,5 +1,8 @@
 //! One function per command; each returns the process exit code.
 
+mod check;
+mod rules;
+
 use crate::cli::{Command, CommonArgs, ValidateArgs, ValidateFormat};
 use privgate::diagnostic::Diagnostic;
 use privgate::load::{self, LoadOptions, Workspace};
@@ -9,10 +12,14 @@ use privgate::tree::WorkTree;
 use std::io::Write;
 
 pub const EXIT_OK: u8 = 0;
+pub const EXIT_FAIL: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
 pub fn run(command: Command) -> u8 {
     match command {
+        Command::Check(args) => check::check(&args),
+        Command::Score(args) => check::score(&args),
+        Command::Rules(args) => rules::rules(&args),
         Command::Validate(args) => validate(&args),
         Command::Schema { name } => {
             let text = privgate::schema::by_name(&name).unwrap_or_default();
@@ -45,6 +52,33 @@ fn print_stdout(text: &str) -> u8 {
     }
 }
 
+/// Writes `text` to `path` atomically: a temporary file beside it, renamed
+/// over it, so readers never see half a report.
+pub fn write_output(path: &std::path::Path, text: &str) -> u8 {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.privgate-{}.tmp", std::process::id()));
+    let result = std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, path));
+    match result {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Prints one diagnostic that has no workspace (an unreadable root).
+pub fn emit_alone(d: Diagnostic, no_color: bool) {
+    let empty = Default::default();
+    let mut locator = Locator::new(&empty);
+    eprint!("{}", human::render(&[d], &mut locator, Style::detect(no_color)));
+}
+
 /// Loads the work tree at PATH; on an unreadable root, the diagnostic.
 pub fn load_worktree(common: &CommonArgs, options: &LoadOptions) -> Result<Workspace, Diagnostic> {
     let tree = WorkTree::open(&common.path)?;
@@ -71,9 +105,7 @@ fn validate(args: &ValidateArgs) -> u8 {
     let ws = match load_worktree(&args.common, &options(&args.common)) {
         Ok(ws) => ws,
         Err(d) => {
-            let empty = Default::default();
-            let mut locator = Locator::new(&empty);
-            eprint!("{}", human::render(&[d], &mut locator, Style::detect(args.common.no_color)));
+            emit_alone(d, args.common.no_color);
             return EXIT_ERROR;
         }
     };
