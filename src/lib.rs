@@ -5,6 +5,10 @@
 //! -> `resolve` (into `model::Model`) -> evaluate -> score -> `render`.
 //! `load` runs the front half.
 
+// Diagnostics are the error type throughout and are returned rarely;
+// boxing them would only add noise.
+#![allow(clippy::result_large_err)]
+
 pub mod check;
 pub mod diagnostic;
 pub mod discover;

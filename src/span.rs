@@ -16,11 +16,14 @@ pub struct Location {
     pub column: usize,
 }
 
+/// A byte range: (start, end).
+type Range = (usize, usize);
+
 /// Every node of one document, by JSON pointer.
 #[derive(Debug, Default)]
 pub struct PointerIndex {
     /// pointer -> (key span if the node is a mapping value, value span)
-    nodes: HashMap<String, (Option<(usize, usize)>, (usize, usize))>,
+    nodes: HashMap<String, (Option<Range>, Range)>,
     /// char index -> byte offset conversion table (saphyr counts chars).
     line_starts: Vec<usize>,
     text_len: usize,
@@ -192,33 +195,6 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_keys_and_values() {
-        let text = "version: 1\npurposes:\n  - id: a\n    lawfull_basis: x\n";
-        let idx = PointerIndex::build(text);
-        let loc = idx.locate(text, &Place::key("/purposes/0/lawfull_basis"));
-        assert_eq!((loc.line, loc.column), (4, 5));
-        let loc = idx.locate(text, &Place::value("/purposes/0/id"));
-        assert_eq!((loc.line, loc.column), (3, 9));
-        // Missing child falls back to its parent's key.
-        let loc = idx.locate(text, &Place::value("/purposes/0/notice"));
-        assert_eq!((loc.line, loc.column), (3, 5));
-    }
-
-    #[test]
-    fn non_ascii_offsets_are_bytes() {
-        let text = "a: \"é\"\nb: x\n";
-        let idx = PointerIndex::build(text);
-        let loc = idx.locate(text, &Place::value("/b"));
-        assert_eq!((loc.line, loc.column), (2, 4));
-        assert_eq!(&text[loc.offset..loc.offset + loc.len], "x");
-    }
-}
-
 /// Locates places in any file of a run, building each file's index on first
 /// use only.
 pub struct Locator<'a> {
@@ -266,5 +242,32 @@ impl<'a> Locator<'a> {
             .entry(file.to_string())
             .or_insert_with(|| PointerIndex::build(text))
             .locate(text, place)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_keys_and_values() {
+        let text = "version: 1\npurposes:\n  - id: a\n    lawfull_basis: x\n";
+        let idx = PointerIndex::build(text);
+        let loc = idx.locate(text, &Place::key("/purposes/0/lawfull_basis"));
+        assert_eq!((loc.line, loc.column), (4, 5));
+        let loc = idx.locate(text, &Place::value("/purposes/0/id"));
+        assert_eq!((loc.line, loc.column), (3, 9));
+        // Missing child falls back to its parent's key.
+        let loc = idx.locate(text, &Place::value("/purposes/0/notice"));
+        assert_eq!((loc.line, loc.column), (3, 5));
+    }
+
+    #[test]
+    fn non_ascii_offsets_are_bytes() {
+        let text = "a: \"é\"\nb: x\n";
+        let idx = PointerIndex::build(text);
+        let loc = idx.locate(text, &Place::value("/b"));
+        assert_eq!((loc.line, loc.column), (2, 4));
+        assert_eq!(&text[loc.offset..loc.offset + loc.len], "x");
     }
 }

@@ -1,0 +1,48 @@
+//! Helpers shared by the integration tests: build a repository in a temp
+//! directory and run the library pipeline on it.
+
+#![allow(dead_code)]
+
+use privgate::check::{self, GateFlags, RunInput};
+use privgate::diagnostic::Diagnostic;
+use privgate::load::{self, LoadOptions};
+use privgate::report::Report;
+use privgate::tree::WorkTree;
+use std::path::Path;
+
+pub const TODAY: &str = "2026-11-23";
+
+/// Writes `files` (path -> content) under `dir`.
+pub fn write_files<'a>(dir: &Path, files: impl IntoIterator<Item = (&'a str, &'a str)>) {
+    for (path, content) in files {
+        let full = dir.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, content).unwrap();
+    }
+}
+
+/// Runs validate + check on a directory; Err holds every diagnostic.
+pub fn check_dir(dir: &Path, today: &str) -> Result<Report, Vec<Diagnostic>> {
+    check_dir_with(dir, today, GateFlags::default())
+}
+
+pub fn check_dir_with(dir: &Path, today: &str, gate: GateFlags) -> Result<Report, Vec<Diagnostic>> {
+    let tree = WorkTree::open(dir).map_err(|d| vec![d])?;
+    let mut ws = load::load(&tree, &LoadOptions::default());
+    if ws.has_errors() {
+        return Err(ws.diagnostics);
+    }
+    let model = ws.model.take().unwrap();
+    let catalog = check::catalog(&model, &tree, &mut ws.sources)?;
+    let input = RunInput {
+        root_label: ".".into(),
+        today: privgate::time::parse_date(today).unwrap(),
+        gate,
+        catalog: &catalog,
+    };
+    check::run(&ws, &model, &input)
+}
+
+pub fn codes(diags: &[Diagnostic]) -> Vec<String> {
+    diags.iter().map(|d| format!("{}: {}", d.code, d.message)).collect()
+}

@@ -1,0 +1,110 @@
+//! Every rule of every built-in pack fires on a fixture and stays quiet on
+//! the edge just inside it. Fixtures: `tests/rules/<rule-id>.yaml`, each
+//! with cases of the form
+//!
+//! ```yaml
+//! rule: gdpr.lawful-basis
+//! cases:
+//!   - name: a purpose with personal data and no basis
+//!     expect: fire            # or quiet
+//!     target: purpose:p1      # where it fires / must stay quiet
+//!     today: 2026-11-23       # optional
+//!     files: { privacy.yaml: "version: 1\n..." }
+//! ```
+
+mod common;
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fixture {
+    rule: String,
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    name: String,
+    expect: String,
+    target: String,
+    today: Option<String>,
+    files: BTreeMap<String, String>,
+}
+
+fn fixtures() -> Vec<(PathBuf, Fixture)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/rules");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let f: Fixture = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            (p, f)
+        })
+        .collect()
+}
+
+#[test]
+fn every_rule_fires_and_stays_quiet_on_its_fixtures() {
+    let mut failures = Vec::new();
+    for (path, fixture) in fixtures() {
+        for case in &fixture.cases {
+            let dir = tempfile::tempdir().unwrap();
+            common::write_files(dir.path(), case.files.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            let today = case.today.as_deref().unwrap_or(common::TODAY);
+            let label = format!("{} / {} ({})", path.file_name().unwrap().to_string_lossy(), case.name, case.expect);
+            let report = match common::check_dir(dir.path(), today) {
+                Ok(r) => r,
+                Err(d) => {
+                    failures.push(format!("{label}: could not check: {:?}", common::codes(&d)));
+                    continue;
+                }
+            };
+            let fired = report
+                .findings
+                .iter()
+                .any(|f| f.rule == fixture.rule && f.target == case.target);
+            match case.expect.as_str() {
+                "fire" if !fired => {
+                    let got: Vec<_> = report.findings.iter().map(|f| format!("{} {}", f.rule, f.target)).collect();
+                    failures.push(format!("{label}: expected {} on {}, got {got:?}", fixture.rule, case.target));
+                }
+                "quiet" if fired => failures.push(format!("{label}: {} fired on {}", fixture.rule, case.target)),
+                "fire" | "quiet" => {}
+                other => failures.push(format!("{label}: expect must be fire or quiet, not {other}")),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn every_builtin_rule_has_a_firing_and_a_quiet_fixture() {
+    let fixtures = fixtures();
+    let mut missing = Vec::new();
+    for (file, text) in privgate::rules::pack::BUILTIN {
+        let pack = privgate::rules::pack::load_pack(file, text).0.expect("built-in pack loads");
+        for rule in pack.rules {
+            let cases: Vec<&Case> = fixtures
+                .iter()
+                .filter(|(_, f)| f.rule == rule.id)
+                .flat_map(|(_, f)| f.cases.iter())
+                .collect();
+            for expect in ["fire", "quiet"] {
+                if !cases.iter().any(|c| c.expect == expect) {
+                    missing.push(format!("{} has no `{expect}` fixture", rule.id));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
