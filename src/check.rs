@@ -483,3 +483,45 @@ pub fn gate(config: &(Option<f64>, String), overall: f64, counted: &[Finding]) -
         reasons,
     }
 }
+
+/// Everything a command needs after a successful check.
+pub struct Checked {
+    pub workspace: Workspace,
+    pub model: Model,
+    pub report: Report,
+}
+
+/// The whole pipeline on one tree: load, catalogue, evaluate. On failure,
+/// the workspace (for rendering) and every diagnostic.
+pub fn check_tree(
+    tree: &dyn Tree,
+    options: &crate::load::LoadOptions,
+    today: Date,
+    gate: GateFlags,
+) -> Result<Checked, (Workspace, Vec<Diagnostic>)> {
+    let mut ws = crate::load::load(tree, options);
+    if ws.has_errors() {
+        let diags = std::mem::take(&mut ws.diagnostics);
+        return Err((ws, diags));
+    }
+    let Some(model) = ws.model.take() else {
+        return Err((ws, Vec::new()));
+    };
+    let result = catalog(&model, tree, &mut ws.sources).and_then(|catalog| {
+        let input = RunInput {
+            root_label: tree.label(),
+            today,
+            gate,
+            catalog: &catalog,
+        };
+        run(&ws, &model, &input)
+    });
+    match result {
+        Ok(report) => Ok(Checked {
+            workspace: ws,
+            model,
+            report,
+        }),
+        Err(d) => Err((ws, d)),
+    }
+}

@@ -11,6 +11,7 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod git;
 pub mod discover;
 pub mod init;
 pub mod load;

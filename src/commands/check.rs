@@ -1,8 +1,8 @@
 //! `privgate check` and `privgate score`.
 
-use super::{emit, load_worktree, print_stdout, write_output, EXIT_ERROR, EXIT_FAIL, EXIT_OK};
+use super::{emit, print_stdout, write_output, EXIT_ERROR, EXIT_FAIL, EXIT_OK};
 use crate::cli::{CheckArgs, Format};
-use privgate::check::{self, GateFlags, RunInput};
+use privgate::check::{self, Checked, GateFlags};
 use privgate::diagnostic::{Diagnostic, Level, Place};
 use privgate::load::{LoadOptions, Workspace};
 use privgate::render::human::{self, Style};
@@ -10,9 +10,9 @@ use privgate::report::Report;
 use privgate::span::Locator;
 use privgate::tree::WorkTree;
 
-/// Loads, checks and returns the report, or the exit code after printing
+/// Loads, checks and returns the result, or the exit code after printing
 /// why it could not check.
-pub fn produce(args: &CheckArgs) -> Result<(Workspace, Report), u8> {
+pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
     let today = privgate::time::today(args.today.as_deref()).map_err(|e| {
         eprintln!("error: {e}");
         EXIT_ERROR
@@ -21,51 +21,19 @@ pub fn produce(args: &CheckArgs) -> Result<(Workspace, Report), u8> {
         config_path: args.common.config.clone(),
         regulations: args.regulations.clone(),
     };
-    let mut ws = load_worktree(&args.common, &options).map_err(|d| {
+    let gate = GateFlags {
+        min_score: args.min_score,
+        fail_on: args.fail_on.clone(),
+    };
+    let tree = WorkTree::open(&args.common.path).map_err(|d| {
         super::emit_alone(d, args.common.no_color);
         EXIT_ERROR
     })?;
-    let label = WorkTree::open(&args.common.path).map(|t| privgate::tree::Tree::label(&t)).unwrap_or_default();
-    report_for(&mut ws, &args.common, today, args, label).map(|r| (ws, r))
-}
-
-fn report_for(
-    ws: &mut Workspace,
-    common: &crate::cli::CommonArgs,
-    today: jiff::civil::Date,
-    args: &CheckArgs,
-    root_label: String,
-) -> Result<Report, u8> {
-    if ws.has_errors() {
-        emit(ws, &ws.diagnostics, common.no_color);
-        summarize_errors(&ws.diagnostics);
-        return Err(EXIT_ERROR);
-    }
-    let Some(model) = ws.model.take() else {
-        return Err(EXIT_ERROR);
-    };
-    let tree = WorkTree::open(&common.path).map_err(|_| EXIT_ERROR)?;
-    let result = check::catalog(&model, &tree, &mut ws.sources).and_then(|catalog| {
-        let input = RunInput {
-            root_label,
-            today,
-            gate: GateFlags {
-                min_score: args.min_score,
-                fail_on: args.fail_on.clone(),
-            },
-            catalog: &catalog,
-        };
-        check::run(ws, &model, &input)
-    });
-    ws.model = Some(model);
-    match result {
-        Ok(r) => Ok(r),
-        Err(diags) => {
-            emit(ws, &diags, common.no_color);
-            summarize_errors(&diags);
-            Err(EXIT_ERROR)
-        }
-    }
+    check::check_tree(&tree, &options, today, gate).map_err(|(ws, diags)| {
+        emit(&ws, &diags, args.common.no_color);
+        summarize_errors(&diags);
+        EXIT_ERROR
+    })
 }
 
 fn summarize_errors(diags: &[Diagnostic]) {
@@ -74,12 +42,13 @@ fn summarize_errors(diags: &[Diagnostic]) {
 }
 
 pub fn check(args: &CheckArgs) -> u8 {
-    let (ws, report) = match produce(args) {
+    let checked = match produce(args) {
         Ok(v) => v,
         Err(code) => return code,
     };
+    let (ws, report) = (&checked.workspace, &checked.report);
     let text = match args.format {
-        Format::Json => Some(json(&report)),
+        Format::Json => Some(json(report)),
         Format::Human => None,
     };
     for w in &report.warnings {
@@ -88,7 +57,7 @@ pub fn check(args: &CheckArgs) -> u8 {
     let written = match text {
         Some(t) => deliver(args, &t),
         None => {
-            print_human(&ws, &report, args.common.no_color, args.common.quiet);
+            print_human(ws, report, args.common.no_color, args.common.quiet);
             EXIT_OK
         }
     };
@@ -181,8 +150,8 @@ pub fn summary_line(report: &Report) -> String {
 }
 
 pub fn score(args: &CheckArgs) -> u8 {
-    let (_, report) = match produce(args) {
-        Ok(v) => v,
+    let report = match produce(args) {
+        Ok(v) => v.report,
         Err(code) => return code,
     };
     let text = match args.format {

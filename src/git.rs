@@ -1,0 +1,222 @@
+//! Trees read from git objects, never from a checkout: the index (for
+//! `--staged`) and any commit (for `--changed-since` and `trend`). The root
+//! stays the PATH argument; when it is a subdirectory of the repository, only
+//! files below it are seen, with paths relative to it.
+
+use crate::diagnostic::Diagnostic;
+use crate::tree::{too_large, Tree, MAX_FILE_BYTES, SKIPPED_DIRS};
+use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+pub struct GitTree {
+    repo: Mutex<Repository>,
+    /// Root-relative path -> blob id.
+    files: BTreeMap<String, Oid>,
+    label: String,
+}
+
+fn git_error(what: &str, e: &git2::Error) -> Diagnostic {
+    Diagnostic::error("git", format!("{what}: {}", e.message()))
+}
+
+/// The repository containing `root`, and `root`'s path inside its work tree
+/// (`""` at the top, else `dir/sub/`).
+pub fn open(root: &Path) -> Result<(Repository, String), Diagnostic> {
+    let repo = Repository::discover(root).map_err(|_| {
+        Diagnostic::error(
+            "not-a-git-repository",
+            format!("`{}` is not inside a git repository", root.display()),
+        )
+        .help("--staged, --changed-since and trend read git history; run them inside a clone")
+    })?;
+    let workdir = repo
+        .workdir()
+        .ok_or_else(|| Diagnostic::error("not-a-git-repository", "the git repository is bare (no work tree)"))?;
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let (root, workdir) = (canonical(root), canonical(workdir));
+    let prefix = root.strip_prefix(&workdir).map_err(|_| {
+        Diagnostic::error(
+            "not-a-git-repository",
+            format!("`{}` is outside the work tree of its git repository", root.display()),
+        )
+    })?;
+    let mut prefix: String = prefix
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    if !prefix.is_empty() {
+        prefix.push('/');
+    }
+    Ok((repo, prefix))
+}
+
+impl GitTree {
+    /// The content staged in the index.
+    pub fn staged(root: &Path) -> Result<GitTree, Diagnostic> {
+        let (repo, prefix) = open(root)?;
+        let index = repo.index().map_err(|e| git_error("cannot read the git index", &e))?;
+        let mut files = BTreeMap::new();
+        for entry in index.iter() {
+            let path = String::from_utf8_lossy(&entry.path).into_owned();
+            if let Some(rel) = path.strip_prefix(&prefix) {
+                files.insert(rel.to_string(), entry.id);
+            }
+        }
+        Ok(GitTree {
+            repo: Mutex::new(repo),
+            files,
+            label: format!("{} (staged)", root.display()),
+        })
+    }
+
+    /// The tree of the commit `rev` resolves to.
+    pub fn at_revision(root: &Path, rev: &str) -> Result<GitTree, Diagnostic> {
+        let (repo, prefix) = open(root)?;
+        let commit_id = repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map(|c| c.id())
+            .map_err(|e| {
+                Diagnostic::error("bad-revision", format!("`{rev}` does not name a commit: {}", e.message()))
+                    .help("use a branch, tag or commit id that exists locally, e.g. origin/main (fetch it first in CI)")
+            })?;
+        let files = tree_files(&repo, commit_id, &prefix)?;
+        Ok(GitTree {
+            repo: Mutex::new(repo),
+            files,
+            label: rev.to_string(),
+        })
+    }
+
+    /// The tree of a commit already resolved (trend).
+    pub fn at_commit(root: &Path, id: Oid) -> Result<GitTree, Diagnostic> {
+        let (repo, prefix) = open(root)?;
+        let files = tree_files(&repo, id, &prefix)?;
+        Ok(GitTree {
+            repo: Mutex::new(repo),
+            files,
+            label: id.to_string(),
+        })
+    }
+}
+
+fn tree_files(repo: &Repository, commit: Oid, prefix: &str) -> Result<BTreeMap<String, Oid>, Diagnostic> {
+    let tree = repo
+        .find_commit(commit)
+        .and_then(|c| c.tree())
+        .map_err(|e| git_error("cannot read the commit's tree", &e))?;
+    let mut files = BTreeMap::new();
+    tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
+        if entry.kind() == Some(ObjectType::Blob) {
+            let path = format!("{dir}{}", entry.name().unwrap_or_default());
+            if let Some(rel) = path.strip_prefix(prefix) {
+                files.insert(rel.to_string(), entry.id());
+            }
+        }
+        TreeWalkResult::Ok
+    })
+    .map_err(|e| git_error("cannot walk the commit's tree", &e))?;
+    Ok(files)
+}
+
+impl Tree for GitTree {
+    fn files(&self, keep_dir: &dyn Fn(&str) -> bool) -> Result<Vec<String>, Vec<Diagnostic>> {
+        Ok(self
+            .files
+            .keys()
+            .filter(|path| {
+                let mut dir = String::new();
+                for part in path.split('/').collect::<Vec<_>>().split_last().map_or(&[][..], |(_, d)| d) {
+                    if SKIPPED_DIRS.contains(part) {
+                        return false;
+                    }
+                    if !dir.is_empty() {
+                        dir.push('/');
+                    }
+                    dir.push_str(part);
+                    if !keep_dir(&dir) {
+                        return false;
+                    }
+                }
+                true
+            })
+            .cloned()
+            .collect())
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic> {
+        let missing = || Diagnostic::error("unreadable-path", format!("`{path}` is not in {}", self.label));
+        let id = self.files.get(path).ok_or_else(missing)?;
+        let repo = self.repo.lock().map_err(|_| missing())?;
+        let blob = repo
+            .find_blob(*id)
+            .map_err(|e| git_error(&format!("cannot read `{path}` from git"), &e))?;
+        if blob.size() as u64 > MAX_FILE_BYTES {
+            return Err(too_large(path, blob.size() as u64));
+        }
+        Ok(blob.content().to_vec())
+    }
+
+    fn is_file(&self, path: &str) -> bool {
+        !crate::resolve::escapes_root(path) && self.files.contains_key(path.trim_start_matches("./"))
+    }
+
+    fn label(&self) -> String {
+        self.label.clone()
+    }
+}
+
+/// Commit and branch of the repository at `root`, for report headers.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct RepoInfo {
+    pub commit: Option<String>,
+    pub branch: Option<String>,
+}
+
+pub fn info(root: &Path) -> RepoInfo {
+    let Ok((repo, _)) = open(root) else {
+        return RepoInfo::default();
+    };
+    let head = repo.head().ok();
+    RepoInfo {
+        commit: head.as_ref().and_then(|h| h.target()).map(|o| o.to_string()),
+        branch: head.as_ref().filter(|h| h.is_branch()).and_then(|h| h.shorthand().ok()).map(str::to_string),
+    }
+}
+
+/// One commit of first-parent history.
+#[derive(Debug, Clone)]
+pub struct HistoryEntry {
+    pub id: Oid,
+    pub summary: String,
+    /// Commit time, seconds since the epoch.
+    pub time: i64,
+}
+
+/// The last `n` commits of HEAD's first-parent history, newest first.
+pub fn first_parent_history(root: &Path, n: usize) -> Result<Vec<HistoryEntry>, Diagnostic> {
+    let (repo, _) = open(root)?;
+    let mut commit = repo
+        .head()
+        .and_then(|h| h.peel_to_commit())
+        .map_err(|e| git_error("cannot read HEAD", &e))?;
+    let mut out = Vec::new();
+    loop {
+        out.push(HistoryEntry {
+            id: commit.id(),
+            summary: commit.summary().ok().flatten().unwrap_or_default().to_string(),
+            time: commit.time().seconds(),
+        });
+        if out.len() >= n {
+            break;
+        }
+        match commit.parent(0) {
+            Ok(p) => commit = p,
+            Err(_) => break,
+        }
+    }
+    Ok(out)
+}
