@@ -279,9 +279,27 @@ pub struct RunInput<'a> {
     pub catalog: &'a Catalog,
 }
 
+/// One applicable check and how it ended (JUnit lists passing checks too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub rule: String,
+    pub target: String,
+    pub violated: bool,
+    pub waived: bool,
+}
+
 /// Evaluates, applies waivers, scores and gates. Diagnostics here are defects
 /// in a rule pack (runtime errors), reported like any other.
 pub fn run(ws: &Workspace, model: &Model, input: &RunInput) -> Result<Report, Vec<Diagnostic>> {
+    run_with_outcomes(ws, model, input).map(|(r, _)| r)
+}
+
+/// `run`, also returning every applicable check's outcome, sorted.
+pub fn run_with_outcomes(
+    ws: &Workspace,
+    model: &Model,
+    input: &RunInput,
+) -> Result<(Report, Vec<Outcome>), Vec<Diagnostic>> {
     let mut env = Env::new(model, input.today);
     let facts = engine::builtin_facts().map_err(|d| vec![d])?;
     env.compute_facts(&facts).map_err(|d| vec![d])?;
@@ -323,7 +341,18 @@ pub fn run(ws: &Workspace, model: &Model, input: &RunInput) -> Result<Report, Ve
     regulations.extend(model.regulations());
     regulations.sort();
     regulations.dedup();
-    Ok(Report {
+    let mut outcomes: Vec<Outcome> = results
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Outcome {
+            rule: input.catalog.rules[r.rule].id.clone(),
+            target: r.target.clone(),
+            violated: r.violated,
+            waived: waived.contains_key(&i),
+        })
+        .collect();
+    outcomes.sort_by(|a, b| (&a.rule, &a.target).cmp(&(&b.rule, &b.target)));
+    let report = Report {
         version: report::REPORT_VERSION,
         tool: report::Tool {
             name: "privgate".into(),
@@ -338,7 +367,8 @@ pub fn run(ws: &Workspace, model: &Model, input: &RunInput) -> Result<Report, Ve
         gate,
         warnings,
         changes: None,
-    })
+    };
+    Ok((report, outcomes))
 }
 
 fn finding(
@@ -489,6 +519,9 @@ pub struct Checked {
     pub workspace: Workspace,
     pub model: Model,
     pub report: Report,
+    /// The rules that ran (with overrides applied), for SARIF and JUnit.
+    pub rules: Vec<Rule>,
+    pub outcomes: Vec<Outcome>,
 }
 
 /// The whole pipeline on one tree: load, catalogue, evaluate. On failure,
@@ -514,13 +547,15 @@ pub fn check_tree(
             gate,
             catalog: &catalog,
         };
-        run(&ws, &model, &input)
+        run_with_outcomes(&ws, &model, &input).map(|(r, o)| (r, o, catalog.rules))
     });
     match result {
-        Ok(report) => Ok(Checked {
+        Ok((report, outcomes, rules)) => Ok(Checked {
             workspace: ws,
             model,
             report,
+            rules,
+            outcomes,
         }),
         Err(d) => Err((ws, d)),
     }

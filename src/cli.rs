@@ -85,6 +85,13 @@ pub struct CheckArgs {
     /// The run date, YYYY-MM-DD (default: PRIVGATE_TODAY, else the clock).
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
+    /// Check the content staged in the git index (pre-commit), not the work tree.
+    #[arg(long)]
+    pub staged: bool,
+    /// Pull-request mode: compare with the repository at REV (read from git);
+    /// report new and fixed findings and the score delta.
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
 }
 
 fn parse_score(s: &str) -> Result<f64, String> {
@@ -98,6 +105,9 @@ fn parse_score(s: &str) -> Result<f64, String> {
 pub enum Format {
     Human,
     Json,
+    Sarif,
+    Junit,
+    Markdown,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@
 // boxing them would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod changes;
 pub mod check;
 pub mod diagnostic;
 pub mod git;

@@ -5,7 +5,10 @@ use crate::cli::{CheckArgs, Format};
 use privgate::check::{self, Checked, GateFlags};
 use privgate::diagnostic::{Diagnostic, Level, Place};
 use privgate::load::{LoadOptions, Workspace};
-use privgate::render::human::{self, Style};
+use privgate::changes;
+use privgate::git::GitTree;
+use privgate::render::{self, human::{self, Style}};
+use privgate::tree::Tree;
 use privgate::report::Report;
 use privgate::span::Locator;
 use privgate::tree::WorkTree;
@@ -25,15 +28,53 @@ pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
         min_score: args.min_score,
         fail_on: args.fail_on.clone(),
     };
-    let tree = WorkTree::open(&args.common.path).map_err(|d| {
+    let fail = |d: Diagnostic| {
         super::emit_alone(d, args.common.no_color);
         EXIT_ERROR
-    })?;
-    check::check_tree(&tree, &options, today, gate).map_err(|(ws, diags)| {
+    };
+    let head_tree: Box<dyn Tree> = if args.staged {
+        Box::new(GitTree::staged(&args.common.path).map_err(fail)?)
+    } else {
+        Box::new(WorkTree::open(&args.common.path).map_err(fail)?)
+    };
+    // Resolve the base first: a bad REV is an error before any work.
+    let base_tree = match &args.changed_since {
+        Some(rev) => Some((rev, GitTree::at_revision(&args.common.path, rev).map_err(fail)?)),
+        None => None,
+    };
+    let mut head = check::check_tree(head_tree.as_ref(), &options, today, gate.clone()).map_err(|(ws, diags)| {
         emit(&ws, &diags, args.common.no_color);
         summarize_errors(&diags);
         EXIT_ERROR
-    })
+    })?;
+    if let Some((rev, base_tree)) = base_tree {
+        // The base is judged by its own config, so a PR that changes the
+        // config is compared fairly.
+        let base_options = LoadOptions {
+            config_path: None,
+            ..options.clone()
+        };
+        match check::check_tree(&base_tree, &base_options, today, gate.clone()) {
+            Ok(base) => changes::compare(&mut head.report, &head.model, &base.report, rev, &gate),
+            Err((_, diags)) => {
+                let n = diags.iter().filter(|d| d.is_error()).count();
+                head.report.warnings.push(format!(
+                    "the base `{rev}` does not validate ({n} errors); every finding counts as new"
+                ));
+                let empty = privgate::report::Report {
+                    findings: Vec::new(),
+                    score: privgate::report::Score {
+                        overall: 0.0,
+                        grade: "F".into(),
+                        by_regulation: Default::default(),
+                    },
+                    ..head.report.clone()
+                };
+                changes::compare(&mut head.report, &head.model, &empty, rev, &gate);
+            }
+        }
+    }
+    Ok(head)
 }
 
 fn summarize_errors(diags: &[Diagnostic]) {
@@ -49,6 +90,9 @@ pub fn check(args: &CheckArgs) -> u8 {
     let (ws, report) = (&checked.workspace, &checked.report);
     let text = match args.format {
         Format::Json => Some(json(report)),
+        Format::Sarif => Some(render::sarif::render(report, &checked.rules)),
+        Format::Junit => Some(render::junit::render(report, &checked.outcomes)),
+        Format::Markdown => Some(render::markdown::render(report)),
         Format::Human => None,
     };
     for w in &report.warnings {
@@ -103,7 +147,7 @@ fn print_human(ws: &Workspace, report: &Report, no_color: bool, quiet: bool) {
             }
             Diagnostic {
                 level,
-                ..Diagnostic::error(f.rule.clone(), format!("[{}] {}", f.severity, f.message))
+                ..Diagnostic::error(f.rule.clone(), format!("[{}]{} {}", f.severity, new_tag(report, f), f.message))
             }
             .at(
                 &f.file,
@@ -124,6 +168,14 @@ fn print_human(ws: &Workspace, report: &Report, no_color: bool, quiet: bool) {
     eprintln!("{}", summary_line(report));
 }
 
+/// " [new]" for findings this change introduced (pull-request mode).
+fn new_tag(report: &Report, f: &privgate::report::Finding) -> &'static str {
+    match &report.changes {
+        Some(c) if c.new.iter().any(|n| n.identity() == f.identity()) => " [new]",
+        _ => "",
+    }
+}
+
 pub fn summary_line(report: &Report) -> String {
     let regs: Vec<String> = report.score.by_regulation.iter().map(|(k, v)| format!("{k} {v}")).collect();
     let s = &report.summary;
@@ -132,8 +184,19 @@ pub fn summary_line(report: &Report) -> String {
     } else {
         format!("gate FAILED: {}", report.gate.reasons.join(", "))
     };
+    let delta = match &report.changes {
+        Some(c) => format!(
+            " - against {}: {:+} (was {}), {} new, {} fixed",
+            c.base,
+            c.score_delta,
+            c.base_score,
+            c.new.len(),
+            c.fixed.len()
+        ),
+        None => String::new(),
+    };
     format!(
-        "score {} ({}) [{}] - {} findings ({} critical, {} high, {} medium, {} low), {} waived, {} checks on {} declarations in {} manifests - {verdict}",
+        "score {} ({}) [{}]{delta} - {} findings ({} critical, {} high, {} medium, {} low), {} waived, {} checks on {} declarations in {} manifests - {verdict}",
         report.score.overall,
         report.score.grade,
         regs.join(", "),
@@ -159,7 +222,7 @@ pub fn score(args: &CheckArgs) -> u8 {
             let v = serde_json::json!({ "score": report.score, "kpis": report.kpis, "gate": report.gate });
             format!("{v:#}\n")
         }
-        Format::Human => score_table(&report),
+        _ => score_table(&report),
     };
     let code = deliver(args, &text);
     if code != EXIT_OK {

@@ -1,3 +1,6 @@
 //! Output formats, one module each, all fed the same plain data.
 
 pub mod human;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;

@@ -1,0 +1,37 @@
+//! Pull-request mode: what a change made better or worse. Findings are
+//! matched by rule and target, never by line, so moving or renaming a
+//! manifest is not a new finding.
+
+use crate::check::{gate, resolve_gate, GateFlags};
+use crate::model::Model;
+use crate::report::{round1, Changes, Finding, Report};
+use std::collections::BTreeSet;
+
+/// Adds `changes` to the head report and re-applies the gate so that only
+/// new findings count toward `fail_on` (`min_score` still applies to head).
+pub fn compare(head: &mut Report, head_model: &Model, base: &Report, base_label: &str, flags: &GateFlags) {
+    let ids = |fs: &[Finding]| -> BTreeSet<(String, String)> {
+        fs.iter().map(|f| (f.rule.clone(), f.target.clone())).collect()
+    };
+    let (head_ids, base_ids) = (ids(&head.findings), ids(&base.findings));
+    let new: Vec<Finding> = head
+        .findings
+        .iter()
+        .filter(|f| !base_ids.contains(&(f.rule.clone(), f.target.clone())))
+        .cloned()
+        .collect();
+    let fixed: Vec<Finding> = base
+        .findings
+        .iter()
+        .filter(|f| !head_ids.contains(&(f.rule.clone(), f.target.clone())))
+        .cloned()
+        .collect();
+    head.gate = gate(&resolve_gate(head_model, flags), head.score.overall, &new);
+    head.changes = Some(Changes {
+        base: base_label.to_string(),
+        base_score: base.score.overall,
+        score_delta: round1(head.score.overall - base.score.overall),
+        new,
+        fixed,
+    });
+}

@@ -1,0 +1,84 @@
+//! JUnit XML for CI dashboards: one test suite per regulation, one test case
+//! per rule and target; findings are failures, waived ones skipped.
+
+use crate::check::Outcome;
+use crate::report::Report;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// XML text and attribute escaping.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 cannot carry at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn render(report: &Report, outcomes: &[Outcome]) -> String {
+    let regulation_of = |rule: &str| rule.split('.').next().unwrap_or(rule).to_string();
+    let mut suites: BTreeMap<String, Vec<&Outcome>> = BTreeMap::new();
+    for o in outcomes {
+        suites.entry(regulation_of(&o.rule)).or_default().push(o);
+    }
+    let failures = outcomes.iter().filter(|o| o.violated && !o.waived).count();
+    let skipped = outcomes.iter().filter(|o| o.waived).count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"privgate\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">",
+        outcomes.len()
+    );
+    for (suite, cases) in &suites {
+        let f = cases.iter().filter(|o| o.violated && !o.waived).count();
+        let s = cases.iter().filter(|o| o.waived).count();
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{f}\" skipped=\"{s}\">",
+            escape(suite),
+            cases.len()
+        );
+        for o in cases {
+            let _ = write!(
+                out,
+                "    <testcase classname=\"{}\" name=\"{}\"",
+                escape(&o.rule),
+                escape(&o.target)
+            );
+            let finding = report.findings.iter().find(|f| f.rule == o.rule && f.target == o.target);
+            match (o.violated, finding) {
+                (true, Some(f)) if o.waived => {
+                    let reason = f.waiver.as_ref().map_or(String::new(), |w| w.reason.clone());
+                    let _ = writeln!(out, ">\n      <skipped message=\"waived: {}\"/>\n    </testcase>", escape(&reason));
+                }
+                (true, Some(f)) => {
+                    let _ = writeln!(
+                        out,
+                        ">\n      <failure message=\"{}\" type=\"{}\">{}:{}:{}: {} [{}]\n{}</failure>\n    </testcase>",
+                        escape(&f.message),
+                        escape(&f.severity),
+                        escape(&f.file),
+                        f.line,
+                        f.column,
+                        escape(&f.message),
+                        escape(&f.citation),
+                        escape(&f.remediation)
+                    );
+                }
+                _ => out.push_str("/>\n"),
+            }
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}

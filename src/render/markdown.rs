@@ -1,0 +1,110 @@
+//! Markdown for a pull-request comment or `$GITHUB_STEP_SUMMARY`: the verdict
+//! and score first, then (in pull-request mode) what this change made worse
+//! and better, the KPIs, and every finding in a collapsed table.
+
+use crate::report::{Finding, Report};
+use std::fmt::Write as _;
+
+/// Table cells: no pipes or newlines; backticks kept (code spans are safe).
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+fn kpi_value(name: &str, v: Option<f64>) -> String {
+    match v {
+        None => "n/a".into(),
+        Some(v) if name.ends_with("_days") => format!("{v} days"),
+        Some(v) => format!("{:.0}%", v * 100.0),
+    }
+}
+
+fn table(out: &mut String, findings: &[&Finding]) {
+    out.push_str("| severity | rule | target | where | message |\n| --- | --- | --- | --- | --- |\n");
+    for f in findings {
+        let waived = if f.waived { " (waived)" } else { "" };
+        let _ = writeln!(
+            out,
+            "| {}{waived} | `{}` | `{}` | `{}:{}` | {} |",
+            f.severity,
+            f.rule,
+            cell(&f.target),
+            cell(&f.file),
+            f.line,
+            cell(&f.message)
+        );
+    }
+}
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let verdict = if report.gate.passed { "passed" } else { "failed" };
+    let mark = if report.gate.passed { "✅" } else { "❌" };
+    let _ = writeln!(
+        out,
+        "## {mark} privgate: {} ({}), gate {verdict}\n",
+        report.score.overall, report.score.grade
+    );
+    if let Some(c) = &report.changes {
+        let arrow = if c.score_delta < 0.0 { "▼" } else if c.score_delta > 0.0 { "▲" } else { "=" };
+        let _ = writeln!(
+            out,
+            "Score {} {arrow} {:+} against `{}` ({}). {} new, {} fixed.\n",
+            report.score.overall,
+            c.score_delta,
+            cell(&c.base),
+            c.base_score,
+            c.new.len(),
+            c.fixed.len()
+        );
+    }
+    if !report.gate.reasons.is_empty() {
+        let _ = writeln!(out, "**Gate:** {}\n", cell(&report.gate.reasons.join("; ")));
+    }
+    let regs: Vec<String> = report.score.by_regulation.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let _ = writeln!(out, "By regulation: {}\n", regs.join(", "));
+    if let Some(c) = &report.changes {
+        if !c.new.is_empty() {
+            let _ = writeln!(out, "### New findings ({})\n", c.new.len());
+            table(&mut out, &c.new.iter().collect::<Vec<_>>());
+            out.push('\n');
+        }
+        if !c.fixed.is_empty() {
+            let _ = writeln!(out, "### Fixed ({})\n", c.fixed.len());
+            table(&mut out, &c.fixed.iter().collect::<Vec<_>>());
+            out.push('\n');
+        }
+    }
+    out.push_str("| KPI | value |\n| --- | --- |\n");
+    for (k, v) in &report.kpis {
+        let _ = writeln!(out, "| {} | {} |", k.replace('_', " "), kpi_value(k, *v));
+    }
+    out.push('\n');
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "<details><summary>All findings: {} ({} critical, {} high, {} medium, {} low; {} waived)</summary>\n",
+        s.findings,
+        s.by_severity.get("critical").unwrap_or(&0),
+        s.by_severity.get("high").unwrap_or(&0),
+        s.by_severity.get("medium").unwrap_or(&0),
+        s.by_severity.get("low").unwrap_or(&0),
+        s.waived
+    );
+    let mut all: Vec<&Finding> = report.findings.iter().collect();
+    let rank = |f: &Finding| match f.severity.as_str() {
+        "critical" => 0,
+        "high" => 1,
+        "medium" => 2,
+        _ => 3,
+    };
+    all.sort_by_key(|f| (f.waived, rank(f)));
+    table(&mut out, &all);
+    out.push_str("\n</details>\n");
+    if !report.warnings.is_empty() {
+        out.push_str("\n**Warnings**\n\n");
+        for w in &report.warnings {
+            let _ = writeln!(out, "- {}", cell(w));
+        }
+    }
+    out
+}
