@@ -1,0 +1,347 @@
+//! `privgate check`: score formula, gate and exit codes, waivers, overrides,
+//! organisation packs, and the acme-shop report as a snapshot.
+
+mod common;
+
+use assert_cmd::Command;
+use common::{check_dir, write_files, TODAY};
+use predicates::str::contains;
+use std::path::Path;
+
+/// One purpose, GDPR only: exactly five checks apply (worked out below).
+const SMALL: &str = "version: 1
+purposes:
+  - id: p1
+    description: Newsletter
+    lawful_basis: contract
+    categories: [user.contact.email]
+    subjects: [customer]
+";
+
+fn privgate(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("privgate").unwrap();
+    cmd.current_dir(dir).env("NO_COLOR", "1").env("PRIVGATE_TODAY", TODAY);
+    cmd
+}
+
+fn small_repo(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), [("privacy.yaml", SMALL), ("privgate.yaml", config)]);
+    dir
+}
+
+#[test]
+fn score_is_the_weighted_share_of_passing_checks() {
+    let dir = small_repo("version: 1\nregulations: [gdpr]\n");
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    // Applicable checks: gdpr.lawful-basis (critical 10, passes),
+    // gdpr.record-of-processing (medium 2, fails: no dataset with a period),
+    // gdpr.transparency-notice (medium 2, fails: no notice),
+    // gdpr.data-subject-rights and gdpr.breach-notification (repository,
+    // medium 2 each, fail: none declared). 10 / 18 = 55.6, grade F.
+    assert_eq!(r.summary.checks, 5);
+    assert_eq!(r.score.overall, 55.6);
+    assert_eq!(r.score.grade, "F");
+    assert_eq!(r.score.by_regulation["gdpr"], 55.6);
+    assert_eq!(r.summary.findings, 4);
+    assert_eq!(r.summary.by_severity["medium"], 4);
+}
+
+#[test]
+fn a_valid_waiver_passes_its_check_and_stays_listed() {
+    let dir = small_repo(
+        "version: 1
+regulations: [gdpr]
+waivers:
+  - rule: gdpr.transparency-notice
+    target: purpose:p1
+    reason: Notice being rewritten, LEGAL-7
+    approved_by: dpo@example.com
+    expires: 2026-11-23
+",
+    );
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    // (10 + 2) / 18 = 66.7: the waived check passes. A waiver applies up to
+    // and including its expiry date.
+    assert_eq!(r.score.overall, 66.7);
+    let f = r.findings.iter().find(|f| f.rule == "gdpr.transparency-notice").unwrap();
+    assert!(f.waived);
+    assert_eq!(f.waiver.as_ref().unwrap().approved_by, "dpo@example.com");
+    assert_eq!(r.summary.findings, 3);
+    assert_eq!(r.summary.waived, 1);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+}
+
+#[test]
+fn an_expired_waiver_no_longer_applies_and_says_so() {
+    let dir = small_repo(
+        "version: 1
+regulations: [gdpr]
+waivers:
+  - rule: gdpr.transparency-notice
+    target: purpose:p1
+    reason: old
+    approved_by: dpo@example.com
+    expires: 2026-11-22
+",
+    );
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    assert_eq!(r.score.overall, 55.6);
+    assert!(r.findings.iter().all(|f| !f.waived));
+    assert_eq!(r.warnings.len(), 1);
+    assert!(r.warnings[0].contains("expired on 2026-11-22"), "{:?}", r.warnings);
+}
+
+#[test]
+fn a_waiver_that_matches_nothing_is_a_warning() {
+    let dir = small_repo(
+        "version: 1
+regulations: [gdpr]
+waivers:
+  - rule: gdpr.lawful-basis
+    target: purpose:p1
+    reason: not needed
+    approved_by: dpo@example.com
+    expires: 2027-01-01
+",
+    );
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    assert!(r.warnings[0].contains("matches no finding"), "{:?}", r.warnings);
+    // On stderr, and in the JSON report.
+    privgate(dir.path())
+        .args(["check", "--format", "json", "--fail-on", "none"])
+        .assert()
+        .success()
+        .stderr(contains("warning: waiver for gdpr.lawful-basis on purpose:p1 matches no finding"))
+        .stdout(contains("\"warnings\": [\n    \"waiver for gdpr.lawful-basis"));
+}
+
+#[test]
+fn a_waiver_for_an_unknown_rule_is_a_located_error() {
+    let dir = small_repo(
+        "version: 1
+waivers:
+  - rule: gdpr.lawfull-basis
+    target: purpose:p1
+    reason: typo
+    approved_by: dpo@example.com
+    expires: 2027-01-01
+",
+    );
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains("no rule `gdpr.lawfull-basis`"))
+        .stderr(contains("privgate.yaml:3:11"))
+        .stderr(contains("did you mean `gdpr.lawful-basis`?"));
+}
+
+#[test]
+fn overrides_change_severity_and_disable_rules() {
+    let dir = small_repo(
+        "version: 1
+regulations: [gdpr]
+rules:
+  gdpr.transparency-notice: { severity: critical }
+  gdpr.breach-notification: { enabled: false }
+",
+    );
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    // lawful-basis 10 (pass), record 2, notice now 10, rights 2: 10 / 24.
+    assert_eq!(r.summary.checks, 4);
+    assert_eq!(r.score.overall, 41.7);
+    let f = r.findings.iter().find(|f| f.rule == "gdpr.transparency-notice").unwrap();
+    assert_eq!(f.severity, "critical");
+    assert!(r.findings.iter().all(|f| f.rule != "gdpr.breach-notification"));
+}
+
+#[test]
+fn gate_exit_codes_follow_fail_on_and_min_score() {
+    let dir = small_repo("version: 1\nregulations: [gdpr]\n");
+    // Four medium findings: fail_on high passes, fail_on medium fails.
+    privgate(dir.path()).args(["check", "--fail-on", "high"]).assert().code(0);
+    privgate(dir.path())
+        .args(["check", "--fail-on", "medium"])
+        .assert()
+        .code(1)
+        .stderr(contains("gate FAILED: 4 medium findings"));
+    privgate(dir.path()).args(["check", "--fail-on", "none", "--min-score", "55"]).assert().code(0);
+    privgate(dir.path())
+        .args(["check", "--fail-on", "none", "--min-score", "56"])
+        .assert()
+        .code(1)
+        .stderr(contains("score 55.6 is below the minimum 56"));
+    // The config's gate applies without flags; flags override it.
+    let dir = small_repo("version: 1\nregulations: [gdpr]\ngate: { min_score: 90, fail_on: none }\n");
+    privgate(dir.path()).arg("check").assert().code(1);
+    privgate(dir.path()).args(["check", "--min-score", "50"]).assert().code(0);
+    // Bad flags are exit 2.
+    privgate(dir.path()).args(["check", "--min-score", "101"]).assert().code(2);
+    privgate(dir.path()).args(["check", "--fail-on", "severe"]).assert().code(2);
+}
+
+#[test]
+fn regulation_flag_selects_packs() {
+    let dir = small_repo("version: 1\n");
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    assert!(r.findings.iter().any(|f| f.rule.starts_with("ccpa.")));
+    let out = privgate(dir.path())
+        .args(["check", "--format", "json", "--regulation", "gdpr", "--fail-on", "none"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["regulations"], serde_json::json!(["gdpr"]));
+    assert!(json["findings"].as_array().unwrap().iter().all(|f| f["regulation"] == "gdpr"));
+    privgate(dir.path())
+        .args(["check", "--regulation", "hipaa"])
+        .assert()
+        .code(2)
+        .stderr(contains("no rule pack implements regulation `hipaa`"));
+}
+
+const ORG_PACK: &str = "version: 1
+pack: acme
+regulation: acme
+title: Acme internal privacy policy
+citation_prefix: Acme Policy
+rules:
+  - id: acme.owner-is-team-address
+    citation: PRIV-4.2
+    severity: high
+    title: Systems are owned by a team mailbox
+    rationale: People leave; team mailboxes stay.
+    remediation: Use a team address such as team-payments@acme.example as owner.
+    example: \"system: { id: checkout, owner: team-payments@acme.example }\"
+    checks:
+      - target: system
+        violation: system.owner == null || !system.owner.startsWith('team-')
+        message: system `{id}` is not owned by a team mailbox
+";
+
+#[test]
+fn an_organisation_pack_adds_its_own_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [
+            ("privgate.yaml", "version: 1\nregulations: [gdpr]\nrulepacks: [policies/org/*.yaml]\n"),
+            ("policies/org/acme.yaml", ORG_PACK),
+            ("a/privacy.yaml", "version: 1\nsystem: { id: a, owner: alice@acme.example }\n"),
+            ("b/privacy.yaml", "version: 1\nsystem: { id: b, owner: team-b@acme.example }\n"),
+        ],
+    );
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    let org: Vec<_> = r.findings.iter().filter(|f| f.regulation == "acme").collect();
+    assert_eq!(org.len(), 1);
+    assert_eq!(org[0].target, "system:a");
+    assert_eq!(org[0].citation, "Acme Policy PRIV-4.2");
+    assert_eq!(org[0].file, "a/privacy.yaml");
+    assert_eq!((org[0].line, org[0].column), (2, 15));
+    assert_eq!(r.score.by_regulation["acme"], 50.0);
+    privgate(dir.path())
+        .args(["rules", "explain", "acme.owner-is-team-address"])
+        .assert()
+        .success()
+        .stdout(contains("Systems are owned by a team mailbox"));
+}
+
+#[test]
+fn a_typo_in_an_organisation_rule_is_a_located_load_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = ORG_PACK.replace("system.owner == null", "sytem.owner == null");
+    write_files(
+        dir.path(),
+        [
+            ("privgate.yaml", "version: 1\nrulepacks: [org.yaml]\n"),
+            ("org.yaml", broken.as_str()),
+            ("privacy.yaml", "version: 1\nsystem: { id: a, owner: x@y.z }\n"),
+        ],
+    );
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains("condition uses unknown variable `sytem`"))
+        .stderr(contains("org.yaml:16:20"))
+        .stderr(contains("did you mean `system`?"));
+    // Built-in namespaces are reserved.
+    let reserved = ORG_PACK.replace("acme.owner-is-team-address", "gdpr.owner");
+    std::fs::write(dir.path().join("org.yaml"), reserved).unwrap();
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains("`gdpr.owner` is reserved"));
+}
+
+fn acme() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme-shop")
+}
+
+#[test]
+fn acme_shop_report_has_its_deliberate_findings() {
+    let r = check_dir(&acme(), TODAY).unwrap();
+    let got: Vec<(String, String, bool)> =
+        r.findings.iter().map(|f| (f.rule.clone(), f.target.clone(), f.waived)).collect();
+    let want = [
+        ("gdpr.vendor-assessment-review", "vendor:sendgrid", false),
+        ("gdpr.data-minimisation", "dataset:clickstream", false),
+        ("gdpr.dpia-required", "purpose:recommendations", true),
+        ("gdpr.transfer-impact-assessment", "flow:tickets-to-zendesk", false),
+    ];
+    let want: Vec<(String, String, bool)> =
+        want.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), *c)).collect();
+    assert_eq!(got, want);
+    assert!(r.gate.passed);
+}
+
+#[test]
+fn acme_shop_json_report_snapshot() {
+    let out = Command::cargo_bin("privgate")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .args(["check", "examples/acme-shop", "--format", "json", "--today", TODAY])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    insta::assert_snapshot!("acme_shop_report_json", text);
+    // Byte-identical on a second run.
+    let again = Command::cargo_bin("privgate")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", "examples/acme-shop", "--format", "json", "--today", TODAY])
+        .output()
+        .unwrap();
+    assert_eq!(text.as_bytes(), &again.stdout[..]);
+}
+
+#[test]
+fn rules_catalogue_lists_and_explains_every_rule() {
+    let out = Command::cargo_bin("privgate").unwrap().args(["rules", "--format", "json"]).output().unwrap();
+    let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules = rules.as_array().unwrap();
+    assert_eq!(rules.len(), 39);
+    let mut ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 39, "rule ids are unique");
+    for id in ids {
+        Command::cargo_bin("privgate")
+            .unwrap()
+            .args(["rules", "explain", id])
+            .assert()
+            .success()
+            .stdout(contains("## Why it matters"))
+            .stdout(contains("## How to fix"))
+            .stdout(contains("## Example"));
+    }
+    Command::cargo_bin("privgate")
+        .unwrap()
+        .args(["rules", "explain", "gdpr.dpia-require"])
+        .assert()
+        .code(2)
+        .stderr(contains("did you mean `gdpr.dpia-required`?"));
+}
