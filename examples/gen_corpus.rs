@@ -65,23 +65,95 @@ fn service(i: usize, vendors: usize) -> String {
     };
     let _ = write!(
         s,
-        "version: 1\nsystem:\n  id: svc-{i}\n  name: Service {i}\n  owner: team-{i}@bench.example\n\
-datasets:\n  - id: db-{i}\n    description: Customer records of service {i}\n    categories: [user.contact.email, user.name, user.financial]\n    subjects: [customer]\n    location: DE\n    encrypted_at_rest: true\n{retention}\
-  - id: events-{i}\n    description: Usage events\n    categories: [user.device.ip_address, user.behavior]\n    subjects: [customer, visitor]\n    location: IE\n    encrypted_at_rest: true\n    retention: {{ period: P90D, trigger: collected, deletion: automated }}\n\
-purposes:\n  - id: orders-{i}\n    description: Fulfil orders\n    lawful_basis: contract\n    categories: [user.contact.email, user.name, user.financial]\n    subjects: [customer]\n    datasets: [db-{i}]\n    assessments: [dpia-{i}]\n    notice: https://bench.example/privacy#orders\n\
-  - id: news-{i}\n    description: Newsletter\n    lawful_basis: consent\n    consent: consent-{i}\n    categories: [user.contact.email]\n    subjects: [customer]\n    datasets: [db-{i}]\n    notice: https://bench.example/privacy#news\n\
-consents:\n  - id: consent-{i}\n    purposes: [news-{i}]\n    mechanism: double_opt_in\n    withdrawable: true\n    recorded: true\n    minimum_age: 16\n\
-flows:\n  - id: flow-{i}-a\n    from: db-{i}\n    to: events-{i}\n    purpose: orders-{i}\n    categories: [user.contact.email]\n    encrypted_in_transit: true\n\
-  - id: flow-{i}-b\n    from: db-{i}\n    to: {vendor}\n    purpose: orders-{i}\n    categories: [user.financial]\n    destination_country: US\n    transfer_mechanism: dpf\n    encrypted_in_transit: true\n\
-assessments:\n  - id: dpia-{i}\n    type: dpia\n    document: docs/dpia.md\n    date: 2026-06-01\n    status: approved\n    approver: dpo@bench.example\n    review: P1Y\n"
+        r#"version: 1
+system:
+  id: svc-{i}
+  name: Service {i}
+  owner: team-{i}@bench.example
+datasets:
+  - id: db-{i}
+    description: Customer records of service {i}
+    categories: [user.contact.email, user.name, user.financial]
+    subjects: [customer]
+    location: DE
+    encrypted_at_rest: true
+{retention}  - id: events-{i}
+    description: Usage events
+    categories: [user.device.ip_address, user.behavior]
+    subjects: [customer, visitor]
+    location: IE
+    encrypted_at_rest: true
+    retention: {{ period: P90D, trigger: collected, deletion: automated }}
+purposes:
+  - id: orders-{i}
+    description: Fulfil orders
+    lawful_basis: contract
+    categories: [user.contact.email, user.name, user.financial]
+    subjects: [customer]
+    datasets: [db-{i}]
+    assessments: [dpia-{i}]
+    notice: https://bench.example/privacy#orders
+  - id: news-{i}
+    description: Newsletter
+    lawful_basis: consent
+    consent: consent-{i}
+    categories: [user.contact.email]
+    subjects: [customer]
+    datasets: [db-{i}]
+    notice: https://bench.example/privacy#news
+consents:
+  - id: consent-{i}
+    purposes: [news-{i}]
+    mechanism: double_opt_in
+    withdrawable: true
+    recorded: true
+    minimum_age: 16
+flows:
+  - id: flow-{i}-a
+    from: db-{i}
+    to: events-{i}
+    purpose: orders-{i}
+    categories: [user.contact.email]
+    encrypted_in_transit: true
+  - id: flow-{i}-b
+    from: db-{i}
+    to: {vendor}
+    purpose: orders-{i}
+    categories: [user.financial]
+    destination_country: US
+    transfer_mechanism: dpf
+    encrypted_in_transit: true
+assessments:
+  - id: dpia-{i}
+    type: dpia
+    document: docs/dpia.md
+    date: 2026-06-01
+    status: approved
+    approver: dpo@bench.example
+    review: P1Y
+"#
     );
     if i % 10 == 0 {
         let v = i / 10;
         let date = if gap { "2024-01-01" } else { "2026-05-01" };
-        let signed = if gap { "" } else { "      signed: 2025-01-01\n" };
+        let signed = if gap {
+            ""
+        } else {
+            "      signed: 2025-01-01\n"
+        };
         let _ = write!(
             s,
-            "vendors:\n  - id: vendor-{v:05}\n    name: Vendor {v}\n    role: processor\n    country: US\n    dpf_certified: true\n    contract:\n      type: dpa\n{signed}    assessment: {{ date: {date}, result: approved }}\n    deletion_propagation: true\n"
+            r#"vendors:
+  - id: vendor-{v:05}
+    name: Vendor {v}
+    role: processor
+    country: US
+    dpf_certified: true
+    contract:
+      type: dpa
+{signed}    assessment: {{ date: {date}, result: approved }}
+    deletion_propagation: true
+"#
         );
     }
     s

@@ -9,15 +9,35 @@ use std::collections::BTreeSet;
 
 /// Adds `changes` to the head report and re-applies the gate so that only
 /// new findings count toward `fail_on` (`min_score` still applies to head).
-pub fn compare(head: &mut Report, head_model: &Model, base: &Report, base_label: &str, flags: &GateFlags) {
+pub fn compare(
+    head: &mut Report,
+    head_model: &Model,
+    base: &Report,
+    base_label: &str,
+    flags: &GateFlags,
+) {
     let ids = |fs: &[Finding]| -> BTreeSet<(String, String)> {
-        fs.iter().map(|f| (f.rule.clone(), f.target.clone())).collect()
+        fs.iter()
+            .map(|f| (f.rule.clone(), f.target.clone()))
+            .collect()
     };
     let (head_ids, base_ids) = (ids(&head.findings), ids(&base.findings));
+    // A finding the base had only under a waiver counts again once the
+    // waiver is gone: new for the gate, so dropping a waiver cannot slip
+    // an accepted critical finding back in unnoticed.
+    let base_unwaived = ids(&base
+        .findings
+        .iter()
+        .filter(|f| !f.waived)
+        .cloned()
+        .collect::<Vec<_>>());
     let new: Vec<Finding> = head
         .findings
         .iter()
-        .filter(|f| !base_ids.contains(&(f.rule.clone(), f.target.clone())))
+        .filter(|f| {
+            let id = (f.rule.clone(), f.target.clone());
+            !base_ids.contains(&id) || (!f.waived && !base_unwaived.contains(&id))
+        })
         .cloned()
         .collect();
     let fixed: Vec<Finding> = base

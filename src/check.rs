@@ -52,7 +52,10 @@ pub fn catalog(
         diags.append(&mut d);
         packs.extend(p);
     }
-    let config_file = model.config_file.clone().unwrap_or_else(|| "privgate.yaml".into());
+    let config_file = model
+        .config_file
+        .clone()
+        .unwrap_or_else(|| "privgate.yaml".into());
     for (file, pointer) in org_pack_files(model, tree, &config_file, &mut diags) {
         match tree.read(&file) {
             Ok(bytes) => {
@@ -76,20 +79,36 @@ pub fn catalog(
     for r in &regulations {
         if !known_regs.contains(r.as_str()) {
             diags.push(
-                Diagnostic::error("unknown-regulation", format!("no rule pack implements regulation `{r}`"))
-                    .help_opt(did_you_mean(r, known_regs.iter().copied())),
+                Diagnostic::error(
+                    "unknown-regulation",
+                    format!("no rule pack implements regulation `{r}`"),
+                )
+                .help_opt(did_you_mean(r, known_regs.iter().copied())),
             );
         }
     }
-    let all_ids: Vec<&str> = packs.iter().flat_map(|p| p.rules.iter().map(|r| r.id.as_str())).collect();
+    let all_ids: Vec<&str> = packs
+        .iter()
+        .flat_map(|p| p.rules.iter().map(|r| r.id.as_str()))
+        .collect();
     for (i, w) in model.config.waivers.iter().enumerate() {
         if !all_ids.contains(&w.rule.as_str()) {
-            diags.push(unknown_rule(&w.rule, &all_ids, &config_file, &format!("/waivers/{i}/rule")));
+            diags.push(unknown_rule(
+                &w.rule,
+                &all_ids,
+                &config_file,
+                &format!("/waivers/{i}/rule"),
+            ));
         }
     }
     for id in model.config.rules.keys() {
         if !all_ids.contains(&id.as_str()) {
-            let d = unknown_rule(id, &all_ids, &config_file, &format!("/rules/{}", crate::span::escape(id)));
+            let d = unknown_rule(
+                id,
+                &all_ids,
+                &config_file,
+                &format!("/rules/{}", crate::span::escape(id)),
+            );
             diags.push(Diagnostic {
                 place: Place::key(format!("/rules/{}", crate::span::escape(id))),
                 ..d
@@ -112,7 +131,10 @@ pub fn catalog(
                 continue;
             }
             let mut r = r.clone();
-            if let Some(s) = o.and_then(|o| o.severity.as_deref()).and_then(Severity::parse) {
+            if let Some(s) = o
+                .and_then(|o| o.severity.as_deref())
+                .and_then(Severity::parse)
+            {
                 r.severity = s;
             }
             rules.push(r);
@@ -122,10 +144,16 @@ pub fn catalog(
 }
 
 fn unknown_rule(id: &str, known: &[&str], file: &str, pointer: &str) -> Diagnostic {
-    Diagnostic::error("unknown-rule", format!("no rule `{id}` in any loaded rule pack"))
-        .at(file, Place::value(pointer))
-        .label("unknown rule id")
-        .help_opt(did_you_mean(id, known.iter().copied()).or(Some("`privgate rules` lists every rule".into())))
+    Diagnostic::error(
+        "unknown-rule",
+        format!("no rule `{id}` in any loaded rule pack"),
+    )
+    .at(file, Place::value(pointer))
+    .label("unknown rule id")
+    .help_opt(
+        did_you_mean(id, known.iter().copied())
+            .or(Some("`privgate rules` lists every rule".into())),
+    )
 }
 
 /// The files `rulepacks:` names (globs relative to the root), sorted.
@@ -152,8 +180,11 @@ fn org_pack_files(
             Ok(g) => g.compile_matcher(),
             Err(e) => {
                 diags.push(
-                    Diagnostic::error("bad-glob", format!("invalid glob `{pattern}`: {}", e.kind()))
-                        .at(config_file, Place::value(pointer)),
+                    Diagnostic::error(
+                        "bad-glob",
+                        format!("invalid glob `{pattern}`: {}", e.kind()),
+                    )
+                    .at(config_file, Place::value(pointer)),
                 );
                 continue;
             }
@@ -161,9 +192,12 @@ fn org_pack_files(
         let matched: Vec<&String> = all.iter().filter(|f| glob.is_match(f.as_str())).collect();
         if matched.is_empty() {
             diags.push(
-                Diagnostic::error("missing-rulepack", format!("`{pattern}` matches no rule pack file"))
-                    .at(config_file, Place::value(pointer.clone()))
-                    .label("no such file"),
+                Diagnostic::error(
+                    "missing-rulepack",
+                    format!("`{pattern}` matches no rule pack file"),
+                )
+                .at(config_file, Place::value(pointer.clone()))
+                .label("no such file"),
             );
         }
         out.extend(matched.into_iter().map(|f| (f.clone(), pointer.clone())));
@@ -183,7 +217,11 @@ fn check_org_pack(p: &Pack, diags: &mut Vec<Diagnostic>) {
                     format!("rule id `{}` is reserved for the built-in packs", r.id),
                 )
                 .at(&p.file, Place::value(format!("{}/id", r.pointer)))
-                .help(format!("use your own prefix, e.g. `{}.{}`", p.name, r.id.split('.').skip(1).collect::<Vec<_>>().join("."))),
+                .help(format!(
+                    "use your own prefix, e.g. `{}.{}`",
+                    p.name,
+                    r.id.split('.').skip(1).collect::<Vec<_>>().join(".")
+                )),
             );
         }
     }
@@ -195,9 +233,16 @@ fn check_unique_ids(packs: &[Pack], diags: &mut Vec<Diagnostic>) {
         for r in &p.rules {
             if let Some((file, pointer)) = seen.get(r.id.as_str()) {
                 diags.push(
-                    Diagnostic::error("duplicate-rule", format!("rule `{}` is defined twice", r.id))
-                        .at(&p.file, Place::value(format!("{}/id", r.pointer)))
-                        .related(*file, Place::value(format!("{pointer}/id")), "first defined here"),
+                    Diagnostic::error(
+                        "duplicate-rule",
+                        format!("rule `{}` is defined twice", r.id),
+                    )
+                    .at(&p.file, Place::value(format!("{}/id", r.pointer)))
+                    .related(
+                        *file,
+                        Place::value(format!("{pointer}/id")),
+                        "first defined here",
+                    ),
                 );
             } else {
                 seen.insert(&r.id, (&p.file, &r.pointer));
@@ -229,15 +274,19 @@ pub struct KpiEntry {
 /// The KPI definitions of `policies/kpis.yaml` (titles and descriptions
 /// for reports).
 pub fn kpi_definitions() -> Vec<KpiEntry> {
-    serde_yaml::from_str::<KpiFile>(pack::KPIS).map(|f| f.kpis).unwrap_or_default()
+    serde_yaml::from_str::<KpiFile>(pack::KPIS)
+        .map(|f| f.kpis)
+        .unwrap_or_default()
 }
 
 fn kpis(env: &Env) -> Result<BTreeMap<String, Option<f64>>, Diagnostic> {
     let file = "policies/kpis.yaml";
-    let raw: KpiFile =
-        serde_yaml::from_str(pack::KPIS).map_err(|e| Diagnostic::error("rule-pack", format!("{file}: {e}")))?;
+    let raw: KpiFile = serde_yaml::from_str(pack::KPIS)
+        .map_err(|e| Diagnostic::error("rule-pack", format!("{file}: {e}")))?;
     let mut out = BTreeMap::new();
-    let fail = |id: &str, e: &dyn std::fmt::Debug| Diagnostic::error("rule-runtime", format!("KPI `{id}` failed: {e:?}"));
+    let fail = |id: &str, e: &dyn std::fmt::Debug| {
+        Diagnostic::error("rule-runtime", format!("KPI `{id}` failed: {e:?}"))
+    };
     for (i, k) in raw.kpis.iter().enumerate() {
         let value = if let Some(expr) = &k.value {
             let p = compile(expr, None, file, &format!("/kpis/{i}/value"))?;
@@ -247,9 +296,18 @@ fn kpis(env: &Env) -> Result<BTreeMap<String, Option<f64>>, Diagnostic> {
                 _ => None,
             }
         } else {
-            let kind = k.target.as_deref().and_then(Kind::parse).ok_or_else(|| fail(&k.id, &"no target"))?;
+            let kind = k
+                .target
+                .as_deref()
+                .and_then(Kind::parse)
+                .ok_or_else(|| fail(&k.id, &"no target"))?;
             let prog = |s: &Option<String>, name: &str| -> Result<Arc<Program>, Diagnostic> {
-                compile(s.as_deref().unwrap_or("false"), Some(kind.name()), file, &format!("/kpis/{i}/{name}"))
+                compile(
+                    s.as_deref().unwrap_or("false"),
+                    Some(kind.name()),
+                    file,
+                    &format!("/kpis/{i}/{name}"),
+                )
             };
             // `passes` only where `counts` holds: it may index what `counts` guards.
             let both = prog(
@@ -262,7 +320,10 @@ fn kpis(env: &Env) -> Result<BTreeMap<String, Option<f64>>, Diagnostic> {
             )?;
             let _ = prog(&k.counts, "counts")?;
             let values = env.map_kind(kind, &both).map_err(|e| fail(&k.id, &e))?;
-            let counted = values.iter().filter(|v| matches!(v, Value::Int(n) if *n > 0)).count();
+            let counted = values
+                .iter()
+                .filter(|v| matches!(v, Value::Int(n) if *n > 0))
+                .count();
             let passed = values.iter().filter(|v| matches!(v, Value::Int(2))).count();
             (counted > 0).then(|| passed as f64 / counted as f64)
         };
@@ -307,7 +368,13 @@ pub fn run_with_outcomes(
     let kpis = kpis(&env).map_err(|d| vec![d])?;
 
     let mut warnings = Vec::new();
-    let waived = apply_waivers(model, &input.catalog.rules, &results, input.today, &mut warnings);
+    let waived = apply_waivers(
+        model,
+        &input.catalog.rules,
+        &results,
+        input.today,
+        &mut warnings,
+    );
     let score = score(&input.catalog.rules, &results, &waived);
 
     let mut locator = Locator::new(&ws.sources);
@@ -315,14 +382,25 @@ pub fn run_with_outcomes(
         .iter()
         .enumerate()
         .filter(|(_, r)| r.violated)
-        .map(|(i, r)| finding(&input.catalog.rules[r.rule], r, waived.get(&i).copied(), model, &mut locator))
+        .map(|(i, r)| {
+            finding(
+                &input.catalog.rules[r.rule],
+                r,
+                waived.get(&i).copied(),
+                model,
+                &mut locator,
+            )
+        })
         .collect();
     findings.sort_by(|a, b| {
-        (&a.file, a.line, &a.rule, &a.target, a.column).cmp(&(&b.file, b.line, &b.rule, &b.target, b.column))
+        (&a.file, a.line, &a.rule, &a.target, a.column)
+            .cmp(&(&b.file, b.line, &b.rule, &b.target, b.column))
     });
 
-    let mut by_severity: BTreeMap<String, usize> =
-        Severity::ALL.iter().map(|s| (s.name().to_string(), 0)).collect();
+    let mut by_severity: BTreeMap<String, usize> = Severity::ALL
+        .iter()
+        .map(|s| (s.name().to_string(), 0))
+        .collect();
     for f in findings.iter().filter(|f| !f.waived) {
         *by_severity.entry(f.severity.clone()).or_default() += 1;
     }
@@ -337,10 +415,13 @@ pub fn run_with_outcomes(
     };
     let gate_config = resolve_gate(model, &input.gate);
     let gate = gate(&gate_config, score.overall, &findings);
-    let mut regulations: Vec<String> = input.catalog.rules.iter().map(|r| r.regulation.clone()).collect();
-    regulations.extend(model.regulations());
-    regulations.sort();
-    regulations.dedup();
+    // The configured order, then organisation packs' regulations.
+    let mut regulations = model.regulations();
+    for r in &input.catalog.rules {
+        if !regulations.contains(&r.regulation) {
+            regulations.push(r.regulation.clone());
+        }
+    }
     let mut outcomes: Vec<Outcome> = results
         .iter()
         .enumerate()
@@ -445,7 +526,11 @@ fn apply_waivers<'m>(
     waived
 }
 
-fn score(rules: &[Rule], results: &[CheckResult], waived: &BTreeMap<usize, &crate::manifest::Waiver>) -> report::Score {
+fn score(
+    rules: &[Rule],
+    results: &[CheckResult],
+    waived: &BTreeMap<usize, &crate::manifest::Waiver>,
+) -> report::Score {
     let mut total: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     for (i, r) in results.iter().enumerate() {
         let rule = &rules[r.rule];
@@ -467,12 +552,17 @@ fn score(rules: &[Rule], results: &[CheckResult], waived: &BTreeMap<usize, &crat
             report::round1(100.0 * passed as f64 / all as f64)
         }
     };
-    let overall = total.values().fold((0, 0), |acc, (p, a)| (acc.0 + p, acc.1 + a));
+    let overall = total
+        .values()
+        .fold((0, 0), |acc, (p, a)| (acc.0 + p, acc.1 + a));
     let overall = pct(overall);
     report::Score {
         overall,
         grade: report::grade(overall).into(),
-        by_regulation: total.iter().map(|(k, v)| (k.to_string(), pct(*v))).collect(),
+        by_regulation: total
+            .iter()
+            .map(|(k, v)| (k.to_string(), pct(*v)))
+            .collect(),
     }
 }
 
@@ -495,9 +585,16 @@ pub fn gate(config: &(Option<f64>, String), overall: f64, counted: &[Finding]) -
     let mut reasons = Vec::new();
     if let Some(threshold) = threshold {
         for s in Severity::ALL.iter().filter(|s| **s >= threshold) {
-            let n = counted.iter().filter(|f| !f.waived && f.severity == s.name()).count();
+            let n = counted
+                .iter()
+                .filter(|f| !f.waived && f.severity == s.name())
+                .count();
             if n > 0 {
-                reasons.push(format!("{n} {} finding{}", s.name(), if n == 1 { "" } else { "s" }));
+                reasons.push(format!(
+                    "{n} {} finding{}",
+                    s.name(),
+                    if n == 1 { "" } else { "s" }
+                ));
             }
         }
     }

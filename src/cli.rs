@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "privgate", version, about = "Policy-as-code privacy compliance checks (GDPR, CCPA/CPRA)")]
+#[command(
+    name = "privgate",
+    version,
+    about = "Policy-as-code privacy compliance checks (GDPR, CCPA/CPRA)"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -30,6 +34,14 @@ pub enum Command {
         #[arg(default_value = ".")]
         path: PathBuf,
     },
+    /// Self-contained HTML report for privacy and legal teams.
+    Report(crate::commands::report::ReportArgs),
+    /// GDPR Art. 30 record of processing activities.
+    Ropa(crate::commands::report::RopaArgs),
+    /// Data-flow diagram: systems, datasets, vendors and the flows between them.
+    Map(crate::commands::report::MapArgs),
+    /// Score per commit of first-parent git history, oldest first.
+    Trend(crate::commands::report::TrendArgs),
 }
 
 #[derive(Debug, Args, Clone)]

@@ -110,7 +110,12 @@ impl Diagnostic {
         self
     }
 
-    pub fn related(mut self, file: impl Into<String>, place: Place, label: impl Into<String>) -> Self {
+    pub fn related(
+        mut self,
+        file: impl Into<String>,
+        place: Place,
+        label: impl Into<String>,
+    ) -> Self {
         self.related.push(Related {
             file: file.into(),
             place,
@@ -125,7 +130,10 @@ impl Diagnostic {
 }
 
 /// "did you mean `x`?" for a near miss among `candidates`, if one is close.
-pub fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    found: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     closest(found, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 

@@ -41,8 +41,11 @@ impl Globs {
                         set.add(g);
                     }
                     Err(e) if !dirs => {
-                        let d = Diagnostic::error("bad-glob", format!("invalid glob `{p}`: {}", e.kind()))
-                            .label("invalid glob");
+                        let d = Diagnostic::error(
+                            "bad-glob",
+                            format!("invalid glob `{p}`: {}", e.kind()),
+                        )
+                        .label("invalid glob");
                         errors.push(match config_file {
                             Some(f) => d.at(f, Place::value(format!("/{section}/{i}"))),
                             None => d,
@@ -55,7 +58,11 @@ impl Globs {
         };
         let include = match include {
             Some(list) => build(list.to_vec(), "manifests", false),
-            None => build(DEFAULT_GLOBS.iter().map(|s| s.to_string()).collect(), "manifests", false),
+            None => build(
+                DEFAULT_GLOBS.iter().map(|s| s.to_string()).collect(),
+                "manifests",
+                false,
+            ),
         };
         let exclude_set = build(exclude.to_vec(), "exclude", false);
         let exclude_dirs = build(exclude.to_vec(), "exclude", true);
@@ -75,17 +82,29 @@ impl Globs {
     }
 
     fn is_manifest(&self, path: &str) -> bool {
-        self.include.is_match(path) && !self.exclude.is_match(path) && !self.exclude_dirs.is_match(path)
+        self.include.is_match(path)
+            && !self.exclude.is_match(path)
+            && !self.exclude_dirs.is_match(path)
     }
 }
 
 /// Manifest paths under the tree, sorted.
 pub fn discover(tree: &dyn Tree, globs: &Globs) -> Result<Vec<String>, Vec<Diagnostic>> {
-    let files = tree.files(&|dir| globs.keep_dir(dir))?;
-    Ok(files
+    match discover_all(tree, globs) {
+        (paths, errors) if errors.is_empty() => Ok(paths),
+        (_, errors) => Err(errors),
+    }
+}
+
+/// The manifest paths that could be listed, sorted, and why others could
+/// not (an unreadable directory, a symbolic link loop).
+pub fn discover_all(tree: &dyn Tree, globs: &Globs) -> (Vec<String>, Vec<Diagnostic>) {
+    let (files, errors) = tree.files_and_errors(&|dir| globs.keep_dir(dir));
+    let paths = files
         .into_iter()
         .filter(|f| globs.is_manifest(f) && !CONFIG_NAMES.contains(&f.as_str()))
-        .collect())
+        .collect();
+    (paths, errors)
 }
 
 #[cfg(test)]

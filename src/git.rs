@@ -31,15 +31,21 @@ pub fn open(root: &Path) -> Result<(Repository, String), Diagnostic> {
         )
         .help("--staged, --changed-since and trend read git history; run them inside a clone")
     })?;
-    let workdir = repo
-        .workdir()
-        .ok_or_else(|| Diagnostic::error("not-a-git-repository", "the git repository is bare (no work tree)"))?;
+    let workdir = repo.workdir().ok_or_else(|| {
+        Diagnostic::error(
+            "not-a-git-repository",
+            "the git repository is bare (no work tree)",
+        )
+    })?;
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let (root, workdir) = (canonical(root), canonical(workdir));
     let prefix = root.strip_prefix(&workdir).map_err(|_| {
         Diagnostic::error(
             "not-a-git-repository",
-            format!("`{}` is outside the work tree of its git repository", root.display()),
+            format!(
+                "`{}` is outside the work tree of its git repository",
+                root.display()
+            ),
         )
     })?;
     let mut prefix: String = prefix
@@ -57,14 +63,20 @@ impl GitTree {
     /// The content staged in the index.
     pub fn staged(root: &Path) -> Result<GitTree, Diagnostic> {
         let (repo, prefix) = open(root)?;
-        let index = repo.index().map_err(|e| git_error("cannot read the git index", &e))?;
-        let mut files = BTreeMap::new();
-        for entry in index.iter() {
-            let path = String::from_utf8_lossy(&entry.path).into_owned();
-            if let Some(rel) = path.strip_prefix(&prefix) {
-                files.insert(rel.to_string(), entry.id);
-            }
-        }
+        let index = repo
+            .index()
+            .map_err(|e| git_error("cannot read the git index", &e))?;
+        let entries = index
+            .iter()
+            .map(|entry| {
+                (
+                    String::from_utf8_lossy(&entry.path).into_owned(),
+                    entry.id,
+                    entry.mode,
+                )
+            })
+            .collect();
+        let files = root_files(&repo, entries, &prefix);
         Ok(GitTree {
             repo: Mutex::new(repo),
             files,
@@ -103,23 +115,114 @@ impl GitTree {
     }
 }
 
-fn tree_files(repo: &Repository, commit: Oid, prefix: &str) -> Result<BTreeMap<String, Oid>, Diagnostic> {
+fn tree_files(
+    repo: &Repository,
+    commit: Oid,
+    prefix: &str,
+) -> Result<BTreeMap<String, Oid>, Diagnostic> {
     let tree = repo
         .find_commit(commit)
         .and_then(|c| c.tree())
         .map_err(|e| git_error("cannot read the commit's tree", &e))?;
-    let mut files = BTreeMap::new();
+    let mut entries = Vec::new();
     tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
         if entry.kind() == Some(ObjectType::Blob) {
             let path = format!("{dir}{}", entry.name().unwrap_or_default());
-            if let Some(rel) = path.strip_prefix(prefix) {
-                files.insert(rel.to_string(), entry.id());
-            }
+            entries.push((path, entry.id(), entry.filemode() as u32));
         }
         TreeWalkResult::Ok
     })
     .map_err(|e| git_error("cannot walk the commit's tree", &e))?;
-    Ok(files)
+    Ok(root_files(repo, entries, prefix))
+}
+
+const MODE_TYPE: u32 = 0o170000;
+const MODE_FILE: u32 = 0o100000;
+const MODE_LINK: u32 = 0o120000;
+
+/// Root-relative path -> blob of the file it reads as, from (repository
+/// path, blob, mode) entries. As in the work tree, a symbolic link reads as
+/// the file it points to when that file is inside the root, and is left
+/// out otherwise (outside the root, dangling, a directory); submodules
+/// (gitlinks) are not files.
+fn root_files(
+    repo: &Repository,
+    entries: Vec<(String, Oid, u32)>,
+    prefix: &str,
+) -> BTreeMap<String, Oid> {
+    let mut all = BTreeMap::new();
+    let mut links = BTreeMap::new();
+    for (path, id, mode) in entries {
+        match mode & MODE_TYPE {
+            MODE_FILE => {
+                all.insert(path, id);
+            }
+            MODE_LINK => {
+                if let Ok(blob) = repo.find_blob(id) {
+                    links.insert(path, String::from_utf8_lossy(blob.content()).into_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut files: BTreeMap<String, Oid> = all
+        .iter()
+        .filter_map(|(path, id)| path.strip_prefix(prefix).map(|rel| (rel.to_string(), *id)))
+        .collect();
+    for link in links.keys() {
+        let Some(rel) = link.strip_prefix(prefix) else {
+            continue;
+        };
+        if let Some(target) = follow(link, &all, &links).filter(|t| t.starts_with(prefix)) {
+            files.insert(rel.to_string(), all[&target]);
+        }
+    }
+    files
+}
+
+/// The regular file `path` leads to through links (in any component), or
+/// `None` when it leaves the repository, dangles or loops.
+fn follow(
+    path: &str,
+    files: &BTreeMap<String, Oid>,
+    links: &BTreeMap<String, String>,
+) -> Option<String> {
+    let mut path = path.to_string();
+    for _ in 0..40 {
+        if files.contains_key(&path) {
+            return Some(path);
+        }
+        let parts: Vec<&str> = path.split('/').collect();
+        let (i, target) =
+            (1..=parts.len()).find_map(|i| links.get(&parts[..i].join("/")).map(|t| (i, t)))?;
+        let dir = parts[..i - 1].join("/");
+        let mut joined = normalize(&dir, target)?;
+        for rest in &parts[i..] {
+            joined.push('/');
+            joined.push_str(rest);
+        }
+        path = joined;
+    }
+    None
+}
+
+/// `target` (a link's text) resolved against the link's directory; `None`
+/// for absolute targets and ones that climb out of the repository.
+fn normalize(dir: &str, target: &str) -> Option<String> {
+    if target.starts_with('/') {
+        return None;
+    }
+    let mut out: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in target.trim_end_matches('/').split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                out.pop()?;
+            }
+            p => out.push(p),
+        }
+    }
+    (!out.is_empty()).then(|| out.join("/"))
 }
 
 impl Tree for GitTree {
@@ -129,7 +232,12 @@ impl Tree for GitTree {
             .keys()
             .filter(|path| {
                 let mut dir = String::new();
-                for part in path.split('/').collect::<Vec<_>>().split_last().map_or(&[][..], |(_, d)| d) {
+                for part in path
+                    .split('/')
+                    .collect::<Vec<_>>()
+                    .split_last()
+                    .map_or(&[][..], |(_, d)| d)
+                {
                     if SKIPPED_DIRS.contains(part) {
                         return false;
                     }
@@ -148,7 +256,12 @@ impl Tree for GitTree {
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic> {
-        let missing = || Diagnostic::error("unreadable-path", format!("`{path}` is not in {}", self.label));
+        let missing = || {
+            Diagnostic::error(
+                "unreadable-path",
+                format!("`{path}` is not in {}", self.label),
+            )
+        };
         let id = self.files.get(path).ok_or_else(missing)?;
         let repo = self.repo.lock().map_err(|_| missing())?;
         let blob = repo
@@ -161,7 +274,8 @@ impl Tree for GitTree {
     }
 
     fn is_file(&self, path: &str) -> bool {
-        !crate::resolve::escapes_root(path) && self.files.contains_key(path.trim_start_matches("./"))
+        !crate::resolve::escapes_root(path)
+            && self.files.contains_key(path.trim_start_matches("./"))
     }
 
     fn label(&self) -> String {
@@ -182,8 +296,15 @@ pub fn info(root: &Path) -> RepoInfo {
     };
     let head = repo.head().ok();
     RepoInfo {
-        commit: head.as_ref().and_then(|h| h.target()).map(|o| o.to_string()),
-        branch: head.as_ref().filter(|h| h.is_branch()).and_then(|h| h.shorthand().ok()).map(str::to_string),
+        commit: head
+            .as_ref()
+            .and_then(|h| h.target())
+            .map(|o| o.to_string()),
+        branch: head
+            .as_ref()
+            .filter(|h| h.is_branch())
+            .and_then(|h| h.shorthand().ok())
+            .map(str::to_string),
     }
 }
 
@@ -207,7 +328,12 @@ pub fn first_parent_history(root: &Path, n: usize) -> Result<Vec<HistoryEntry>, 
     loop {
         out.push(HistoryEntry {
             id: commit.id(),
-            summary: commit.summary().ok().flatten().unwrap_or_default().to_string(),
+            summary: commit
+                .summary()
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+                .to_string(),
             time: commit.time().seconds(),
         });
         if out.len() >= n {

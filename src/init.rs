@@ -11,7 +11,10 @@ pub fn init(root: &Path) -> Result<Vec<String>, String> {
     if !root.is_dir() {
         return Err(format!("`{}` is not a directory", root.display()));
     }
-    let files = [("privgate.yaml", CONFIG_TEMPLATE), ("privacy.yaml", MANIFEST_TEMPLATE)];
+    let files = [
+        ("privgate.yaml", CONFIG_TEMPLATE),
+        ("privacy.yaml", MANIFEST_TEMPLATE),
+    ];
     for (name, _) in files {
         let path = root.join(name);
         if path.exists() {

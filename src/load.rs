@@ -5,14 +5,16 @@
 use crate::diagnostic::{Diagnostic, Place};
 use crate::discover::{self, Globs, CONFIG_NAMES};
 use crate::manifest::{Config, Manifest};
+use crate::model::Kind;
 use crate::model::Model;
 use crate::parse;
-use crate::resolve::{self, Loaded};
+use crate::resolve::{self, Loaded, Partial};
 use crate::schema::Schema;
 use crate::taxonomy::Taxonomy;
 use crate::tree::Tree;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Default, Clone)]
 pub struct LoadOptions {
@@ -44,31 +46,38 @@ pub fn load(tree: &dyn Tree, options: &LoadOptions) -> Workspace {
         model: None,
     };
     let (config, config_file) = load_config(tree, options, &mut ws);
-    let globs = match Globs::new(config.manifests.as_deref(), &config.exclude, config_file.as_deref()) {
+    let globs = match Globs::new(
+        config.manifests.as_deref(),
+        &config.exclude,
+        config_file.as_deref(),
+    ) {
         Ok(g) => g,
         Err(mut d) => {
             ws.diagnostics.append(&mut d);
             return ws;
         }
     };
-    let paths = match discover::discover(tree, &globs) {
-        Ok(p) => p,
-        Err(mut d) => {
-            ws.diagnostics.append(&mut d);
-            return ws;
-        }
-    };
+    // What cannot be listed is reported, and the rest still checked; but
+    // ids may be declared in the missing part, so references are not.
+    let (paths, mut unlisted) = discover::discover_all(tree, &globs);
+    let mut failed = !unlisted.is_empty();
+    ws.diagnostics.append(&mut unlisted);
     let parsed: Vec<FileResult> = paths.par_iter().map(|p| load_manifest(tree, p)).collect();
     let mut manifests = Vec::new();
-    let mut failed = false;
     for r in parsed {
         if let Some(text) = r.text {
             ws.sources.insert(r.path.clone(), text);
         }
-        failed |= r.manifest.is_none();
+        // A file kept in part still counts as read for references, unless
+        // it lost a declaration whose id is unknown.
+        failed |= r.manifest.is_none() || !r.ids_complete;
         ws.diagnostics.extend(r.diagnostics);
         if let Some(manifest) = r.manifest {
-            manifests.push(Loaded { path: r.path, manifest });
+            manifests.push(Loaded {
+                path: r.path,
+                manifest,
+                partial: r.partial,
+            });
         }
     }
     let (model, mut diags) = resolve::resolve(
@@ -87,7 +96,11 @@ pub fn load(tree: &dyn Tree, options: &LoadOptions) -> Workspace {
 struct FileResult {
     path: String,
     text: Option<String>,
+    /// The manifest, or its valid part when it has schema errors.
     manifest: Option<Manifest>,
+    partial: Option<Partial>,
+    /// Whether every declaration left out had a readable id.
+    ids_complete: bool,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -96,6 +109,8 @@ fn load_manifest(tree: &dyn Tree, path: &str) -> FileResult {
         path: path.to_string(),
         text: None,
         manifest: None,
+        partial: None,
+        ids_complete: true,
         diagnostics: Vec::new(),
     };
     let bytes = match tree.read(path) {
@@ -105,23 +120,141 @@ fn load_manifest(tree: &dyn Tree, path: &str) -> FileResult {
             return out;
         }
     };
-    match parse_and_check::<Manifest>(path, bytes, Schema::manifest()) {
-        Ok((text, m)) => {
-            out.text = Some(text);
-            out.manifest = Some(m);
-        }
-        Err((text, mut d)) => {
+    let parsed = match parse::parse(path, bytes) {
+        Ok(p) => p,
+        Err((text, d)) => {
             out.text = text;
-            out.diagnostics.append(&mut d);
+            out.diagnostics.push(d);
+            return out;
+        }
+    };
+    out.text = Some(parsed.text);
+    let problems = Schema::manifest().check(path, &parsed.value);
+    if problems.is_empty() {
+        match serde_json::from_value::<Manifest>(parsed.value) {
+            Ok(m) => out.manifest = Some(m),
+            Err(e) => out.diagnostics.push(disagree(path, &e)),
+        }
+        return out;
+    }
+    // Keep the declarations that are valid, so that what the resolver checks
+    // (taxonomy keys, countries, dates, ids) is reported in the same run.
+    if let Some(s) = salvage(&parsed.value, &problems) {
+        if let Ok(m) = serde_json::from_value::<Manifest>(s.value) {
+            let mut partial = Partial {
+                kept: s.kept,
+                dropped_ids: Vec::new(),
+            };
+            for (section, items) in &s.dropped {
+                let Some(kind) = Kind::ALL.into_iter().find(|k| k.section() == section) else {
+                    continue;
+                };
+                for item in items {
+                    match item.get("id").and_then(Value::as_str) {
+                        Some(id) => partial.dropped_ids.push((kind, id.to_string())),
+                        None => out.ids_complete = false,
+                    }
+                }
+            }
+            out.manifest = Some(m);
+            out.partial = Some(partial);
         }
     }
+    out.diagnostics = problems;
     out
+}
+
+fn disagree(path: &str, e: &serde_json::Error) -> Diagnostic {
+    Diagnostic::error("internal", format!("schema and model disagree: {e}")).at(path, Place::File)
+}
+
+/// A document with everything that has a schema error left out.
+struct Salvaged {
+    value: Value,
+    /// For each top-level list that lost items, the index of each item kept.
+    kept: BTreeMap<String, Vec<usize>>,
+    /// What was left out, by top-level key: the items of a list, or the
+    /// whole value.
+    dropped: BTreeMap<String, Vec<Value>>,
+}
+
+/// Leaves out of `value` each top-level list item, or else top-level value,
+/// that a problem points into. `None` when a problem concerns the document as
+/// a whole (its version, its type), which makes nothing in it trustworthy.
+fn salvage(value: &Value, problems: &[Diagnostic]) -> Option<Salvaged> {
+    let object = value.as_object()?;
+    let mut bad: BTreeMap<String, Option<BTreeSet<usize>>> = BTreeMap::new();
+    for d in problems {
+        let pointer = match &d.place {
+            Place::Pointer { pointer, .. } => pointer,
+            // A missing `version` is assumed to be 1 for the rest.
+            Place::File if d.code == "missing-version" => continue,
+            _ => return None,
+        };
+        let mut segments = pointer
+            .split('/')
+            .skip(1)
+            .map(|s| s.replace("~1", "/").replace("~0", "~"));
+        let key = segments.next()?;
+        if key == "version" {
+            return None;
+        }
+        let index = segments.next().and_then(|i| i.parse::<usize>().ok());
+        let entry = bad
+            .entry(key.clone())
+            .or_insert_with(|| Some(BTreeSet::new()));
+        match (object.get(&key), index, entry.as_mut()) {
+            (Some(Value::Array(_)), Some(i), Some(set)) => {
+                set.insert(i);
+            }
+            _ => *entry = None,
+        }
+    }
+    let mut out = Salvaged {
+        value: Value::Object(object.clone()),
+        kept: BTreeMap::new(),
+        dropped: BTreeMap::new(),
+    };
+    let map = out.value.as_object_mut()?;
+    for (key, items) in bad {
+        match (items, map.get_mut(&key)) {
+            (Some(bad_items), Some(Value::Array(list))) => {
+                let all = std::mem::take(list);
+                let mut kept = Vec::new();
+                for (i, item) in all.into_iter().enumerate() {
+                    if bad_items.contains(&i) {
+                        out.dropped.entry(key.clone()).or_default().push(item);
+                    } else {
+                        kept.push(i);
+                        list.push(item);
+                    }
+                }
+                out.kept.insert(key, kept);
+            }
+            _ => {
+                if let Some(v) = map.remove(&key) {
+                    let items = match v {
+                        Value::Array(items) => items,
+                        Value::Object(_) => vec![v],
+                        _ => vec![],
+                    };
+                    out.dropped.insert(key, items);
+                }
+            }
+        }
+    }
+    map.entry("version").or_insert(Value::from(1));
+    Some(out)
 }
 
 type Checked<T> = Result<(String, T), (Option<String>, Vec<Diagnostic>)>;
 
 /// Parse, validate against `schema`, then fill the typed struct.
-pub fn parse_and_check<T: serde::de::DeserializeOwned>(path: &str, bytes: Vec<u8>, schema: &Schema) -> Checked<T> {
+pub fn parse_and_check<T: serde::de::DeserializeOwned>(
+    path: &str,
+    bytes: Vec<u8>,
+    schema: &Schema,
+) -> Checked<T> {
     let parsed = parse::parse(path, bytes).map_err(|(t, d)| (t, vec![d]))?;
     let problems = schema.check(path, &parsed.value);
     if !problems.is_empty() {
@@ -130,22 +263,26 @@ pub fn parse_and_check<T: serde::de::DeserializeOwned>(path: &str, bytes: Vec<u8
     match serde_json::from_value::<T>(parsed.value) {
         Ok(v) => Ok((parsed.text, v)),
         // The schema and the types are tested to agree; say so if they don't.
-        Err(e) => Err((
-            Some(parsed.text),
-            vec![Diagnostic::error("internal", format!("schema and model disagree: {e}")).at(path, Place::File)],
-        )),
+        Err(e) => Err((Some(parsed.text), vec![disagree(path, &e)])),
     }
 }
 
-fn load_config(tree: &dyn Tree, options: &LoadOptions, ws: &mut Workspace) -> (Config, Option<String>) {
+fn load_config(
+    tree: &dyn Tree,
+    options: &LoadOptions,
+    ws: &mut Workspace,
+) -> (Config, Option<String>) {
     let (path, bytes) = if let Some(p) = &options.config_path {
         let shown = p.display().to_string();
         match std::fs::read(p) {
             Ok(b) => (shown, b),
             Err(e) => {
                 ws.diagnostics.push(
-                    Diagnostic::error("unreadable-path", format!("cannot read config `{shown}`: {e}"))
-                        .at(&shown, Place::File),
+                    Diagnostic::error(
+                        "unreadable-path",
+                        format!("cannot read config `{shown}`: {e}"),
+                    )
+                    .at(&shown, Place::File),
                 );
                 return (default_config(options), None);
             }
@@ -162,21 +299,37 @@ fn load_config(tree: &dyn Tree, options: &LoadOptions, ws: &mut Workspace) -> (C
             }
         }
     };
-    match parse_and_check::<Config>(&path, bytes, Schema::config()) {
-        Ok((text, mut config)) => {
-            ws.sources.insert(path.clone(), text);
+    let parsed = match parse::parse(&path, bytes) {
+        Ok(p) => p,
+        Err((text, d)) => {
+            if let Some(t) = text {
+                ws.sources.insert(path.clone(), t);
+            }
+            ws.diagnostics.push(d);
+            return (default_config(options), Some(path));
+        }
+    };
+    ws.sources.insert(path.clone(), parsed.text);
+    let problems = Schema::config().check(&path, &parsed.value);
+    let config = if problems.is_empty() {
+        serde_json::from_value::<Config>(parsed.value)
+            .map_err(|e| ws.diagnostics.push(disagree(&path, &e)))
+    } else {
+        // Keep the valid part (excludes, taxonomy, subjects ...), so that
+        // manifests are judged as the config means them to be.
+        let kept = salvage(&parsed.value, &problems)
+            .and_then(|s| serde_json::from_value::<Config>(s.value).ok());
+        ws.diagnostics.extend(problems);
+        kept.ok_or(())
+    };
+    match config {
+        Ok(mut config) => {
             if !options.regulations.is_empty() {
                 config.regulations = Some(options.regulations.clone());
             }
             (config, Some(path))
         }
-        Err((text, mut d)) => {
-            if let Some(t) = text {
-                ws.sources.insert(path.clone(), t);
-            }
-            ws.diagnostics.append(&mut d);
-            (default_config(options), Some(path))
-        }
+        Err(()) => (default_config(options), Some(path)),
     }
 }
 

@@ -10,6 +10,9 @@ use serde_json::Value;
 /// Nesting depth serde_yaml accepts (its recursion limit).
 pub const MAX_DEPTH: usize = 128;
 
+/// Files up to this size are parsed without checking their depth first.
+const SMALL_FILE_BYTES: usize = 64 * 1024;
+
 /// A file that parsed: its text (kept for locating diagnostics later) and its
 /// content as JSON.
 pub struct Parsed {
@@ -20,14 +23,44 @@ pub struct Parsed {
 pub fn parse(path: &str, bytes: Vec<u8>) -> Result<Parsed, (Option<String>, Diagnostic)> {
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
-        Err(err) => return Err((None, invalid_utf8(path, err))),
+        Err(err) => {
+            // Show the file with U+FFFD in place of bad bytes: everything
+            // before the first one is unchanged, so the offset still holds.
+            let d = invalid_utf8(path, err.utf8_error().valid_up_to());
+            return Err((
+                Some(String::from_utf8_lossy(err.as_bytes()).into_owned()),
+                d,
+            ));
+        }
     };
     if is_blank(&text) {
-        let d = Diagnostic::error("empty-file", "empty file: a manifest needs at least `version: 1`")
-            .at(path, Place::File)
-            .label("nothing here")
-            .help("add `version: 1`, or delete the file");
+        let d = Diagnostic::error(
+            "empty-file",
+            "empty file: a manifest needs at least `version: 1`",
+        )
+        .at(path, Place::File)
+        .label("nothing here")
+        .help("add `version: 1`, or delete the file");
         return Err((Some(text), d));
+    }
+    if let Some(offset) = too_deep(&text) {
+        return Err((Some(text), nesting_too_deep(path, offset)));
+    }
+    // Anchors and aliases need a `&` and a `*`.
+    if text.contains('&') && text.contains('*') {
+        if let Some(c) = alias_check(&text, false) {
+            let d = Diagnostic::error("alias-expansion", c.limit.message())
+                .label("expansion crosses the limit here")
+                .at(
+                    path,
+                    Place::Bytes {
+                        offset: c.offset,
+                        len: 0,
+                    },
+                )
+                .help(ALIAS_HELP);
+            return Err((Some(text), d));
+        }
     }
     match yaml_to_json(path, &text) {
         Ok(value) => Ok(Parsed { text, value }),
@@ -43,21 +76,98 @@ fn is_blank(text: &str) -> bool {
     })
 }
 
-fn invalid_utf8(path: &str, err: std::string::FromUtf8Error) -> Diagnostic {
-    let offset = err.utf8_error().valid_up_to();
+fn invalid_utf8(path: &str, offset: usize) -> Diagnostic {
     Diagnostic::error(
         "invalid-utf8",
-        format!("file is not valid UTF-8 (invalid byte at offset {offset}); manifests must be UTF-8"),
+        format!(
+            "file is not valid UTF-8 (invalid byte at offset {offset}); manifests must be UTF-8"
+        ),
     )
-    .at(path, Place::Bytes { offset, len: 1 })
+    // In the lossy text the bad byte is one U+FFFD.
+    .at(
+        path,
+        Place::Bytes {
+            offset,
+            len: char::REPLACEMENT_CHARACTER.len_utf8(),
+        },
+    )
     .label("invalid byte")
     .help("re-save the file as UTF-8")
+}
+
+/// Byte offset of the first collection nested deeper than `MAX_DEPTH`.
+///
+/// serde_yaml applies its depth limit only once libyaml has read the whole
+/// document into events, and libyaml's scanner does work proportional to
+/// the flow nesting depth for every token: 100,000 `[` take minutes, and a
+/// 10 MiB file of `- - - ...` holds gigabytes of events. So such documents
+/// are first read here, streaming, stopping at the limit. Each level of flow
+/// nesting is a `[` or `{`, so a document with few of them cannot nest
+/// deeply in flow style, and a small one cannot hold many events: those go
+/// straight to serde_yaml, whose own limit then applies.
+///
+/// The place is the first collection past the limit, as serde_yaml would
+/// report it, except beyond 255 levels of flow nesting: there saphyr stops
+/// reading ahead of the events, at the 256th level, and that is the place.
+fn too_deep(text: &str) -> Option<usize> {
+    use saphyr_parser::{Event, Parser};
+    let flow_starts = text.bytes().filter(|b| matches!(b, b'[' | b'{')).count();
+    if flow_starts <= MAX_DEPTH && text.len() <= SMALL_FILE_BYTES {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut parser = Parser::new_from_str(text);
+    while let Some(next) = parser.next_event() {
+        let (event, span) = match next {
+            Ok(e) => e,
+            // saphyr counts flow levels in a u8.
+            Err(e) if e.info().contains("recursion limit") => {
+                return Some(byte_offset(text, e.marker().index()))
+            }
+            // A syntax error ends the stream; serde_yaml reports it.
+            Err(_) => break,
+        };
+        match event {
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(byte_offset(text, span.start.index()));
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
+            Event::StreamEnd => break,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Byte offset of a character index (saphyr counts characters).
+fn byte_offset(text: &str, char_index: usize) -> usize {
+    if text.is_ascii() {
+        char_index.min(text.len())
+    } else {
+        text.char_indices()
+            .nth(char_index)
+            .map_or(text.len(), |(i, _)| i)
+    }
+}
+
+fn nesting_too_deep(path: &str, offset: usize) -> Diagnostic {
+    Diagnostic::error(
+        "nesting-too-deep",
+        format!("nesting deeper than the limit of {MAX_DEPTH} levels"),
+    )
+    .label("here")
+    .at(path, Place::Bytes { offset, len: 0 })
+    .help("manifests are shallow; this looks generated or hostile")
 }
 
 fn yaml_to_json(path: &str, text: &str) -> Result<Value, Diagnostic> {
     // serde_yaml::Value rejects duplicate keys, which serde_json::Value would
     // silently merge.
-    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| yaml_error(path, text, &e))?;
+    let yaml: serde_yaml::Value =
+        serde_yaml::from_str(text).map_err(|e| yaml_error(path, text, &e))?;
     serde_json::to_value(&yaml).map_err(|e| {
         Diagnostic::error(
             "yaml-syntax",
@@ -72,30 +182,190 @@ fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
     let raw = err.to_string();
     // serde_yaml appends " at line L column C"; we show the place ourselves.
     let reason = raw.split(" at line ").next().unwrap_or(&raw).to_string();
-    let offset = err.location().map_or(0, |l| l.index()).min(text.len());
-    let (code, message, help) = if reason.contains("recursion limit exceeded") {
-        (
-            "nesting-too-deep",
-            format!("nesting deeper than the limit of {MAX_DEPTH} levels"),
-            "manifests are shallow; this looks generated or hostile",
-        )
-    } else if reason.contains("repetition limit exceeded") {
-        (
-            "alias-expansion",
-            "YAML aliases expand beyond the limit (a \"billion laughs\" document)".to_string(),
-            "write the values out instead of nesting anchors and aliases",
-        )
+    let mut offset = err.location().map_or(0, |l| l.index()).min(text.len());
+    if reason.contains("recursion limit exceeded") {
+        return nesting_too_deep(path, offset);
+    }
+    let (code, message, help) = if reason.contains("repetition limit exceeded") {
+        // serde_yaml gives no position for this one; find the alias itself.
+        let crossing = alias_check(text, true);
+        offset = crossing.as_ref().map_or(offset, |c| c.offset);
+        let message = crossing.map_or_else(
+            || AliasLimit::Expansions(None).message(),
+            |c| c.limit.message(),
+        );
+        ("alias-expansion", message, ALIAS_HELP)
     } else {
         ("yaml-syntax", format!("YAML syntax error: {reason}"), "")
     };
     let d = Diagnostic::error(code, message)
-        .label(if code == "yaml-syntax" { reason } else { "here".into() })
+        .label(match code {
+            "yaml-syntax" => reason,
+            _ => "expansion crosses the limit here".into(),
+        })
         .at(path, Place::Bytes { offset, len: 0 });
     if help.is_empty() {
         d
     } else {
         d.help(help)
     }
+}
+
+/// serde_yaml's alias budget: at most this many alias expansions per event
+/// (node start, end or scalar) of the document.
+pub const ALIAS_EXPANSIONS_PER_EVENT: u64 = 100;
+
+/// Nodes all aliases of a document may expand to, together. serde_yaml's
+/// own budget counts expansions, not what they expand to: a 500 KB file of
+/// 100,000 aliases of one 100,000-item list stays within it and expands to
+/// 10^10 nodes.
+pub const MAX_ALIAS_NODES: u64 = 100_000;
+
+const ALIAS_HELP: &str = "write the values out instead of nesting anchors and aliases";
+
+/// Which alias limit a document crosses.
+enum AliasLimit {
+    /// serde_yaml's, with the budget of this document when known.
+    Expansions(Option<u64>),
+    Nodes,
+}
+
+impl AliasLimit {
+    fn message(&self) -> String {
+        match self {
+            AliasLimit::Expansions(budget) => {
+                let budget = budget.map_or(String::new(), |b| format!(", {b} for this file"));
+                format!(
+                    "YAML aliases expand beyond the limit of {ALIAS_EXPANSIONS_PER_EVENT} expansions per YAML node{budget} (a \"billion laughs\" document)"
+                )
+            }
+            AliasLimit::Nodes => format!(
+                "YAML aliases expand beyond the limit of {MAX_ALIAS_NODES} nodes (a \"billion laughs\" document)"
+            ),
+        }
+    }
+}
+
+struct AliasCrossing {
+    /// Byte offset of the alias whose expansion crosses the limit.
+    offset: usize,
+    limit: AliasLimit,
+}
+
+/// The first alias, in reading order, at which the document's aliases cross
+/// a limit: serde_yaml's expansion budget, or `MAX_ALIAS_NODES`. Counts
+/// without expanding anything. serde_yaml counts one expansion per alias it
+/// meets, in place and again each time the anchored node holding it is
+/// replayed. With `fallback` (serde_yaml has refused the document, so the
+/// two parsers disagree if nothing crosses), the most expensive alias.
+fn alias_check(text: &str, fallback: bool) -> Option<AliasCrossing> {
+    use saphyr_parser::{Event, Parser};
+    use std::collections::HashMap;
+
+    /// What one alias of an anchor costs.
+    #[derive(Clone, Copy, Default)]
+    struct Cost {
+        /// serde_yaml expansions: itself plus every alias inside the node.
+        expansions: u64,
+        /// Nodes it stands for, aliases inside expanded.
+        nodes: u64,
+    }
+    impl Cost {
+        fn add(&mut self, other: Cost) {
+            self.expansions = self.expansions.saturating_add(other.expansions);
+            self.nodes = self.nodes.saturating_add(other.nodes);
+        }
+    }
+
+    let mut anchors: HashMap<usize, Cost> = HashMap::new();
+    // Open collections: their anchor and what is inside so far.
+    let mut open: Vec<(usize, Cost)> = Vec::new();
+    // Every alias of the document in reading order: (char index, cost).
+    let mut aliases: Vec<(usize, Cost)> = Vec::new();
+    let mut events: u64 = 0;
+    let mut parser = Parser::new_from_str(text);
+    while let Some(Ok((event, span))) = parser.next_event() {
+        match event {
+            Event::StreamStart | Event::DocumentStart(_) | Event::DocumentEnd | Event::Nothing => {
+                continue
+            }
+            Event::StreamEnd => break,
+            _ => events += 1,
+        }
+        let node = match event {
+            Event::Alias(anchor) => {
+                let target = anchors.get(&anchor).copied().unwrap_or(Cost {
+                    expansions: 0,
+                    nodes: 1,
+                });
+                let c = Cost {
+                    expansions: target.expansions.saturating_add(1),
+                    nodes: target.nodes,
+                };
+                aliases.push((span.start.index(), c));
+                c
+            }
+            Event::Scalar(_, _, anchor, _) => {
+                let c = Cost {
+                    expansions: 0,
+                    nodes: 1,
+                };
+                if anchor != 0 {
+                    anchors.insert(anchor, c);
+                }
+                c
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                open.push((
+                    anchor,
+                    Cost {
+                        expansions: 0,
+                        nodes: 1,
+                    },
+                ));
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => match open.pop() {
+                Some((anchor, c)) => {
+                    if anchor != 0 {
+                        anchors.insert(anchor, c);
+                    }
+                    c
+                }
+                None => continue,
+            },
+            _ => continue,
+        };
+        if let Some((_, parent)) = open.last_mut() {
+            parent.add(node);
+        }
+    }
+    let budget = events.saturating_mul(ALIAS_EXPANSIONS_PER_EVENT);
+    let mut total = Cost::default();
+    for &(at, c) in &aliases {
+        total.add(c);
+        let limit = if total.expansions > budget {
+            AliasLimit::Expansions(Some(budget))
+        } else if total.nodes > MAX_ALIAS_NODES {
+            AliasLimit::Nodes
+        } else {
+            continue;
+        };
+        return Some(AliasCrossing {
+            offset: byte_offset(text, at),
+            limit,
+        });
+    }
+    if !fallback {
+        return None;
+    }
+    aliases
+        .iter()
+        .max_by_key(|(_, c)| c.expansions)
+        .map(|&(at, _)| AliasCrossing {
+            offset: byte_offset(text, at),
+            limit: AliasLimit::Expansions(Some(budget)),
+        })
 }
 
 #[cfg(test)]
@@ -125,7 +395,9 @@ mod tests {
 
     #[test]
     fn billion_laughs_is_refused() {
-        let mut text = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut text = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
         let names = ["b", "c", "d", "e", "f", "g", "h", "i"];
         let mut prev = "a";
         for n in names {
@@ -134,6 +406,81 @@ mod tests {
             prev = n;
         }
         assert_eq!(err(&text).code, "alias-expansion");
+    }
+
+    /// The replayed count agrees with serde_yaml on both sides of its limit.
+    #[test]
+    fn alias_count_matches_serde_yaml() {
+        for width in 2..7 {
+            for levels in 2..7 {
+                let mut text = String::from("a0: &a0 [x]\n");
+                for l in 1..levels {
+                    let refs = vec![format!("*a{}", l - 1); width].join(", ");
+                    text.push_str(&format!("a{l}: &a{l} [{refs}]\n"));
+                }
+                let rejected = serde_yaml::from_str::<serde_yaml::Value>(&text).is_err();
+                let crossing = alias_check(&text, true).unwrap();
+                let mut total = 0u64;
+                let mut crossed = false;
+                // Recount: crossing reports the first alias past the budget.
+                let at = crossing.offset;
+                let AliasLimit::Expansions(Some(budget)) = crossing.limit else {
+                    panic!("expansions")
+                };
+                let cost_of = |level: usize| -> u64 {
+                    (0..level).map(|i| (width as u64).pow(i as u32)).sum()
+                };
+                for l in 1..levels {
+                    total += width as u64 * cost_of(l);
+                    crossed |= total > budget;
+                }
+                assert_eq!(rejected, crossed, "width {width} levels {levels}");
+                if rejected {
+                    assert_eq!(&text[at..at + 2], "*a", "width {width} levels {levels}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn alias_bomb_points_at_the_alias() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/broken/alias-bomb/privacy.yaml"
+        ))
+        .unwrap();
+        let d = err(&text);
+        assert_eq!(d.code, "alias-expansion");
+        let Place::Bytes { offset, .. } = d.place else {
+            panic!("{:?}", d.place)
+        };
+        assert_eq!(crate::span::line_col(&text, offset), (9, 8));
+    }
+
+    #[test]
+    fn wide_alias_expansion_is_refused() {
+        // Within serde_yaml's expansion budget, 10^10 nodes once expanded.
+        let text = format!(
+            "version: 1\na: &a [{}x]\nb: [{}*a]\n",
+            "x,".repeat(100_000),
+            "*a,".repeat(100_000)
+        );
+        let started = std::time::Instant::now();
+        let d = err(&text);
+        assert!(started.elapsed().as_secs() < 5);
+        assert_eq!(d.code, "alias-expansion");
+        assert!(d.message.contains("100000 nodes"), "{}", d.message);
+        let Place::Bytes { offset, .. } = d.place else {
+            panic!("{:?}", d.place)
+        };
+        // The list is 100,002 nodes: the first `*a` is already past the limit.
+        assert_eq!(offset, text.find("*a").unwrap());
+    }
+
+    #[test]
+    fn modest_aliases_are_fine() {
+        let text = "version: 1\npii: &pii [user.contact.email, user.name]\nx: [*pii, *pii, *pii]\n";
+        assert!(parse("p.yaml", text.as_bytes().to_vec()).is_ok());
     }
 
     #[test]

@@ -11,10 +11,24 @@ use crate::time;
 use crate::tree::Tree;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A manifest that passed its schema.
+/// A manifest that passed its schema, or the part of one that did.
 pub struct Loaded {
     pub path: String,
     pub manifest: Manifest,
+    /// Set when the file had schema errors and only its valid declarations
+    /// were kept, so that they are still checked in the same run.
+    pub partial: Option<Partial>,
+}
+
+/// What is left out of a manifest kept in part.
+#[derive(Debug, Default, Clone)]
+pub struct Partial {
+    /// For a section that lost items: the index in the file of each item
+    /// kept, so diagnostics still point at the right one.
+    pub kept: BTreeMap<String, Vec<usize>>,
+    /// Ids of the declarations left out; references to them are not
+    /// dangling, the declaration has its own error.
+    pub dropped_ids: Vec<(Kind, String)>,
 }
 
 pub fn resolve(
@@ -48,13 +62,20 @@ pub fn resolve(
         taxonomy,
     };
     let mut diags = Vec::new();
+    let mut dropped_ids: BTreeMap<Kind, BTreeSet<String>> = BTreeMap::new();
     for loaded in manifests {
+        for (kind, id) in loaded.partial.iter().flat_map(|p| p.dropped_ids.iter()) {
+            dropped_ids.entry(*kind).or_default().insert(id.clone());
+        }
         merge(&mut model, loaded, &mut diags);
     }
+    let ids = Kind::ALL.iter().map(|k| (*k, model.ids(*k))).collect();
     let mut r = Resolver {
         model: &model,
+        ids,
         diags: Vec::new(),
         check_references: !some_files_failed,
+        dropped_ids,
     };
     r.duplicates();
     r.references();
@@ -69,20 +90,26 @@ pub fn resolve(
 fn merge(model: &mut Model, loaded: Loaded, diags: &mut Vec<Diagnostic>) {
     let file = loaded.path;
     let m = loaded.manifest;
+    let kept = loaded.partial.map(|p| p.kept).unwrap_or_default();
     let origin = |section: &str, i: Option<usize>| Origin {
         file: file.clone(),
         pointer: match i {
-            Some(i) => format!("/{section}/{i}"),
+            Some(i) => {
+                let i = kept
+                    .get(section)
+                    .and_then(|k| k.get(i))
+                    .copied()
+                    .unwrap_or(i);
+                format!("/{section}/{i}")
+            }
             None => format!("/{section}"),
         },
     };
     fn push<T>(out: &mut Vec<Decl<T>>, items: Vec<T>, origin: impl Fn(usize) -> Origin) {
-        out.extend(
-            items
-                .into_iter()
-                .enumerate()
-                .map(|(i, item)| Decl { origin: origin(i), item }),
-        );
+        out.extend(items.into_iter().enumerate().map(|(i, item)| Decl {
+            origin: origin(i),
+            item,
+        }));
     }
     if let Some(system) = m.system {
         model.systems.push(Decl {
@@ -90,14 +117,36 @@ fn merge(model: &mut Model, loaded: Loaded, diags: &mut Vec<Diagnostic>) {
             item: system,
         });
     }
-    push(&mut model.datasets, m.datasets, |i| origin("datasets", Some(i)));
-    push(&mut model.purposes, m.purposes, |i| origin("purposes", Some(i)));
+    push(&mut model.datasets, m.datasets, |i| {
+        origin("datasets", Some(i))
+    });
+    push(&mut model.purposes, m.purposes, |i| {
+        origin("purposes", Some(i))
+    });
     push(&mut model.flows, m.flows, |i| origin("flows", Some(i)));
-    push(&mut model.consents, m.consents, |i| origin("consents", Some(i)));
-    push(&mut model.vendors, m.vendors, |i| origin("vendors", Some(i)));
-    push(&mut model.assessments, m.assessments, |i| origin("assessments", Some(i)));
-    once_per_repository(&mut model.rights, m.rights, origin("rights", None), "rights", diags);
-    once_per_repository(&mut model.breach, m.breach, origin("breach", None), "breach", diags);
+    push(&mut model.consents, m.consents, |i| {
+        origin("consents", Some(i))
+    });
+    push(&mut model.vendors, m.vendors, |i| {
+        origin("vendors", Some(i))
+    });
+    push(&mut model.assessments, m.assessments, |i| {
+        origin("assessments", Some(i))
+    });
+    once_per_repository(
+        &mut model.rights,
+        m.rights,
+        origin("rights", None),
+        "rights",
+        diags,
+    );
+    once_per_repository(
+        &mut model.breach,
+        m.breach,
+        origin("breach", None),
+        "breach",
+        diags,
+    );
 }
 
 fn once_per_repository<T>(
@@ -112,12 +161,20 @@ fn once_per_repository<T>(
         Some(first) => diags.push(
             Diagnostic::error(
                 "duplicate-declaration",
-                format!("`{name}` is declared more than once; it may appear in one file per repository"),
+                format!(
+                    "`{name}` is declared more than once; it may appear in one file per repository"
+                ),
             )
             .at(&origin.file, Place::key(&origin.pointer))
             .label("second declaration")
-            .related(&first.origin.file, Place::key(&first.origin.pointer), "first declared here")
-            .help(format!("keep one `{name}` section, e.g. in privacy/{name}.privacy.yaml")),
+            .related(
+                &first.origin.file,
+                Place::key(&first.origin.pointer),
+                "first declared here",
+            )
+            .help(format!(
+                "keep one `{name}` section, e.g. in privacy/{name}.privacy.yaml"
+            )),
         ),
         None => *slot = Some(Decl { origin, item }),
     }
@@ -136,21 +193,39 @@ fn canonicalize_categories(model: &mut Model) {
             }
         }
     };
-    model.datasets.iter_mut().for_each(|d| fix(&mut d.item.categories));
-    model.purposes.iter_mut().for_each(|d| fix(&mut d.item.categories));
-    model.flows.iter_mut().for_each(|d| fix(&mut d.item.categories));
+    model
+        .datasets
+        .iter_mut()
+        .for_each(|d| fix(&mut d.item.categories));
+    model
+        .purposes
+        .iter_mut()
+        .for_each(|d| fix(&mut d.item.categories));
+    model
+        .flows
+        .iter_mut()
+        .for_each(|d| fix(&mut d.item.categories));
 }
 
 struct Resolver<'m> {
     model: &'m Model,
+    /// Declared ids per kind, computed once (references are checked by the
+    /// hundred thousand in large repositories).
+    ids: BTreeMap<Kind, BTreeSet<&'m str>>,
     diags: Vec<Diagnostic>,
     check_references: bool,
+    /// Ids of declarations left out for schema errors, by kind.
+    dropped_ids: BTreeMap<Kind, BTreeSet<String>>,
 }
 
 impl Resolver<'_> {
     fn at(&mut self, d: Diagnostic, origin: &Origin, rel: &str, key: bool) {
         let pointer = format!("{}{rel}", origin.pointer);
-        let place = if key { Place::key(pointer) } else { Place::value(pointer) };
+        let place = if key {
+            Place::key(pointer)
+        } else {
+            Place::value(pointer)
+        };
         self.diags.push(d.at(&origin.file, place));
     }
 
@@ -162,12 +237,20 @@ impl Resolver<'_> {
                 if let Some(first) = seen.get(id) {
                     let d = Diagnostic::error(
                         "duplicate-id",
-                        format!("duplicate {} id `{id}`: ids are global to the repository", kind.name()),
+                        format!(
+                            "duplicate {} id `{id}`: ids are global to the repository",
+                            kind.name()
+                        ),
                     )
                     .label("declared again here")
-                    .related(&first.file, Place::value(first.id_pointer()), "first declared here")
+                    .related(
+                        &first.file,
+                        Place::value(first.id_pointer()),
+                        "first declared here",
+                    )
                     .help("rename one of them, or remove the copy");
-                    self.diags.push(d.at(&origin.file, Place::value(origin.id_pointer())));
+                    self.diags
+                        .push(d.at(&origin.file, Place::value(origin.id_pointer())));
                 } else {
                     seen.insert(id, origin);
                 }
@@ -190,13 +273,28 @@ impl Resolver<'_> {
         if !self.check_references {
             return;
         }
-        let known: BTreeSet<&str> = kinds.iter().flat_map(|k| self.model.ids(*k)).collect();
-        if known.contains(id) {
+        let declared = kinds
+            .iter()
+            .any(|k| self.ids.get(k).is_some_and(|ids| ids.contains(id)));
+        let dropped = kinds.iter().filter_map(|k| self.dropped_ids.get(k));
+        if declared || dropped.clone().any(|ids| ids.contains(id)) {
             return;
         }
-        let kinds_text = kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join(" or ");
-        let help = did_you_mean(id, known.iter().copied())
-            .unwrap_or_else(|| format!("declare a {kinds_text} with id `{id}` in any manifest of the repository"));
+        // Only now, for the "did you mean": the union of candidate ids.
+        let known: BTreeSet<&str> = kinds
+            .iter()
+            .filter_map(|k| self.ids.get(k))
+            .flatten()
+            .copied()
+            .collect();
+        let kinds_text = kinds
+            .iter()
+            .map(|k| k.name())
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let help = did_you_mean(id, known.iter().copied()).unwrap_or_else(|| {
+            format!("declare a {kinds_text} with id `{id}` in any manifest of the repository")
+        });
         let d = Diagnostic::error(
             "dangling-reference",
             format!("{what} `{id}` does not name any declared {kinds_text}"),
@@ -211,10 +309,22 @@ impl Resolver<'_> {
         for d in &m.purposes {
             let p = &d.item;
             for (i, ds) in p.datasets.iter().enumerate() {
-                self.reference(&d.origin, &format!("/datasets/{i}"), "dataset", ds, &[Kind::Dataset]);
+                self.reference(
+                    &d.origin,
+                    &format!("/datasets/{i}"),
+                    "dataset",
+                    ds,
+                    &[Kind::Dataset],
+                );
             }
             for (i, a) in p.assessments.iter().enumerate() {
-                self.reference(&d.origin, &format!("/assessments/{i}"), "assessment", a, &[Kind::Assessment]);
+                self.reference(
+                    &d.origin,
+                    &format!("/assessments/{i}"),
+                    "assessment",
+                    a,
+                    &[Kind::Assessment],
+                );
             }
             if let Some(c) = &p.consent {
                 self.reference(&d.origin, "/consent", "consent", c, &[Kind::Consent]);
@@ -222,12 +332,24 @@ impl Resolver<'_> {
         }
         for d in &m.consents {
             for (i, p) in d.item.purposes.iter().enumerate() {
-                self.reference(&d.origin, &format!("/purposes/{i}"), "purpose", p, &[Kind::Purpose]);
+                self.reference(
+                    &d.origin,
+                    &format!("/purposes/{i}"),
+                    "purpose",
+                    p,
+                    &[Kind::Purpose],
+                );
             }
         }
         for d in &m.flows {
             let f = &d.item;
-            self.reference(&d.origin, "/from", "flow source", &f.from, &[Kind::Dataset, Kind::System]);
+            self.reference(
+                &d.origin,
+                "/from",
+                "flow source",
+                &f.from,
+                &[Kind::Dataset, Kind::System],
+            );
             self.reference(
                 &d.origin,
                 "/to",
@@ -239,7 +361,13 @@ impl Resolver<'_> {
                 self.reference(&d.origin, "/purpose", "purpose", p, &[Kind::Purpose]);
             }
             for (i, a) in f.assessments.iter().enumerate() {
-                self.reference(&d.origin, &format!("/assessments/{i}"), "assessment", a, &[Kind::Assessment]);
+                self.reference(
+                    &d.origin,
+                    &format!("/assessments/{i}"),
+                    "assessment",
+                    a,
+                    &[Kind::Assessment],
+                );
             }
         }
     }
@@ -249,7 +377,11 @@ impl Resolver<'_> {
             return;
         }
         let tax = &self.model.taxonomy;
-        let candidates = tax.categories.keys().chain(tax.aliases.keys()).map(String::as_str);
+        let candidates = tax
+            .categories
+            .keys()
+            .chain(tax.aliases.keys())
+            .map(String::as_str);
         let help = did_you_mean(key, candidates).unwrap_or_else(|| {
             "use a key of policies/taxonomy.yaml (`privgate taxonomy` lists them), or add it under `taxonomy:` in privgate.yaml".to_string()
         });
@@ -263,8 +395,11 @@ impl Resolver<'_> {
         if self.model.taxonomy.subjects.contains(name) {
             return;
         }
-        let help = did_you_mean(name, self.model.taxonomy.subjects.iter().map(String::as_str))
-            .unwrap_or_else(|| "add it under `subjects:` in privgate.yaml".to_string());
+        let help = did_you_mean(
+            name,
+            self.model.taxonomy.subjects.iter().map(String::as_str),
+        )
+        .unwrap_or_else(|| "add it under `subjects:` in privgate.yaml".to_string());
         let d = Diagnostic::error("unknown-subject", format!("unknown data subject `{name}`"))
             .label("not a known subject")
             .help(help);
@@ -288,9 +423,14 @@ impl Resolver<'_> {
                 return;
             }
             if let Err(why) = time::parse_duration(v) {
-                let d = Diagnostic::error("bad-duration", format!("`{v}` is not an ISO 8601 duration: {why}"))
-                    .label("expected e.g. P30D, P1Y6M, PT72H")
-                    .help("write durations as ISO 8601: P7Y (7 years), P30D (30 days), PT72H (72 hours)");
+                let d = Diagnostic::error(
+                    "bad-duration",
+                    format!("`{v}` is not an ISO 8601 duration: {why}"),
+                )
+                .label("expected e.g. P30D, P1Y6M, PT72H")
+                .help(
+                    "write durations as ISO 8601: P7Y (7 years), P30D (30 days), PT72H (72 hours)",
+                );
                 self.at(d, origin, rel, false);
             }
         }
@@ -299,11 +439,19 @@ impl Resolver<'_> {
     fn country(&mut self, origin: &Origin, rel: &str, value: &Option<String>) {
         if let Some(v) = value {
             if !self.model.taxonomy.is_country(v) {
-                let help = did_you_mean(v, self.model.taxonomy.iso_countries.iter().map(String::as_str))
-                    .unwrap_or_else(|| "use an ISO 3166-1 alpha-2 code such as DE, US or IN (or EU)".into());
-                let d = Diagnostic::error("bad-country", format!("`{v}` is not an ISO 3166-1 alpha-2 country code"))
-                    .label("unknown country")
-                    .help(help);
+                let help = did_you_mean(
+                    v,
+                    self.model.taxonomy.iso_countries.iter().map(String::as_str),
+                )
+                .unwrap_or_else(|| {
+                    "use an ISO 3166-1 alpha-2 code such as DE, US or IN (or EU)".into()
+                });
+                let d = Diagnostic::error(
+                    "bad-country",
+                    format!("`{v}` is not an ISO 3166-1 alpha-2 country code"),
+                )
+                .label("unknown country")
+                .help(help);
                 self.at(d, origin, rel, false);
             }
         }
@@ -335,7 +483,11 @@ impl Resolver<'_> {
             for (i, c) in d.item.categories.iter().enumerate() {
                 self.category(&d.origin, &format!("/categories/{i}"), c);
             }
-            self.country(&d.origin, "/destination_country", &d.item.destination_country);
+            self.country(
+                &d.origin,
+                "/destination_country",
+                &d.item.destination_country,
+            );
         }
         for d in &m.vendors {
             self.country(&d.origin, "/country", &d.item.country);
@@ -367,8 +519,16 @@ impl Resolver<'_> {
             }
         }
         if let Some(d) = &m.breach {
-            self.duration(&d.origin, "/notify_authority_within", &d.item.notify_authority_within);
-            self.duration(&d.origin, "/notify_subjects_within", &d.item.notify_subjects_within);
+            self.duration(
+                &d.origin,
+                "/notify_authority_within",
+                &d.item.notify_authority_within,
+            );
+            self.duration(
+                &d.origin,
+                "/notify_subjects_within",
+                &d.item.notify_subjects_within,
+            );
         }
     }
 
@@ -386,7 +546,12 @@ impl Resolver<'_> {
             if let Some(p) = d.item.contract.as_ref().and_then(|c| c.document.as_deref()) {
                 refs.push((&d.origin, "/contract/document".into(), p));
             }
-            if let Some(p) = d.item.assessment.as_ref().and_then(|c| c.document.as_deref()) {
+            if let Some(p) = d
+                .item
+                .assessment
+                .as_ref()
+                .and_then(|c| c.document.as_deref())
+            {
                 refs.push((&d.origin, "/assessment/document".into(), p));
             }
         }
@@ -422,5 +587,10 @@ pub fn escapes_root(path: &str) -> bool {
     p.is_absolute()
         || path.starts_with('/')
         || path.starts_with('\\')
-        || p.components().any(|c| matches!(c, std::path::Component::ParentDir | std::path::Component::Prefix(_)))
+        || p.components().any(|c| {
+            matches!(
+                c,
+                std::path::Component::ParentDir | std::path::Component::Prefix(_)
+            )
+        })
 }

@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 pub const MANIFEST: &str = include_str!("../schemas/manifest.schema.json");
 pub const CONFIG: &str = include_str!("../schemas/config.schema.json");
 pub const RULEPACK: &str = include_str!("../schemas/rulepack.schema.json");
+pub const REPORT: &str = include_str!("../schemas/report.schema.json");
 
 /// Schemas `privgate schema NAME` prints, by name.
 pub fn by_name(name: &str) -> Option<&'static str> {
@@ -19,11 +20,12 @@ pub fn by_name(name: &str) -> Option<&'static str> {
         "manifest" => Some(MANIFEST),
         "config" => Some(CONFIG),
         "rulepack" => Some(RULEPACK),
+        "report" => Some(REPORT),
         _ => None,
     }
 }
 
-pub const NAMES: [&str; 3] = ["manifest", "config", "rulepack"];
+pub const NAMES: [&str; 4] = ["manifest", "config", "rulepack", "report"];
 
 /// A compiled schema and its source (for looking up allowed names).
 pub struct Schema {
@@ -108,7 +110,10 @@ impl Schema {
                                 .then(|| format!("allowed here: {}", allowed.join(", ")))
                         });
                         at(
-                            Diagnostic::error("unknown-field", format!("unknown field `{key}` in {field}")),
+                            Diagnostic::error(
+                                "unknown-field",
+                                format!("unknown field `{key}` in {field}"),
+                            ),
                             Place::key(format!("{pointer}/{}", crate::span::escape(key))),
                         )
                         .label("unknown field")
@@ -120,14 +125,20 @@ impl Schema {
                 let name = property.as_str().unwrap_or_default();
                 if pointer.is_empty() && name == "version" {
                     return vec![at(
-                        Diagnostic::error("missing-version", "`version` is missing: every privgate file starts with `version: 1`"),
+                        Diagnostic::error(
+                            "missing-version",
+                            "`version` is missing: every privgate file starts with `version: 1`",
+                        ),
                         Place::File,
                     )
                     .label("no version")
                     .help("add `version: 1` as the first line")];
                 }
                 vec![at(
-                    Diagnostic::error("missing-field", format!("{field} is missing the required field `{name}`")),
+                    Diagnostic::error(
+                        "missing-field",
+                        format!("{field} is missing the required field `{name}`"),
+                    ),
                     Place::key(pointer.clone()),
                 )
                 .label(format!("`{name}` needed here"))]
@@ -152,7 +163,10 @@ impl Schema {
                 vec![at(
                     Diagnostic::error(
                         "invalid-value",
-                        format!("{field} must be one of {}; found `{found_text}`", names.join(", ")),
+                        format!(
+                            "{field} must be one of {}; found `{found_text}`",
+                            names.join(", ")
+                        ),
                     ),
                     Place::value(pointer.clone()),
                 )
@@ -170,13 +184,45 @@ impl Schema {
                 )
                 .label(format!("expected {wanted}"))]
             }
+            ValidationErrorKind::Maximum { limit } | ValidationErrorKind::Minimum { limit } => {
+                let bound = if matches!(error.kind(), ValidationErrorKind::Maximum { .. }) {
+                    "at most"
+                } else {
+                    "at least"
+                };
+                vec![at(
+                    Diagnostic::error(
+                        "invalid-value",
+                        format!(
+                            "{field} must be {bound} {limit}; found {}",
+                            describe_value(found)
+                        ),
+                    ),
+                    Place::value(pointer.clone()),
+                )
+                .label(format!("{bound} {limit}"))]
+            }
+            ValidationErrorKind::UniqueItems => {
+                vec![at(
+                    Diagnostic::error(
+                        "invalid-value",
+                        format!("{field} lists the same value more than once"),
+                    ),
+                    Place::value(pointer.clone()),
+                )
+                .label("duplicate entries")
+                .help("list each value once")]
+            }
             _ => {
                 let message = match &expected {
                     Some(exp) => format!("{field} must be {exp}; found {}", describe_value(found)),
                     None => format!("{field}: {}", error.masked()),
                 };
-                vec![at(Diagnostic::error("invalid-value", message), Place::value(pointer.clone()))
-                    .label("invalid value")]
+                vec![at(
+                    Diagnostic::error("invalid-value", message),
+                    Place::value(pointer.clone()),
+                )
+                .label("invalid value")]
             }
         }
     }
@@ -227,6 +273,10 @@ fn type_names(kind: &TypeKind) -> String {
     };
     match kind {
         TypeKind::Single(t) => name(t),
-        TypeKind::Multiple(set) => set.iter().map(|t| name(&t)).collect::<Vec<_>>().join(" or "),
+        TypeKind::Multiple(set) => set
+            .iter()
+            .map(|t| name(&t))
+            .collect::<Vec<_>>()
+            .join(" or "),
     }
 }

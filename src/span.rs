@@ -30,12 +30,22 @@ pub struct PointerIndex {
 }
 
 enum Frame {
-    Map { key: Option<(String, (usize, usize))> },
-    Seq { next: usize },
+    Map {
+        key: Option<(String, (usize, usize))>,
+    },
+    Seq {
+        next: usize,
+    },
 }
 
 impl PointerIndex {
     pub fn build(text: &str) -> PointerIndex {
+        Self::build_to_depth(text, usize::MAX)
+    }
+
+    /// Indexes only nodes at most `max_depth` levels deep (findings point at
+    /// `/purposes/3/id`, depth 3), which skips most pointer strings.
+    pub fn build_to_depth(text: &str, max_depth: usize) -> PointerIndex {
         let chars_to_bytes = CharMap::new(text);
         let mut index = PointerIndex {
             line_starts: line_starts(text),
@@ -47,6 +57,14 @@ impl PointerIndex {
         while let Some(Ok((event, span))) = parser.next_event() {
             let range = chars_to_bytes.range(span);
             match event {
+                _ if stack.len() > max_depth => match event {
+                    Event::MappingStart(..) => stack.push((String::new(), Frame::Seq { next: 0 })),
+                    Event::SequenceStart(..) => stack.push((String::new(), Frame::Seq { next: 0 })),
+                    Event::MappingEnd | Event::SequenceEnd => {
+                        stack.pop();
+                    }
+                    _ => {}
+                },
                 Event::Scalar(value, ..) => {
                     if let Some((_, Frame::Map { key })) = stack.last_mut() {
                         if key.is_none() {
@@ -91,7 +109,9 @@ impl PointerIndex {
                 None => (parent.clone(), None),
             },
         };
-        self.nodes.entry(pointer.clone()).or_insert((key_span, range));
+        self.nodes
+            .entry(pointer.clone())
+            .or_insert((key_span, range));
         pointer
     }
 
@@ -106,7 +126,10 @@ impl PointerIndex {
         };
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts[line - 1];
-        let column = text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        let column = text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
         Location {
             offset,
             len,
@@ -145,11 +168,21 @@ fn line_starts(text: &str) -> Vec<usize> {
 /// Byte range of the token starting at a 1-based line and column (up to the
 /// next `:`, `,`, `]`, `}` or end of line).
 fn token_at(text: &str, line: usize, column: usize) -> (usize, usize) {
-    let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
     let start = start.min(text.len());
-    let col: usize = text[start..].chars().take(column.saturating_sub(1)).map(char::len_utf8).sum();
+    let col: usize = text[start..]
+        .chars()
+        .take(column.saturating_sub(1))
+        .map(char::len_utf8)
+        .sum();
     let offset = (start + col).min(text.len());
-    let len = text[offset..].find([':', ',', ']', '}', '\n']).unwrap_or(text.len() - offset);
+    let len = text[offset..]
+        .find([':', ',', ']', '}', '\n'])
+        .unwrap_or(text.len() - offset);
     (offset, len)
 }
 
@@ -190,8 +223,14 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text.as_bytes()[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -199,8 +238,12 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// use only.
 pub struct Locator<'a> {
     sources: &'a std::collections::BTreeMap<String, String>,
-    cache: HashMap<String, PointerIndex>,
+    /// Per file: the index and the depth it covers.
+    cache: HashMap<String, (usize, PointerIndex)>,
 }
+
+/// Depth of the first index built for a file: enough for declaration ids.
+const SHALLOW: usize = 3;
 
 impl<'a> Locator<'a> {
     pub fn new(sources: &'a std::collections::BTreeMap<String, String>) -> Self {
@@ -238,10 +281,18 @@ impl<'a> Locator<'a> {
                 column,
             };
         }
-        self.cache
+        let depth = match place {
+            Place::Pointer { pointer, .. } => pointer.matches('/').count(),
+            _ => 0,
+        };
+        let entry = self
+            .cache
             .entry(file.to_string())
-            .or_insert_with(|| PointerIndex::build(text))
-            .locate(text, place)
+            .or_insert_with(|| (SHALLOW, PointerIndex::build_to_depth(text, SHALLOW)));
+        if depth > entry.0 {
+            *entry = (usize::MAX, PointerIndex::build(text));
+        }
+        entry.1.locate(text, place)
     }
 }
 

@@ -91,7 +91,8 @@ impl Taxonomy {
     /// The built-in taxonomy. The embedded files are checked by tests, so a
     /// failure here is a build defect.
     pub fn builtin() -> Taxonomy {
-        let tax: TaxonomyFile = serde_yaml::from_str(TAXONOMY_YAML).expect("policies/taxonomy.yaml is valid");
+        let tax: TaxonomyFile =
+            serde_yaml::from_str(TAXONOMY_YAML).expect("policies/taxonomy.yaml is valid");
         let countries: CountriesFile =
             serde_yaml::from_str(COUNTRIES_YAML).expect("policies/countries.yaml is valid");
         Taxonomy {
@@ -148,7 +149,11 @@ impl Taxonomy {
     }
 
     pub fn has_mark(&self, key: &str, mark: Mark) -> bool {
-        ancestors(key).any(|k| self.categories.get(k).is_some_and(|c| c.marks.contains(&mark)))
+        ancestors(key).any(|k| {
+            self.categories
+                .get(k)
+                .is_some_and(|c| c.marks.contains(&mark))
+        })
     }
 
     pub fn is_country(&self, code: &str) -> bool {

@@ -74,6 +74,9 @@ mod tests {
         assert!(parse_date("2024-02-29").is_ok());
         assert!(parse_date("2025-02-29").is_err());
         let d = parse_date("2024-02-29").unwrap();
-        assert_eq!(add(d, parse_duration("P1Y").unwrap()).unwrap().to_string(), "2025-02-28");
+        assert_eq!(
+            add(d, parse_duration("P1Y").unwrap()).unwrap().to_string(),
+            "2025-02-28"
+        );
     }
 }

@@ -15,6 +15,15 @@ pub trait Tree: Sync {
     /// Every file path (repository-relative, `/`-separated, sorted) for which
     /// `keep_dir` did not prune a parent directory.
     fn files(&self, keep_dir: &dyn Fn(&str) -> bool) -> Result<Vec<String>, Vec<Diagnostic>>;
+    /// Like `files`, but with the files that could be listed even when some
+    /// could not (an unreadable directory), so that the rest is still
+    /// checked in the same run.
+    fn files_and_errors(&self, keep_dir: &dyn Fn(&str) -> bool) -> (Vec<String>, Vec<Diagnostic>) {
+        match self.files(keep_dir) {
+            Ok(files) => (files, Vec::new()),
+            Err(errors) => (Vec::new(), errors),
+        }
+    }
     /// Reads a file, refusing ones over `MAX_FILE_BYTES`.
     fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic>;
     /// Whether `path` names a file inside the tree.
@@ -73,9 +82,12 @@ impl WorkTree {
         let rel_path = Path::new(rel);
         if rel.is_empty()
             || rel_path.is_absolute()
-            || rel_path
-                .components()
-                .any(|c| !matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir))
+            || rel_path.components().any(|c| {
+                !matches!(
+                    c,
+                    std::path::Component::Normal(_) | std::path::Component::CurDir
+                )
+            })
         {
             return None;
         }
@@ -84,6 +96,18 @@ impl WorkTree {
             Ok(c) if c.starts_with(&self.canonical_root) => Some(full),
             _ => None,
         }
+    }
+
+    /// Whether `rel` or a directory above it is skipped or excluded.
+    fn pruned(&self, rel: &str, keep_dir: &dyn Fn(&str) -> bool) -> bool {
+        let mut prefix = String::new();
+        rel.split('/').any(|name| {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(name);
+            SKIPPED_DIRS.contains(&name) || !keep_dir(&prefix)
+        })
     }
 
     fn relative(&self, path: &Path) -> String {
@@ -97,6 +121,13 @@ impl WorkTree {
 
 impl Tree for WorkTree {
     fn files(&self, keep_dir: &dyn Fn(&str) -> bool) -> Result<Vec<String>, Vec<Diagnostic>> {
+        match self.files_and_errors(keep_dir) {
+            (files, errors) if errors.is_empty() => Ok(files),
+            (_, errors) => Err(errors),
+        }
+    }
+
+    fn files_and_errors(&self, keep_dir: &dyn Fn(&str) -> bool) -> (Vec<String>, Vec<Diagnostic>) {
         let mut files = Vec::new();
         let mut errors = Vec::new();
         let walker = walkdir::WalkDir::new(&self.root)
@@ -125,15 +156,20 @@ impl Tree for WorkTree {
             match entry {
                 Ok(entry) if entry.file_type().is_file() => files.push(self.relative(entry.path())),
                 Ok(_) => {}
+                // A link to nothing is not a file: nothing to read, nothing
+                // to follow out of the root.
+                Err(err) if is_dangling_link(&err) => {}
+                // walkdir checks for loops before `filter_entry` can prune,
+                // so drop errors under directories that are skipped anyway.
+                Err(err)
+                    if err
+                        .path()
+                        .is_some_and(|p| self.pruned(&self.relative(p), keep_dir)) => {}
                 Err(err) => errors.push(walk_error(self, &err)),
             }
         }
-        if errors.is_empty() {
-            files.sort();
-            Ok(files)
-        } else {
-            Err(errors)
-        }
+        files.sort();
+        (files, errors)
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic> {
@@ -159,13 +195,33 @@ impl Tree for WorkTree {
     }
 }
 
+/// A symbolic link whose target does not exist.
+fn is_dangling_link(err: &walkdir::Error) -> bool {
+    let Some(path) = err.path() else { return false };
+    err.io_error()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+        && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
 fn walk_error(tree: &WorkTree, err: &walkdir::Error) -> Diagnostic {
     let path = err.path().map(|p| tree.relative(p)).unwrap_or_default();
+    let is_link = err
+        .path()
+        .and_then(|p| std::fs::symlink_metadata(p).ok())
+        .is_some_and(|m| m.file_type().is_symlink());
     let message = if let Some(ancestor) = err.loop_ancestor() {
-        format!(
-            "symbolic link loop: `{path}` leads back to `{}`",
-            tree.relative(ancestor)
-        )
+        let ancestor = tree.relative(ancestor);
+        let ancestor = if ancestor.is_empty() {
+            ".".to_string()
+        } else {
+            ancestor
+        };
+        format!("symbolic link loop: `{path}` leads back to `{ancestor}`")
+    } else if is_link {
+        let cause = err
+            .io_error()
+            .map_or_else(|| err.to_string(), |e| e.to_string());
+        format!("cannot follow symbolic link `{path}`: {cause}")
     } else {
         let cause = err
             .io_error()

@@ -20,13 +20,18 @@ purposes:
 
 fn privgate(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("privgate").unwrap();
-    cmd.current_dir(dir).env("NO_COLOR", "1").env("PRIVGATE_TODAY", TODAY);
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("PRIVGATE_TODAY", TODAY);
     cmd
 }
 
 fn small_repo(config: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    write_files(dir.path(), [("privacy.yaml", SMALL), ("privgate.yaml", config)]);
+    write_files(
+        dir.path(),
+        [("privacy.yaml", SMALL), ("privgate.yaml", config)],
+    );
     dir
 }
 
@@ -64,7 +69,11 @@ waivers:
     // (10 + 2) / 18 = 66.7: the waived check passes. A waiver applies up to
     // and including its expiry date.
     assert_eq!(r.score.overall, 66.7);
-    let f = r.findings.iter().find(|f| f.rule == "gdpr.transparency-notice").unwrap();
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "gdpr.transparency-notice")
+        .unwrap();
     assert!(f.waived);
     assert_eq!(f.waiver.as_ref().unwrap().approved_by, "dpo@example.com");
     assert_eq!(r.summary.findings, 3);
@@ -89,7 +98,11 @@ waivers:
     assert_eq!(r.score.overall, 55.6);
     assert!(r.findings.iter().all(|f| !f.waived));
     assert_eq!(r.warnings.len(), 1);
-    assert!(r.warnings[0].contains("expired on 2026-11-22"), "{:?}", r.warnings);
+    assert!(
+        r.warnings[0].contains("expired on 2026-11-22"),
+        "{:?}",
+        r.warnings
+    );
 }
 
 #[test]
@@ -106,14 +119,22 @@ waivers:
 ",
     );
     let r = check_dir(dir.path(), TODAY).unwrap();
-    assert!(r.warnings[0].contains("matches no finding"), "{:?}", r.warnings);
+    assert!(
+        r.warnings[0].contains("matches no finding"),
+        "{:?}",
+        r.warnings
+    );
     // On stderr, and in the JSON report.
     privgate(dir.path())
         .args(["check", "--format", "json", "--fail-on", "none"])
         .assert()
         .success()
-        .stderr(contains("warning: waiver for gdpr.lawful-basis on purpose:p1 matches no finding"))
-        .stdout(contains("\"warnings\": [\n    \"waiver for gdpr.lawful-basis"));
+        .stderr(contains(
+            "warning: waiver for gdpr.lawful-basis on purpose:p1 matches no finding",
+        ))
+        .stdout(contains(
+            "\"warnings\": [\n    \"waiver for gdpr.lawful-basis",
+        ));
 }
 
 #[test]
@@ -151,34 +172,57 @@ rules:
     // lawful-basis 10 (pass), record 2, notice now 10, rights 2: 10 / 24.
     assert_eq!(r.summary.checks, 4);
     assert_eq!(r.score.overall, 41.7);
-    let f = r.findings.iter().find(|f| f.rule == "gdpr.transparency-notice").unwrap();
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "gdpr.transparency-notice")
+        .unwrap();
     assert_eq!(f.severity, "critical");
-    assert!(r.findings.iter().all(|f| f.rule != "gdpr.breach-notification"));
+    assert!(r
+        .findings
+        .iter()
+        .all(|f| f.rule != "gdpr.breach-notification"));
 }
 
 #[test]
 fn gate_exit_codes_follow_fail_on_and_min_score() {
     let dir = small_repo("version: 1\nregulations: [gdpr]\n");
     // Four medium findings: fail_on high passes, fail_on medium fails.
-    privgate(dir.path()).args(["check", "--fail-on", "high"]).assert().code(0);
+    privgate(dir.path())
+        .args(["check", "--fail-on", "high"])
+        .assert()
+        .code(0);
     privgate(dir.path())
         .args(["check", "--fail-on", "medium"])
         .assert()
         .code(1)
         .stderr(contains("gate FAILED: 4 medium findings"));
-    privgate(dir.path()).args(["check", "--fail-on", "none", "--min-score", "55"]).assert().code(0);
+    privgate(dir.path())
+        .args(["check", "--fail-on", "none", "--min-score", "55"])
+        .assert()
+        .code(0);
     privgate(dir.path())
         .args(["check", "--fail-on", "none", "--min-score", "56"])
         .assert()
         .code(1)
         .stderr(contains("score 55.6 is below the minimum 56"));
     // The config's gate applies without flags; flags override it.
-    let dir = small_repo("version: 1\nregulations: [gdpr]\ngate: { min_score: 90, fail_on: none }\n");
+    let dir =
+        small_repo("version: 1\nregulations: [gdpr]\ngate: { min_score: 90, fail_on: none }\n");
     privgate(dir.path()).arg("check").assert().code(1);
-    privgate(dir.path()).args(["check", "--min-score", "50"]).assert().code(0);
+    privgate(dir.path())
+        .args(["check", "--min-score", "50"])
+        .assert()
+        .code(0);
     // Bad flags are exit 2.
-    privgate(dir.path()).args(["check", "--min-score", "101"]).assert().code(2);
-    privgate(dir.path()).args(["check", "--fail-on", "severe"]).assert().code(2);
+    privgate(dir.path())
+        .args(["check", "--min-score", "101"])
+        .assert()
+        .code(2);
+    privgate(dir.path())
+        .args(["check", "--fail-on", "severe"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -187,12 +231,24 @@ fn regulation_flag_selects_packs() {
     let r = check_dir(dir.path(), TODAY).unwrap();
     assert!(r.findings.iter().any(|f| f.rule.starts_with("ccpa.")));
     let out = privgate(dir.path())
-        .args(["check", "--format", "json", "--regulation", "gdpr", "--fail-on", "none"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--regulation",
+            "gdpr",
+            "--fail-on",
+            "none",
+        ])
         .output()
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["regulations"], serde_json::json!(["gdpr"]));
-    assert!(json["findings"].as_array().unwrap().iter().all(|f| f["regulation"] == "gdpr"));
+    assert!(json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["regulation"] == "gdpr"));
     privgate(dir.path())
         .args(["check", "--regulation", "hipaa"])
         .assert()
@@ -225,14 +281,27 @@ fn an_organisation_pack_adds_its_own_rules() {
     write_files(
         dir.path(),
         [
-            ("privgate.yaml", "version: 1\nregulations: [gdpr]\nrulepacks: [policies/org/*.yaml]\n"),
+            (
+                "privgate.yaml",
+                "version: 1\nregulations: [gdpr]\nrulepacks: [policies/org/*.yaml]\n",
+            ),
             ("policies/org/acme.yaml", ORG_PACK),
-            ("a/privacy.yaml", "version: 1\nsystem: { id: a, owner: alice@acme.example }\n"),
-            ("b/privacy.yaml", "version: 1\nsystem: { id: b, owner: team-b@acme.example }\n"),
+            (
+                "a/privacy.yaml",
+                "version: 1\nsystem: { id: a, owner: alice@acme.example }\n",
+            ),
+            (
+                "b/privacy.yaml",
+                "version: 1\nsystem: { id: b, owner: team-b@acme.example }\n",
+            ),
         ],
     );
     let r = check_dir(dir.path(), TODAY).unwrap();
-    let org: Vec<_> = r.findings.iter().filter(|f| f.regulation == "acme").collect();
+    let org: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.regulation == "acme")
+        .collect();
     assert_eq!(org.len(), 1);
     assert_eq!(org[0].target, "system:a");
     assert_eq!(org[0].citation, "Acme Policy PRIV-4.2");
@@ -255,7 +324,10 @@ fn a_typo_in_an_organisation_rule_is_a_located_load_error() {
         [
             ("privgate.yaml", "version: 1\nrulepacks: [org.yaml]\n"),
             ("org.yaml", broken.as_str()),
-            ("privacy.yaml", "version: 1\nsystem: { id: a, owner: x@y.z }\n"),
+            (
+                "privacy.yaml",
+                "version: 1\nsystem: { id: a, owner: x@y.z }\n",
+            ),
         ],
     );
     privgate(dir.path())
@@ -282,16 +354,25 @@ fn acme() -> std::path::PathBuf {
 #[test]
 fn acme_shop_report_has_its_deliberate_findings() {
     let r = check_dir(&acme(), TODAY).unwrap();
-    let got: Vec<(String, String, bool)> =
-        r.findings.iter().map(|f| (f.rule.clone(), f.target.clone(), f.waived)).collect();
+    let got: Vec<(String, String, bool)> = r
+        .findings
+        .iter()
+        .map(|f| (f.rule.clone(), f.target.clone(), f.waived))
+        .collect();
     let want = [
         ("gdpr.vendor-assessment-review", "vendor:sendgrid", false),
         ("gdpr.data-minimisation", "dataset:clickstream", false),
         ("gdpr.dpia-required", "purpose:recommendations", true),
-        ("gdpr.transfer-impact-assessment", "flow:tickets-to-zendesk", false),
+        (
+            "gdpr.transfer-impact-assessment",
+            "flow:tickets-to-zendesk",
+            false,
+        ),
     ];
-    let want: Vec<(String, String, bool)> =
-        want.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), *c)).collect();
+    let want: Vec<(String, String, bool)> = want
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), *c))
+        .collect();
     assert_eq!(got, want);
     assert!(r.gate.passed);
 }
@@ -302,17 +383,36 @@ fn acme_shop_json_report_snapshot() {
         .unwrap()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
-        .args(["check", "examples/acme-shop", "--format", "json", "--today", TODAY])
+        .args([
+            "check",
+            "examples/acme-shop",
+            "--format",
+            "json",
+            "--today",
+            TODAY,
+        ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     insta::assert_snapshot!("acme_shop_report_json", text);
     // Byte-identical on a second run.
     let again = Command::cargo_bin("privgate")
         .unwrap()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["check", "examples/acme-shop", "--format", "json", "--today", TODAY])
+        .args([
+            "check",
+            "examples/acme-shop",
+            "--format",
+            "json",
+            "--today",
+            TODAY,
+        ])
         .output()
         .unwrap();
     assert_eq!(text.as_bytes(), &again.stdout[..]);
@@ -320,7 +420,11 @@ fn acme_shop_json_report_snapshot() {
 
 #[test]
 fn rules_catalogue_lists_and_explains_every_rule() {
-    let out = Command::cargo_bin("privgate").unwrap().args(["rules", "--format", "json"]).output().unwrap();
+    let out = Command::cargo_bin("privgate")
+        .unwrap()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
     let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rules = rules.as_array().unwrap();
     assert_eq!(rules.len(), 39);
@@ -344,4 +448,17 @@ fn rules_catalogue_lists_and_explains_every_rule() {
         .assert()
         .code(2)
         .stderr(contains("did you mean `gdpr.dpia-required`?"));
+}
+
+#[test]
+fn json_reports_validate_against_the_report_schema() {
+    let schema: serde_json::Value = serde_json::from_str(privgate::schema::REPORT).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let r = check_dir(&acme(), TODAY).unwrap();
+    let value = serde_json::to_value(&r).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
 }

@@ -2,15 +2,18 @@
 
 use super::{emit, print_stdout, write_output, EXIT_ERROR, EXIT_FAIL, EXIT_OK};
 use crate::cli::{CheckArgs, Format};
+use privgate::changes;
 use privgate::check::{self, Checked, GateFlags};
 use privgate::diagnostic::{Diagnostic, Level, Place};
-use privgate::load::{LoadOptions, Workspace};
-use privgate::changes;
 use privgate::git::GitTree;
-use privgate::render::{self, human::{self, Style}};
-use privgate::tree::Tree;
+use privgate::load::{LoadOptions, Workspace};
+use privgate::render::{
+    self,
+    human::{self, Style},
+};
 use privgate::report::Report;
 use privgate::span::Locator;
+use privgate::tree::Tree;
 use privgate::tree::WorkTree;
 
 /// Loads, checks and returns the result, or the exit code after printing
@@ -39,14 +42,19 @@ pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
     };
     // Resolve the base first: a bad REV is an error before any work.
     let base_tree = match &args.changed_since {
-        Some(rev) => Some((rev, GitTree::at_revision(&args.common.path, rev).map_err(fail)?)),
+        Some(rev) => Some((
+            rev,
+            GitTree::at_revision(&args.common.path, rev).map_err(fail)?,
+        )),
         None => None,
     };
-    let mut head = check::check_tree(head_tree.as_ref(), &options, today, gate.clone()).map_err(|(ws, diags)| {
-        emit(&ws, &diags, args.common.no_color);
-        summarize_errors(&diags);
-        EXIT_ERROR
-    })?;
+    let mut head = check::check_tree(head_tree.as_ref(), &options, today, gate.clone()).map_err(
+        |(ws, diags)| {
+            emit(&ws, &diags, args.common.no_color);
+            summarize_errors(&diags);
+            EXIT_ERROR
+        },
+    )?;
     if let Some((rev, base_tree)) = base_tree {
         // The base is judged by its own config, so a PR that changes the
         // config is compared fairly.
@@ -79,7 +87,10 @@ pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
 
 fn summarize_errors(diags: &[Diagnostic]) {
     let n = diags.iter().filter(|d| d.is_error()).count();
-    eprintln!("could not check: {n} error{} found", if n == 1 { "" } else { "s" });
+    eprintln!(
+        "could not check: {n} error{} found",
+        if n == 1 { "" } else { "s" }
+    );
 }
 
 pub fn check(args: &CheckArgs) -> u8 {
@@ -143,11 +154,17 @@ fn print_human(ws: &Workspace, report: &Report, no_color: bool, quiet: bool) {
             };
             let mut help = format!("{} ({})", f.remediation, f.citation);
             if let Some(w) = &f.waiver {
-                help = format!("waived until {} by {}: {}", w.expires, w.approved_by, w.reason);
+                help = format!(
+                    "waived until {} by {}: {}",
+                    w.expires, w.approved_by, w.reason
+                );
             }
             Diagnostic {
                 level,
-                ..Diagnostic::error(f.rule.clone(), format!("[{}]{} {}", f.severity, new_tag(report, f), f.message))
+                ..Diagnostic::error(
+                    f.rule.clone(),
+                    format!("[{}]{} {}", f.severity, new_tag(report, f), f.message),
+                )
             }
             .at(
                 &f.file,
@@ -177,7 +194,12 @@ fn new_tag(report: &Report, f: &privgate::report::Finding) -> &'static str {
 }
 
 pub fn summary_line(report: &Report) -> String {
-    let regs: Vec<String> = report.score.by_regulation.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let regs: Vec<String> = report
+        .score
+        .by_regulation
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
     let s = &report.summary;
     let verdict = if report.gate.passed {
         "gate passed".to_string()
@@ -238,7 +260,11 @@ pub fn score(args: &CheckArgs) -> u8 {
 pub fn score_table(report: &Report) -> String {
     let mut out = String::new();
     out.push_str(&format!("{:<30} {:>8}\n", "score", "value"));
-    out.push_str(&format!("{:<30} {:>8}\n", "overall", format!("{} {}", report.score.overall, report.score.grade)));
+    out.push_str(&format!(
+        "{:<30} {:>8}\n",
+        "overall",
+        format!("{} {}", report.score.overall, report.score.grade)
+    ));
     for (reg, v) in &report.score.by_regulation {
         out.push_str(&format!("{:<30} {:>8}\n", reg, v));
     }

@@ -1,6 +1,7 @@
 //! One function per command; each returns the process exit code.
 
 mod check;
+pub(crate) mod report;
 mod rules;
 
 use crate::cli::{Command, CommonArgs, ValidateArgs, ValidateFormat};
@@ -21,6 +22,10 @@ pub fn run(command: Command) -> u8 {
         Command::Score(args) => check::score(&args),
         Command::Rules(args) => rules::rules(&args),
         Command::Validate(args) => validate(&args),
+        Command::Report(args) => report::report(&args),
+        Command::Ropa(args) => report::ropa(&args),
+        Command::Map(args) => report::map(&args),
+        Command::Trend(args) => report::trend(&args),
         Command::Schema { name } => {
             let text = privgate::schema::by_name(&name).unwrap_or_default();
             print_stdout(text)
@@ -59,7 +64,10 @@ pub fn write_output(path: &std::path::Path, text: &str) -> u8 {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.privgate-{}.tmp", std::process::id()));
     let result = std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, path));
     match result {
@@ -76,7 +84,10 @@ pub fn write_output(path: &std::path::Path, text: &str) -> u8 {
 pub fn emit_alone(d: Diagnostic, no_color: bool) {
     let empty = Default::default();
     let mut locator = Locator::new(&empty);
-    eprint!("{}", human::render(&[d], &mut locator, Style::detect(no_color)));
+    eprint!(
+        "{}",
+        human::render(&[d], &mut locator, Style::detect(no_color))
+    );
 }
 
 /// Loads the work tree at PATH; on an unreadable root, the diagnostic.

@@ -2,9 +2,19 @@
 //! on a terminal and plain ASCII otherwise. The only module that knows miette.
 
 use crate::diagnostic::{Diagnostic, Level};
-use crate::span::Locator;
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity, SourceSpan};
+use crate::span::{Location, Locator};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, Severity,
+    SourceCode, SourceSpan, SpanContents,
+};
 use std::fmt;
+
+/// Lines shown above and below the one a diagnostic points at.
+const CONTEXT_LINES: usize = 1;
+/// Longest source line shown whole; longer ones (minified or generated
+/// files) are cut down to this many characters around the caret.
+const MAX_LINE_CHARS: usize = 120;
+const ELLIPSIS: &str = "...";
 
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
@@ -48,7 +58,7 @@ struct Report {
     code: String,
     help: Option<String>,
     severity: Severity,
-    source: Option<NamedSource<String>>,
+    source: Option<Excerpt>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
@@ -69,7 +79,9 @@ impl miette::Diagnostic for Report {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
@@ -85,7 +97,9 @@ impl miette::Diagnostic for Report {
         if self.related.is_empty() {
             None
         } else {
-            Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+            Some(Box::new(
+                self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+            ))
         }
     }
 }
@@ -112,8 +126,8 @@ fn report(
     let loc = locator.locate(file, place);
     match locator.source(file) {
         Some(text) => {
-            r.source = Some(NamedSource::new(file, text.to_string()));
-            let span = SourceSpan::new(loc.offset.into(), loc.len);
+            let (excerpt, span) = Excerpt::new(file, text, &loc);
+            r.source = Some(excerpt);
             let label = (!label.is_empty()).then(|| label.to_string());
             r.labels.push(LabeledSpan::new_with_span(label, span));
         }
@@ -123,9 +137,152 @@ fn report(
     r
 }
 
+/// The lines of a file around one location, as miette shows them: only the
+/// lines it displays, long ones cut down around the caret, with the line
+/// numbers and (character) column of the whole file.
+#[derive(Debug)]
+struct Excerpt {
+    name: String,
+    text: String,
+    /// 0-based number, in the file, of the excerpt's first line.
+    first_line: usize,
+    /// 0-based line of the location within the excerpt.
+    span_line: usize,
+    /// 0-based character column of the location in the file.
+    column: usize,
+}
+
+impl Excerpt {
+    /// The excerpt around `loc` in `text`, and the span within it.
+    fn new(name: &str, text: &str, loc: &Location) -> (Excerpt, SourceSpan) {
+        let floor = |mut i: usize| {
+            i = i.min(text.len());
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let start = floor(loc.offset);
+        let end = floor(loc.offset.saturating_add(loc.len)).max(start);
+        let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = |at: usize| text[at..].find('\n').map_or(text.len(), |i| at + i);
+        // Whole lines from CONTEXT_LINES above the start to as many below
+        // the end.
+        let mut from = line_start(start);
+        let mut above = 0;
+        while above < CONTEXT_LINES && from > 0 {
+            from = line_start(from - 1);
+            above += 1;
+        }
+        let mut to = line_end(end);
+        for _ in 0..CONTEXT_LINES {
+            if to >= text.len() {
+                break;
+            }
+            to = line_end(to + 1);
+        }
+        let mut out = String::with_capacity(to - from);
+        let (mut span_start, mut span_end) = (0, 0);
+        let mut at = from;
+        let mut first = true;
+        while first || at <= to {
+            first = false;
+            let end_of_line = line_end(at);
+            let line = &text[at..end_of_line];
+            let line_offset = out.len();
+            let holds = |i: usize| (at..=end_of_line).contains(&i);
+            if line.chars().count() <= MAX_LINE_CHARS {
+                out.push_str(line);
+                if holds(start) {
+                    span_start = line_offset + (start - at);
+                }
+                if holds(end) {
+                    span_end = line_offset + (end - at);
+                }
+            } else {
+                // A window of the line: around the location if it is on
+                // this line, else its beginning.
+                let col = if holds(start) {
+                    text[at..start].chars().count()
+                } else {
+                    0
+                };
+                let skip = col.saturating_sub(MAX_LINE_CHARS / 2);
+                let window: String = line.chars().skip(skip).take(MAX_LINE_CHARS).collect();
+                let window_start = at + line.chars().take(skip).map(char::len_utf8).sum::<usize>();
+                let window_end = window_start + window.len();
+                if skip > 0 {
+                    out.push_str(ELLIPSIS);
+                }
+                let shown = out.len();
+                out.push_str(&window);
+                if window_end < end_of_line {
+                    out.push_str(ELLIPSIS);
+                }
+                if holds(start) {
+                    span_start = shown + (start - window_start);
+                    // A span running past the window stops at its end.
+                    span_end = shown + (end.min(window_end) - window_start);
+                }
+            }
+            if end_of_line >= text.len() {
+                break;
+            }
+            out.push('\n');
+            at = end_of_line + 1;
+        }
+        let span_end = span_end.max(span_start);
+        let excerpt = Excerpt {
+            name: name.to_string(),
+            span_line: above,
+            first_line: loc.line.saturating_sub(1 + above),
+            column: loc.column.saturating_sub(1),
+            text: out,
+        };
+        (
+            excerpt,
+            SourceSpan::new(span_start.into(), span_end - span_start),
+        )
+    }
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        // The `path:LINE:COL` heading reads the location without context;
+        // miette counts bytes of the excerpt, people count characters of
+        // the file.
+        let column = if context_lines_before == 0
+            && context_lines_after == 0
+            && inner.line() == self.span_line
+        {
+            self.column
+        } else {
+            inner.column()
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            column,
+            inner.line_count(),
+        )))
+    }
+}
+
 /// Renders diagnostics, sorted by file and position, into one string.
 pub fn render(diagnostics: &[Diagnostic], locator: &mut Locator, style: Style) -> String {
-    let handler = GraphicalReportHandler::new_themed(style.theme()).with_width(100);
+    let handler = GraphicalReportHandler::new_themed(style.theme())
+        .with_width(100)
+        .with_context_lines(CONTEXT_LINES);
     let mut located: Vec<(String, usize, usize, &Diagnostic)> = diagnostics
         .iter()
         .map(|d| {
@@ -142,7 +299,15 @@ pub fn render(diagnostics: &[Diagnostic], locator: &mut Locator, style: Style) -
             Level::Warning => Severity::Warning,
             Level::Note => Severity::Advice,
         };
-        let mut r = report(locator, d.file.as_deref(), &d.place, d.message.clone(), &d.label, &d.code, severity);
+        let mut r = report(
+            locator,
+            d.file.as_deref(),
+            &d.place,
+            d.message.clone(),
+            &d.label,
+            &d.code,
+            severity,
+        );
         r.help = d.help.clone();
         for rel in &d.related {
             let mut extra = report(

@@ -54,11 +54,21 @@ pub fn render(report: &Report, outcomes: &[Outcome]) -> String {
                 escape(&o.rule),
                 escape(&o.target)
             );
-            let finding = report.findings.iter().find(|f| f.rule == o.rule && f.target == o.target);
+            let finding = report
+                .findings
+                .iter()
+                .find(|f| f.rule == o.rule && f.target == o.target);
             match (o.violated, finding) {
                 (true, Some(f)) if o.waived => {
-                    let reason = f.waiver.as_ref().map_or(String::new(), |w| w.reason.clone());
-                    let _ = writeln!(out, ">\n      <skipped message=\"waived: {}\"/>\n    </testcase>", escape(&reason));
+                    let reason = f
+                        .waiver
+                        .as_ref()
+                        .map_or(String::new(), |w| w.reason.clone());
+                    let _ = writeln!(
+                        out,
+                        ">\n      <skipped message=\"waived: {}\"/>\n    </testcase>",
+                        escape(&reason)
+                    );
                 }
                 (true, Some(f)) => {
                     let _ = writeln!(

@@ -10,6 +10,29 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
+/// Free text (messages, gate reasons, warnings, which organisation packs and
+/// waivers supply) as a cell: outside code spans, `&`, `<` and `>` become
+/// entities so the text cannot open or close HTML (`</details>`) or vanish
+/// as an unknown tag. Code spans are kept as written.
+fn text(s: &str) -> String {
+    let balanced = s.matches('`').count() % 2 == 0;
+    let mut out = String::with_capacity(s.len());
+    let mut in_code = false;
+    for c in s.chars() {
+        match c {
+            '`' if balanced => {
+                in_code = !in_code;
+                out.push(c);
+            }
+            '&' if !in_code => out.push_str("&amp;"),
+            '<' if !in_code => out.push_str("&lt;"),
+            '>' if !in_code => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    cell(&out)
+}
+
 fn kpi_value(name: &str, v: Option<f64>) -> String {
     match v {
         None => "n/a".into(),
@@ -19,7 +42,9 @@ fn kpi_value(name: &str, v: Option<f64>) -> String {
 }
 
 fn table(out: &mut String, findings: &[&Finding]) {
-    out.push_str("| severity | rule | target | where | message |\n| --- | --- | --- | --- | --- |\n");
+    out.push_str(
+        "| severity | rule | target | where | message |\n| --- | --- | --- | --- | --- |\n",
+    );
     for f in findings {
         let waived = if f.waived { " (waived)" } else { "" };
         let _ = writeln!(
@@ -30,14 +55,18 @@ fn table(out: &mut String, findings: &[&Finding]) {
             cell(&f.target),
             cell(&f.file),
             f.line,
-            cell(&f.message)
+            text(&f.message)
         );
     }
 }
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    let verdict = if report.gate.passed { "passed" } else { "failed" };
+    let verdict = if report.gate.passed {
+        "passed"
+    } else {
+        "failed"
+    };
     let mark = if report.gate.passed { "✅" } else { "❌" };
     let _ = writeln!(
         out,
@@ -45,7 +74,13 @@ pub fn render(report: &Report) -> String {
         report.score.overall, report.score.grade
     );
     if let Some(c) = &report.changes {
-        let arrow = if c.score_delta < 0.0 { "▼" } else if c.score_delta > 0.0 { "▲" } else { "=" };
+        let arrow = if c.score_delta < 0.0 {
+            "▼"
+        } else if c.score_delta > 0.0 {
+            "▲"
+        } else {
+            "="
+        };
         let _ = writeln!(
             out,
             "Score {} {arrow} {:+} against `{}` ({}). {} new, {} fixed.\n",
@@ -58,9 +93,14 @@ pub fn render(report: &Report) -> String {
         );
     }
     if !report.gate.reasons.is_empty() {
-        let _ = writeln!(out, "**Gate:** {}\n", cell(&report.gate.reasons.join("; ")));
+        let _ = writeln!(out, "**Gate:** {}\n", text(&report.gate.reasons.join("; ")));
     }
-    let regs: Vec<String> = report.score.by_regulation.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let regs: Vec<String> = report
+        .score
+        .by_regulation
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
     let _ = writeln!(out, "By regulation: {}\n", regs.join(", "));
     if let Some(c) = &report.changes {
         if !c.new.is_empty() {
@@ -103,7 +143,7 @@ pub fn render(report: &Report) -> String {
     if !report.warnings.is_empty() {
         out.push_str("\n**Warnings**\n\n");
         for w in &report.warnings {
-            let _ = writeln!(out, "- {}", cell(w));
+            let _ = writeln!(out, "- {}", text(w));
         }
     }
     out

@@ -54,10 +54,42 @@ fn descriptor(r: &Rule) -> Value {
             "citation": r.citation,
         },
     });
-    if let Some(uri) = r.references.first() {
+    // `helpUri` must be an absolute URI; an organisation pack may list a
+    // reference that is not one ("wiki page 42"), which would make the log
+    // invalid, so the first reference that is a URI is used.
+    if let Some(uri) = r.references.iter().find(|u| is_absolute_uri(u)) {
         d["helpUri"] = json!(uri);
     }
     d
+}
+
+/// `scheme:rest` (RFC 3986) with nothing in `rest` a URI cannot carry as is.
+fn is_absolute_uri(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && !rest.is_empty()
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c))
+}
+
+/// A repository-relative path as a URI reference: every byte other than
+/// unreserved characters and `/` percent-encoded (spaces, `#`, `%`,
+/// non-ASCII letters), as SARIF requires; consumers decode it back.
+pub fn path_uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn result(f: &Finding, rule_index: Option<usize>) -> Value {
@@ -67,7 +99,7 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
         "message": { "text": format!("{} ({}). {}", f.message, f.citation, f.remediation) },
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": { "uri": f.file, "uriBaseId": "%SRCROOT%" },
+                "artifactLocation": { "uri": path_uri(&f.file), "uriBaseId": "%SRCROOT%" },
                 "region": { "startLine": f.line, "startColumn": f.column },
             },
             "logicalLocations": [{ "name": f.target, "kind": "declaration" }],

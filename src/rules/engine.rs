@@ -9,7 +9,7 @@ use crate::diagnostic::{Diagnostic, Place};
 use crate::model::{Kind, Model, Origin};
 use crate::taxonomy::{self, Mark, Taxonomy};
 use crate::time;
-use cel::objects::{Key, Map};
+use cel::objects::Map;
 use cel::{Context, ExecutionError, Program, Value};
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -27,6 +27,7 @@ pub struct CheckResult {
     pub target: String,
     pub origin: Origin,
     pub violated: bool,
+    /// The finding's message; empty when the check passed.
     pub message: String,
 }
 
@@ -64,9 +65,18 @@ pub fn builtin_facts() -> Result<Vec<Fact>, Diagnostic> {
         .into_iter()
         .enumerate()
         .map(|(i, f)| {
-            let kind = Kind::parse(&f.target)
-                .ok_or_else(|| Diagnostic::error("rule-pack", format!("{file}: unknown target `{}`", f.target)))?;
-            let program = compile(&f.expr, Some(kind.name()), file, &format!("/facts/{i}/expr"))?;
+            let kind = Kind::parse(&f.target).ok_or_else(|| {
+                Diagnostic::error(
+                    "rule-pack",
+                    format!("{file}: unknown target `{}`", f.target),
+                )
+            })?;
+            let program = compile(
+                &f.expr,
+                Some(kind.name()),
+                file,
+                &format!("/facts/{i}/expr"),
+            )?;
             Ok(Fact {
                 kind,
                 name: f.name,
@@ -103,7 +113,10 @@ impl Env {
             (
                 "repository",
                 values::map_of([
-                    ("personal_data".into(), Value::Bool(model.declares_personal_data())),
+                    (
+                        "personal_data".into(),
+                        Value::Bool(model.declares_personal_data()),
+                    ),
                     ("manifests".into(), Value::Int(model.manifests.len() as i64)),
                 ]),
             ),
@@ -128,7 +141,12 @@ impl Env {
         for (name, value) in maps.iter().chain(self.globals.iter()) {
             ctx.add_variable_from_value(*name, value.clone());
         }
-        register_functions(&mut ctx, self.taxonomy.clone(), self.documents.clone(), self.today);
+        register_functions(
+            &mut ctx,
+            self.taxonomy.clone(),
+            self.documents.clone(),
+            self.today,
+        );
         ctx
     }
 
@@ -138,7 +156,10 @@ impl Env {
         let mut i = 0;
         while i < facts.len() {
             let kind = facts[i].kind;
-            let group_end = facts[i..].iter().position(|f| f.kind != kind).map_or(facts.len(), |p| i + p);
+            let group_end = facts[i..]
+                .iter()
+                .position(|f| f.kind != kind)
+                .map_or(facts.len(), |p| i + p);
             let group = &facts[i..group_end];
             let maps = self.kind_maps();
             let decls = self.decls.remove(&kind).unwrap_or_default();
@@ -147,23 +168,34 @@ impl Env {
                 .map_init(
                     || self.context(&maps),
                     |ctx, mut decl| {
-                        let mut facts_map: HashMap<Key, Value> = HashMap::new();
                         for fact in group {
-                            let mut scope = ctx.new_inner_scope();
-                            let mut fields = decl.fields.clone();
-                            fields.insert(key("facts"), Value::Map(Map { map: Arc::new(facts_map.clone()) }));
-                            scope.add_variable_from_value(kind.name(), Value::Map(Map { map: Arc::new(fields) }));
+                            let scope = {
+                                let mut scope = ctx.new_inner_scope();
+                                scope.add_variable_from_value(kind.name(), decl.value());
+                                scope
+                            };
                             let v = fact.program.execute(&scope).map_err(|e| {
-                                runtime_error(&format!("fact `{}.{}`", kind.name(), fact.name), &decl, &e)
+                                runtime_error(
+                                    &format!("fact `{}.{}`", kind.name(), fact.name),
+                                    &decl,
+                                    &e,
+                                )
                             })?;
-                            facts_map.insert(key(&fact.name), v);
+                            drop(scope);
+                            // Later facts of this declaration see this one.
+                            let fields = Arc::make_mut(&mut decl.fields);
+                            let mut facts = match fields.get(&key("facts")) {
+                                Some(Value::Map(m)) => (*m.map).clone(),
+                                _ => HashMap::new(),
+                            };
+                            facts.insert(key(&fact.name), v);
+                            fields.insert(
+                                key("facts"),
+                                Value::Map(Map {
+                                    map: Arc::new(facts),
+                                }),
+                            );
                         }
-                        let mut merged = match decl.fields.get(&key("facts")) {
-                            Some(Value::Map(m)) => (*m.map).clone(),
-                            _ => HashMap::new(),
-                        };
-                        merged.extend(facts_map);
-                        decl.fields.insert(key("facts"), Value::Map(Map { map: Arc::new(merged) }));
                         Ok(decl)
                     },
                 )
@@ -175,7 +207,11 @@ impl Env {
     }
 
     /// Runs every check of `rules`; returns applicable checks only.
-    pub fn evaluate(&self, model: &Model, rules: &[Rule]) -> Result<Vec<CheckResult>, Vec<Diagnostic>> {
+    pub fn evaluate(
+        &self,
+        model: &Model,
+        rules: &[Rule],
+    ) -> Result<Vec<CheckResult>, Vec<Diagnostic>> {
         let maps = self.kind_maps();
         let mut results = Vec::new();
         let mut errors = Vec::new();
@@ -189,7 +225,9 @@ impl Env {
             if checks.is_empty() {
                 continue;
             }
-            let Some(decls) = self.decls.get(&kind) else { continue };
+            let Some(decls) = self.decls.get(&kind) else {
+                continue;
+            };
             let per_decl: Vec<Result<Vec<CheckResult>, Diagnostic>> = decls
                 .par_iter()
                 .map_init(
@@ -202,19 +240,26 @@ impl Env {
                             let rule = &rules[ri];
                             let label = format!("rule `{}`", rule.id);
                             if let Some(when) = &check.when {
-                                if !truthy(when, &scope).map_err(|e| runtime_error(&label, decl, &e))? {
+                                if !truthy(when, &scope)
+                                    .map_err(|e| runtime_error(&label, decl, &e))?
+                                {
                                     continue;
                                 }
                             }
-                            let violated =
-                                truthy(&check.violation, &scope).map_err(|e| runtime_error(&label, decl, &e))?;
+                            let violated = truthy(&check.violation, &scope)
+                                .map_err(|e| runtime_error(&label, decl, &e))?;
                             out.push(CheckResult {
                                 rule: ri,
                                 check: ci,
                                 target: format!("{}:{}", kind.name(), decl.id),
                                 origin: decl.origin.clone(),
                                 violated,
-                                message: check.message.replace("{id}", &decl.id),
+                                // Only findings need their message.
+                                message: if violated {
+                                    check.message.replace("{id}", &decl.id)
+                                } else {
+                                    String::new()
+                                },
                             });
                         }
                         Ok(out)
@@ -240,7 +285,13 @@ impl Env {
                     Some(w) => eval(w),
                     None => Ok(true),
                 };
-                let outcome = applies.and_then(|a| if a { eval(&check.violation).map(Some) } else { Ok(None) });
+                let outcome = applies.and_then(|a| {
+                    if a {
+                        eval(&check.violation).map(Some)
+                    } else {
+                        Ok(None)
+                    }
+                });
                 match outcome {
                     Ok(Some(violated)) => results.push(CheckResult {
                         rule: ri,
@@ -368,11 +419,15 @@ fn register_functions(
     documents: Arc<BTreeMap<String, bool>>,
     today: Date,
 ) {
-    ctx.add_function("covers", |k: Arc<String>, prefix: Arc<String>| taxonomy::covers(&prefix, &k));
+    ctx.add_function("covers", |k: Arc<String>, prefix: Arc<String>| {
+        taxonomy::covers(&prefix, &k)
+    });
     ctx.add_function("any_covers", |list: Value, prefix: Arc<String>| {
         keys_of(&list).iter().any(|k| taxonomy::covers(&prefix, k))
     });
-    ctx.add_function("personal", |list: Value| keys_of(&list).iter().any(|k| taxonomy::is_personal(k)));
+    ctx.add_function("personal", |list: Value| {
+        keys_of(&list).iter().any(|k| taxonomy::is_personal(k))
+    });
     let marked = |mark: Mark, tax: Arc<Taxonomy>| {
         move |list: Value| keys_of(&list).iter().any(|k| tax.has_mark(k, mark))
     };
@@ -380,11 +435,17 @@ fn register_functions(
     ctx.add_function("criminal", marked(Mark::GdprCriminal, tax.clone()));
     ctx.add_function("sensitive", marked(Mark::CcpaSensitive, tax.clone()));
     let t = tax.clone();
-    ctx.add_function("in_eea", move |c: Value| str_arg(&c).is_some_and(|c| t.in_eea(c)));
+    ctx.add_function("in_eea", move |c: Value| {
+        str_arg(&c).is_some_and(|c| t.in_eea(c))
+    });
     let t = tax.clone();
-    ctx.add_function("adequate", move |c: Value| str_arg(&c).is_some_and(|c| t.adequate(c)));
+    ctx.add_function("adequate", move |c: Value| {
+        str_arg(&c).is_some_and(|c| t.adequate(c))
+    });
     let t = tax;
-    ctx.add_function("dpf_country", move |c: Value| str_arg(&c).is_some_and(|c| t.dpf.contains(c)));
+    ctx.add_function("dpf_country", move |c: Value| {
+        str_arg(&c).is_some_and(|c| t.dpf.contains(c))
+    });
     ctx.add_function("days", |d: Value| -> Result<Value, ExecutionError> {
         Ok(match days_of(&d) {
             Some(n) if n.is_finite() => Value::Float(n),
@@ -395,9 +456,10 @@ fn register_functions(
     ctx.add_function("finite", |d: Value| days_of(&d).is_some_and(f64::is_finite));
     ctx.add_function("max_days", |list: Value| -> Result<Value, ExecutionError> {
         let max = match &list {
-            Value::List(l) => l.iter().filter_map(days_of).fold(None, |m: Option<f64>, d| {
-                Some(m.map_or(d, |m| m.max(d)))
-            }),
+            Value::List(l) => l
+                .iter()
+                .filter_map(days_of)
+                .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d)))),
             _ => None,
         };
         Ok(max.map_or(Value::Null, Value::Float))

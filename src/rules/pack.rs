@@ -47,11 +47,21 @@ impl Severity {
         }
     }
     pub fn parse(s: &str) -> Option<Severity> {
-        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low]
-            .into_iter()
-            .find(|v| v.name() == s)
+        [
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+        ]
+        .into_iter()
+        .find(|v| v.name() == s)
     }
-    pub const ALL: [Severity; 4] = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low];
+    pub const ALL: [Severity; 4] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ];
 }
 
 /// What a check iterates: a kind of declaration, or the repository once.
@@ -193,8 +203,27 @@ pub const FUNCTIONS: [&str; 14] = [
 
 /// CEL's standard functions and macros (those cel-rust implements).
 const STDLIB: [&str; 22] = [
-    "size", "has", "exists", "all", "exists_one", "map", "filter", "contains", "startsWith", "endsWith",
-    "matches", "string", "int", "uint", "double", "bytes", "duration", "timestamp", "max", "min", "type",
+    "size",
+    "has",
+    "exists",
+    "all",
+    "exists_one",
+    "map",
+    "filter",
+    "contains",
+    "startsWith",
+    "endsWith",
+    "matches",
+    "string",
+    "int",
+    "uint",
+    "double",
+    "bytes",
+    "duration",
+    "timestamp",
+    "max",
+    "min",
+    "type",
     "dyn",
 ];
 
@@ -222,14 +251,16 @@ pub fn compile(
             )
             .at(file, Place::value(pointer))
             .label("unknown variable")
-            .help_opt(did_you_mean(var, known_vars.iter().copied()).or_else(|| {
-                Some(format!("variables here: {}", known_vars.join(", ")))
-            })));
+            .help_opt(
+                did_you_mean(var, known_vars.iter().copied())
+                    .or_else(|| Some(format!("variables here: {}", known_vars.join(", ")))),
+            ));
         }
     }
     for func in refs.functions() {
         // Operators appear as functions (`_&&_`, `!_`, `@in`).
-        let operator = !func.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || func.starts_with('_');
+        let operator =
+            !func.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || func.starts_with('_');
         if operator || FUNCTIONS.contains(&func) || STDLIB.contains(&func) {
             continue;
         }
@@ -239,7 +270,10 @@ pub fn compile(
         )
         .at(file, Place::value(pointer))
         .label("unknown function")
-        .help_opt(did_you_mean(func, FUNCTIONS.iter().chain(STDLIB.iter()).copied())));
+        .help_opt(did_you_mean(
+            func,
+            FUNCTIONS.iter().chain(STDLIB.iter()).copied(),
+        )));
     }
     Ok(Arc::new(program))
 }
@@ -253,7 +287,13 @@ fn comprehension_vars(expr: &cel::IdedExpr) -> BTreeSet<String> {
                 out.insert(c.iter_var.clone());
                 out.extend(c.iter_var2.clone());
                 out.insert(c.accu_var.clone());
-                for sub in [&c.iter_range, &c.accu_init, &c.loop_cond, &c.loop_step, &c.result] {
+                for sub in [
+                    &c.iter_range,
+                    &c.accu_init,
+                    &c.loop_cond,
+                    &c.loop_step,
+                    &c.result,
+                ] {
                     walk(sub, out);
                 }
             }
@@ -279,13 +319,18 @@ pub fn load_pack(file: &str, text: &str) -> (Option<Pack>, Option<String>, Vec<D
         Err((text, d)) => return (None, text, d),
     };
     let mut diags = Vec::new();
-    let prefix = raw.citation_prefix.clone().unwrap_or_else(|| raw.regulation.to_uppercase());
+    let prefix = raw
+        .citation_prefix
+        .clone()
+        .unwrap_or_else(|| raw.regulation.to_uppercase());
     let mut rules = Vec::new();
     for (ri, r) in raw.rules.into_iter().enumerate() {
         let mut checks = Vec::new();
         for (ci, c) in r.checks.iter().enumerate() {
             let base = format!("/rules/{ri}/checks/{ci}");
-            let Some(target) = Target::parse(&c.target) else { continue };
+            let Some(target) = Target::parse(&c.target) else {
+                continue;
+            };
             let var = match target {
                 Target::Decl(k) => Some(k.name()),
                 Target::Repository => None,

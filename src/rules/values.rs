@@ -17,13 +17,14 @@ pub struct DeclValue {
     pub kind: Kind,
     pub id: String,
     pub origin: crate::model::Origin,
-    pub fields: HashMap<Key, Value>,
+    /// Shared, so binding a declaration or indexing it costs a pointer copy.
+    pub fields: Arc<HashMap<Key, Value>>,
 }
 
 impl DeclValue {
     pub fn value(&self) -> Value {
         Value::Map(Map {
-            map: Arc::new(self.fields.clone()),
+            map: self.fields.clone(),
         })
     }
 }
@@ -143,7 +144,7 @@ pub fn declarations(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
                     kind,
                     id: id(&d.item).to_string(),
                     origin: d.origin.clone(),
-                    fields,
+                    fields: Arc::new(fields),
                 }
             })
             .collect();
@@ -155,7 +156,13 @@ pub fn declarations(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
     add(&mut out, &links, Kind::Flow, &model.flows, |x| &x.id);
     add(&mut out, &links, Kind::Consent, &model.consents, |x| &x.id);
     add(&mut out, &links, Kind::Vendor, &model.vendors, |x| &x.id);
-    add(&mut out, &links, Kind::Assessment, &model.assessments, |x| &x.id);
+    add(
+        &mut out,
+        &links,
+        Kind::Assessment,
+        &model.assessments,
+        |x| &x.id,
+    );
     out
 }
 
@@ -180,7 +187,10 @@ pub fn settings(s: &Settings) -> Value {
             "dpia_review_interval".into(),
             string(s.dpia_review_interval.as_deref().unwrap_or("P1Y")),
         ),
-        ("max_retention".into(), string(s.max_retention.as_deref().unwrap_or("P10Y"))),
+        (
+            "max_retention".into(),
+            string(s.max_retention.as_deref().unwrap_or("P10Y")),
+        ),
         (
             "child_consent_age".into(),
             Value::Int(i64::from(s.child_consent_age.unwrap_or(16))),

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""privgate benchmarks: wall-clock medians and peak memory of the release
+binary on generated corpora. Run from the repository root:
+
+    python3 benches/bench.py            # 1,000 and 10,000 manifests
+    python3 benches/bench.py 1000       # one size
+
+Targets on a 2-core machine (issues 2-5): validate 10k < 0.5 s and < 200 MB;
+check 10k < 1 s and < 300 MB; --changed-since 10k < 2x check; --staged on a
+50-manifest repository < 50 ms; report 10k < 2 s and < 20 MB; trend --last 20
+on 50 manifests < 1 s.
+"""
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "privgate")
+WORK = os.path.join(ROOT, "target", "bench")
+ENV = dict(os.environ, NO_COLOR="1", PRIVGATE_TODAY="2026-11-23")
+
+
+def run(args, cwd=None):
+    subprocess.run(args, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def measure(name, args, cwd=None, runs=7):
+    """Median wall time (ms) and peak RSS (MB) of `runs` runs after a warm-up."""
+    run(args, cwd)
+    times, peak = [], 0
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.perf_counter()
+        run(args, cwd)
+        times.append((time.perf_counter() - start) * 1000)
+        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    median = statistics.median(times)
+    print(f"{name:<48} median {median:8.1f} ms   min {min(times):8.1f} ms   peak RSS {peak / 1024:6.1f} MB")
+    return median
+
+
+def git(*args, cwd):
+    subprocess.run(["git", *args], cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=dict(ENV, GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@b", GIT_COMMITTER_NAME="b",
+                            GIT_COMMITTER_EMAIL="b@b"))
+
+
+def corpus(n, with_git=False):
+    path = os.path.join(WORK, f"corpus-{n}")
+    if not os.path.isdir(path):
+        subprocess.run(["cargo", "run", "--quiet", "--release", "--example", "gen_corpus", "--", str(n), path],
+                       cwd=ROOT, check=True)
+    if with_git and not os.path.isdir(os.path.join(path, ".git")):
+        git("init", "-q", cwd=path)
+        git("add", "-A", cwd=path)
+        git("commit", "-qm", "corpus", cwd=path)
+    return path
+
+
+def main():
+    sizes = [int(a) for a in sys.argv[1:]] or [1000, 10000]
+    subprocess.run(["cargo", "build", "--quiet", "--release", "--examples", "--bins"], cwd=ROOT, check=True)
+    os.makedirs(WORK, exist_ok=True)
+    print(f"privgate benchmarks ({os.cpu_count()} cores)")
+    for n in sizes:
+        path = corpus(n, with_git=True)
+        measure(f"validate {n} manifests", [BIN, "validate", path])
+        check = measure(f"check {n} manifests", [BIN, "check", path, "--format", "json", "--fail-on", "none"])
+        pr = measure(f"check --changed-since HEAD {n} manifests",
+                     [BIN, "check", path, "--changed-since", "HEAD", "--format", "json", "--fail-on", "none"])
+        print(f"{'':<48} changed-since / check = {pr / check:.2f}x")
+        out = os.path.join(WORK, f"report-{n}.html")
+        if subprocess.run([BIN, "report", "--help"], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode == 0:
+            measure(f"report {n} manifests", [BIN, "report", path, "-o", out], runs=3)
+            print(f"{'':<48} report size {os.path.getsize(out) / 1e6:.1f} MB")
+    # Pre-commit: 50 manifests, one changed and staged.
+    small = corpus(50, with_git=True)
+    target = os.path.join(small, "services", "svc-00001", "privacy.yaml")
+    with open(target, "a") as f:
+        f.write("# touched\n")
+    git("add", target, cwd=small)
+    measure("check --staged, 50 manifests (1 changed)", [BIN, "check", "--staged", "--fail-on", "none"], cwd=small,
+            runs=21)
+    git("checkout", "-q", "--", ".", cwd=small)
+    git("reset", "-q", "--hard", cwd=small)
+    if subprocess.run([BIN, "trend", "--help"], stdout=subprocess.DEVNULL,
+                      stderr=subprocess.DEVNULL).returncode == 0:
+        for i in range(20):
+            path = os.path.join(small, f"services/svc-{i:05}/privacy.yaml")
+            with open(path, "a") as f:
+                f.write(f"# change {i}\n")
+            git("commit", "-qam", f"change {i}", cwd=small)
+        measure("trend --last 20, 50 manifests", [BIN, "trend", small, "--last", "20"], runs=5)
+        shutil.rmtree(small)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,339 @@
+//! `privgate report`, `ropa`, `map` and `trend`: what privacy and legal
+//! teams read. Exit 0 when the output was written, 2 when it could not be
+//! (bad input, not a git repository for `trend`); the gate's verdict is
+//! shown in the report, not in the exit code.
+
+use super::{emit, emit_alone, load_worktree, print_stdout, write_output, EXIT_ERROR, EXIT_OK};
+use crate::cli::CommonArgs;
+use clap::{Args, ValueEnum};
+use privgate::check::{self, Checked, GateFlags};
+use privgate::load::LoadOptions;
+use privgate::tree::WorkTree;
+use privgate::{git, map, ropa, trend};
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Write the HTML to FILE (whole or not at all) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Regulation to check (repeatable); overrides the config's `regulations`.
+    #[arg(long = "regulation", value_name = "NAME")]
+    pub regulations: Vec<String>,
+    /// Gate: minimum score (overrides the config's gate).
+    #[arg(long, value_name = "N", value_parser = parse_score)]
+    pub min_score: Option<f64>,
+    /// Gate: fail on a finding of this severity or worse (overrides the config's gate).
+    #[arg(long, value_name = "SEVERITY", value_parser = ["critical", "high", "medium", "low", "none"])]
+    pub fail_on: Option<String>,
+    /// The run date, YYYY-MM-DD (default: PRIVGATE_TODAY, else the clock).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+    /// Commits in the score-trend chart (first-parent history; 0: no chart).
+    #[arg(long, value_name = "N", default_value_t = trend::DEFAULT_LAST)]
+    pub last: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct RopaArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RopaFormat::Markdown)]
+    pub format: RopaFormat,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RopaFormat {
+    Markdown,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Output format: Graphviz DOT, Mermaid, or SVG laid out in-process.
+    #[arg(long, value_enum, default_value_t = MapFormat::Dot)]
+    pub format: MapFormat,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Regulation to check (repeatable), for the findings that mark the map.
+    #[arg(long = "regulation", value_name = "NAME")]
+    pub regulations: Vec<String>,
+    /// The run date, YYYY-MM-DD (default: PRIVGATE_TODAY, else the clock).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum MapFormat {
+    Dot,
+    Mermaid,
+    Svg,
+}
+
+#[derive(Debug, Args)]
+pub struct TrendArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// How many commits of first-parent history, newest back.
+    #[arg(long, value_name = "N", default_value_t = trend::DEFAULT_LAST)]
+    pub last: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TrendFormat::Table)]
+    pub format: TrendFormat,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Regulation to check (repeatable); overrides each commit's config.
+    #[arg(long = "regulation", value_name = "NAME")]
+    pub regulations: Vec<String>,
+    /// Judge every commit as of DATE (YYYY-MM-DD; also PRIVGATE_TODAY)
+    /// instead of as of its own commit date.
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum TrendFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+fn parse_score(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a score between 0 and 100")),
+    }
+}
+
+/// Runs the whole check on the work tree, or prints why it could not.
+fn checked(
+    common: &CommonArgs,
+    regulations: &[String],
+    today: jiff::civil::Date,
+    gate: GateFlags,
+) -> Result<Checked, u8> {
+    let options = load_options(common, regulations);
+    let tree = WorkTree::open(&common.path).map_err(|d| {
+        emit_alone(d, common.no_color);
+        EXIT_ERROR
+    })?;
+    check::check_tree(&tree, &options, today, gate).map_err(|(ws, diags)| {
+        emit(&ws, &diags, common.no_color);
+        let n = diags.iter().filter(|d| d.is_error()).count();
+        eprintln!(
+            "could not check: {n} error{} found",
+            if n == 1 { "" } else { "s" }
+        );
+        EXIT_ERROR
+    })
+}
+
+fn load_options(common: &CommonArgs, regulations: &[String]) -> LoadOptions {
+    LoadOptions {
+        config_path: common.config.clone(),
+        regulations: regulations.to_vec(),
+    }
+}
+
+fn run_date(flag: Option<&str>) -> Result<jiff::civil::Date, u8> {
+    privgate::time::today(flag).map_err(|e| {
+        eprintln!("error: {e}");
+        EXIT_ERROR
+    })
+}
+
+fn deliver(output: &Option<PathBuf>, text: &str) -> u8 {
+    match output {
+        Some(path) => write_output(path, text),
+        None => print_stdout(text),
+    }
+}
+
+fn failed(what: &str, e: &str) -> u8 {
+    eprintln!("error: cannot {what}: {e}");
+    EXIT_ERROR
+}
+
+pub fn report(args: &ReportArgs) -> u8 {
+    let today = match run_date(args.today.as_deref()) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let gate = GateFlags {
+        min_score: args.min_score,
+        fail_on: args.fail_on.clone(),
+    };
+    let Checked { model, report, .. } = match checked(&args.common, &args.regulations, today, gate)
+    {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    let root = &args.common.path;
+    let repo = git::info(root);
+    let record = ropa::build(&model);
+    let graph = map::build(&model, Some(&report));
+    let map_svg = map::to_svg(&graph);
+    let history = if args.last == 0 {
+        Err("Trend not computed (--last 0).".to_string())
+    } else if repo.commit.is_none() {
+        Err("No git history: the repository root is not inside a git repository with commits, so there is no trend to draw.".to_string())
+    } else {
+        let options = trend::TrendOptions {
+            last: args.last,
+            load: load_options(&args.common, &args.regulations),
+            today: None,
+            gate: GateFlags {
+                min_score: args.min_score,
+                fail_on: args.fail_on.clone(),
+            },
+        };
+        trend::trend(root, &options).map_err(|d| format!("No trend: {}", d.message))
+    };
+    let input = privgate::render::html::Input {
+        report: &report,
+        model: &model,
+        run_date: today,
+        repo: &repo,
+        ropa: &record,
+        map: &graph,
+        map_svg,
+        trend: history.as_ref().map_err(Clone::clone),
+    };
+    let html = match privgate::render::html::render(&input) {
+        Ok(h) => h,
+        Err(e) => return failed("render the report", &e),
+    };
+    let code = deliver(&args.output, &html);
+    if code == EXIT_OK && !args.common.quiet {
+        if let Some(path) = &args.output {
+            eprintln!(
+                "wrote {} ({} KB): score {} ({}), gate {}",
+                path.display(),
+                html.len().div_ceil(1024),
+                report.score.overall,
+                report.score.grade,
+                if report.gate.passed {
+                    "passed"
+                } else {
+                    "failed"
+                }
+            );
+        }
+    }
+    code
+}
+
+pub fn ropa(args: &RopaArgs) -> u8 {
+    let ws = match load_worktree(&args.common, &load_options(&args.common, &[])) {
+        Ok(ws) => ws,
+        Err(d) => {
+            emit_alone(d, args.common.no_color);
+            return EXIT_ERROR;
+        }
+    };
+    if ws.has_errors() {
+        emit(&ws, &ws.diagnostics, args.common.no_color);
+        let n = ws.diagnostics.iter().filter(|d| d.is_error()).count();
+        eprintln!(
+            "could not build the record: {n} error{} found",
+            if n == 1 { "" } else { "s" }
+        );
+        return EXIT_ERROR;
+    }
+    let Some(model) = &ws.model else {
+        return EXIT_ERROR;
+    };
+    let record = ropa::build(model);
+    let text = match args.format {
+        RopaFormat::Markdown => ropa::to_markdown(&record),
+        RopaFormat::Json => ropa::to_json(&record),
+        RopaFormat::Csv => match ropa::to_csv(&record) {
+            Ok(t) => t,
+            Err(e) => return failed("write the record", &e),
+        },
+    };
+    deliver(&args.output, &text)
+}
+
+pub fn map(args: &MapArgs) -> u8 {
+    let today = match run_date(args.today.as_deref()) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let Checked { model, report, .. } =
+        match checked(&args.common, &args.regulations, today, GateFlags::default()) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
+    let graph = map::build(&model, Some(&report));
+    let text = match args.format {
+        MapFormat::Dot => map::to_dot(&graph),
+        MapFormat::Mermaid => map::to_mermaid(&graph),
+        MapFormat::Svg => match map::to_svg(&graph) {
+            Ok(svg) => svg,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_ERROR;
+            }
+        },
+    };
+    deliver(&args.output, &text)
+}
+
+pub fn trend(args: &TrendArgs) -> u8 {
+    // Commits are judged as of their own date unless a date is fixed.
+    let fixed =
+        args.today.is_some() || std::env::var("PRIVGATE_TODAY").is_ok_and(|v| !v.is_empty());
+    let today = if fixed {
+        match run_date(args.today.as_deref()) {
+            Ok(d) => Some(d),
+            Err(code) => return code,
+        }
+    } else {
+        None
+    };
+    if args.last == 0 {
+        eprintln!("error: --last must be at least 1");
+        return EXIT_ERROR;
+    }
+    if let Err(d) = WorkTree::open(&args.common.path) {
+        emit_alone(d, args.common.no_color);
+        return EXIT_ERROR;
+    }
+    let options = trend::TrendOptions {
+        last: args.last,
+        load: load_options(&args.common, &args.regulations),
+        today,
+        gate: GateFlags::default(),
+    };
+    let t = match trend::trend(&args.common.path, &options) {
+        Ok(t) => t,
+        Err(d) => {
+            emit_alone(d, args.common.no_color);
+            return EXIT_ERROR;
+        }
+    };
+    let text = match args.format {
+        TrendFormat::Table => trend::to_table(&t),
+        TrendFormat::Json => trend::to_json(&t),
+        TrendFormat::Csv => match trend::to_csv(&t) {
+            Ok(s) => s,
+            Err(e) => return failed("write the trend", &e),
+        },
+    };
+    deliver(&args.output, &text)
+}

@@ -1,0 +1,864 @@
+//! The HTML compliance report: one self-contained file (inline CSS, a small
+//! inline filter script, inline SVG; nothing fetched) for privacy and legal
+//! teams. It reads the same `Report` as every other renderer, plus the
+//! record of processing, the data map and, when there is git history, the
+//! score trend.
+//!
+//! Everything users wrote reaches the page through minijinja's HTML
+//! auto-escaping; the only markup inserted unescaped is our own (the CSS, the
+//! script, and the data-map SVG, whose backend escapes text itself). Links
+//! are emitted only for `http(s)` URLs. A Content-Security-Policy allows
+//! exactly the one script (by hash) and no network, so even a slip in
+//! escaping could not run injected code.
+//!
+//! Large repositories stay readable and small: findings are grouped by
+//! severity and rule (citation and remediation once per rule), long lists
+//! fold into `<details>`, and past fixed limits rows are summarised instead
+//! of printed, each time saying which command lists everything.
+
+use crate::check::kpi_definitions;
+use crate::git::RepoInfo;
+use crate::manifest::Waiver;
+use crate::map::Graph;
+use crate::model::Model;
+use crate::report::{Finding, Report};
+use crate::ropa::{self, Ropa};
+use crate::trend::{self, Trend};
+use jiff::civil::Date;
+use minijinja::{context, Environment, Value};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+const TEMPLATE: &str = include_str!("templates/report.html");
+const ROPA_TEMPLATE: &str = include_str!("templates/ropa.html");
+const MAP_TEMPLATE: &str = include_str!("templates/map.html");
+const TREND_TEMPLATE: &str = include_str!("templates/trend.html");
+const CSS: &str = include_str!("templates/report.css");
+const SCRIPT: &str = include_str!("templates/report.js");
+
+/// Finding rows shown before the rest of a rule's rows fold away.
+pub const ROWS_OPEN: usize = 20;
+/// Finding rows printed in the whole report (each rule still shows its
+/// first `ROWS_OPEN`); beyond this, counts only.
+pub const MAX_FINDING_ROWS: usize = 5000;
+/// Processing activities printed in full; beyond this, a summary table.
+pub const MAX_ROPA_CARDS: usize = 200;
+/// System owners listed before the rest fold away.
+pub const OWNERS_OPEN: usize = 20;
+/// Processing activities (and system owners) listed at all.
+pub const MAX_ROPA_ROWS: usize = 2000;
+/// Flows listed in the data-map table.
+pub const MAX_FLOW_ROWS: usize = 2000;
+/// Waivers this close to expiry are highlighted.
+pub const EXPIRY_WARNING_DAYS: i64 = 30;
+
+/// Everything the page shows.
+pub struct Input<'a> {
+    pub report: &'a Report,
+    pub model: &'a Model,
+    pub run_date: Date,
+    pub repo: &'a RepoInfo,
+    pub ropa: &'a Ropa,
+    pub map: &'a Graph,
+    /// The laid-out map, or why there is none.
+    pub map_svg: Result<String, String>,
+    /// The trend, or why there is none.
+    pub trend: Result<&'a Trend, String>,
+}
+
+pub fn render(input: &Input) -> Result<String, String> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    for (name, text) in [
+        ("report.html", TEMPLATE),
+        ("ropa.html", ROPA_TEMPLATE),
+        ("map.html", MAP_TEMPLATE),
+        ("trend.html", TREND_TEMPLATE),
+    ] {
+        env.add_template(name, text)
+            .map_err(|e| format!("template {name}: {e}"))?;
+    }
+    let template = env.get_template("report.html").map_err(|e| e.to_string())?;
+    let r = input.report;
+    let findings = findings(&r.findings);
+    let ctx = context! {
+        csp => csp(),
+        css => Value::from_safe_string(CSS.to_string()),
+        script => Value::from_safe_string(SCRIPT.to_string()),
+        title => match &input.model.config.organization {
+            Some(org) => format!("Privacy compliance report - {org}"),
+            None => "Privacy compliance report".to_string(),
+        },
+        organization => input.model.config.organization,
+        root => r.root,
+        commit => input.repo.commit,
+        commit_short => input.repo.commit.as_deref().map(|c| c.get(..12).unwrap_or(c)),
+        branch => input.repo.branch,
+        run_date => input.run_date.to_string(),
+        tool => r.tool,
+        regulations => r.regulations,
+        score => r.score,
+        score_class => grade_class(&r.score.grade),
+        by_regulation => r.score.by_regulation.iter().map(|(k, v)| RegScore {
+            name: k.clone(),
+            score: *v,
+            grade: crate::report::grade(*v).to_string(),
+        }).collect::<Vec<_>>(),
+        gate => r.gate,
+        summary => r.summary,
+        severities => severity_counts(r),
+        kpis => kpis(r),
+        findings => findings.groups,
+        findings_total => findings.total,
+        findings_hidden => findings.hidden,
+        regulation_filters => findings.regulations,
+        waivers => waivers(input.model, &r.findings, input.run_date),
+        warnings => r.warnings,
+        ropa => ropa_view(input.ropa),
+        map => map_view(input),
+        trend => trend_view(&input.trend),
+        limits => context! {
+            finding_rows => MAX_FINDING_ROWS,
+            ropa_cards => MAX_ROPA_CARDS,
+            ropa_rows => MAX_ROPA_ROWS,
+            flow_rows => MAX_FLOW_ROWS,
+        },
+    };
+    template
+        .render(ctx)
+        .map_err(|e| format!("cannot render the HTML report: {e:#}"))
+}
+
+#[derive(Serialize)]
+struct RegScore {
+    name: String,
+    score: f64,
+    grade: String,
+}
+
+fn grade_class(grade: &str) -> &'static str {
+    match grade {
+        "A" => "good",
+        "B" | "C" => "warn",
+        _ => "bad",
+    }
+}
+
+#[derive(Serialize)]
+struct SeverityCount {
+    name: String,
+    count: usize,
+}
+
+fn severity_counts(r: &Report) -> Vec<SeverityCount> {
+    ["critical", "high", "medium", "low"]
+        .iter()
+        .map(|s| SeverityCount {
+            name: s.to_string(),
+            count: r.summary.by_severity.get(*s).copied().unwrap_or(0),
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// KPIs
+
+#[derive(Serialize)]
+struct Kpi {
+    id: String,
+    title: String,
+    description: String,
+    value: String,
+    /// Width of the meter, 0-100; `None` for non-ratios.
+    percent: Option<f64>,
+    state: &'static str,
+}
+
+fn kpis(r: &Report) -> Vec<Kpi> {
+    let defs = kpi_definitions();
+    let mut out: Vec<Kpi> = defs
+        .iter()
+        .map(|d| {
+            kpi(
+                &d.id,
+                &d.title,
+                &d.description,
+                r.kpis.get(&d.id).copied().flatten(),
+            )
+        })
+        .collect();
+    // KPIs in the report that the definitions do not name (an older pack).
+    for (id, v) in &r.kpis {
+        if !defs.iter().any(|d| &d.id == id) {
+            out.push(kpi(id, id, "", *v));
+        }
+    }
+    out
+}
+
+fn kpi(id: &str, title: &str, description: &str, value: Option<f64>) -> Kpi {
+    let days = id.ends_with("_days");
+    let (text, percent, state) = match value {
+        None => ("n/a".to_string(), None, "na"),
+        Some(v) if days => {
+            let state = if v <= 30.0 {
+                "good"
+            } else if v <= 45.0 {
+                "warn"
+            } else {
+                "bad"
+            };
+            (format!("{v} days"), None, state)
+        }
+        Some(v) => {
+            let state = if v >= 0.9 {
+                "good"
+            } else if v >= 0.6 {
+                "warn"
+            } else {
+                "bad"
+            };
+            let pct = (v * 1000.0).round() / 10.0;
+            (format!("{pct}%"), Some(pct.clamp(0.0, 100.0)), state)
+        }
+    };
+    Kpi {
+        id: id.to_string(),
+        title: title.to_string(),
+        description: if value.is_none() && !days {
+            format!("{description} Nothing to measure in this repository.")
+        } else if value.is_none() {
+            format!("{description} None declared.")
+        } else {
+            description.to_string()
+        },
+        value: text,
+        percent,
+        state,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Findings
+
+#[derive(Serialize)]
+struct SeverityGroup {
+    severity: String,
+    count: usize,
+    rules: Vec<RuleGroup>,
+}
+
+#[derive(Serialize)]
+struct RuleGroup {
+    rule: String,
+    regulation: String,
+    citation: String,
+    remediation: Vec<Span>,
+    count: usize,
+    open: Vec<Row>,
+    folded: Vec<Row>,
+    /// Rows not printed (over `MAX_FINDING_ROWS`).
+    hidden: usize,
+}
+
+#[derive(Serialize)]
+struct Row {
+    target: String,
+    location: String,
+    message: Vec<Span>,
+}
+
+/// A piece of rule text; `code` for what the rule packs quote in backticks.
+#[derive(Serialize)]
+struct Span {
+    code: bool,
+    text: String,
+}
+
+fn spans(text: &str) -> Vec<Span> {
+    text.split('`')
+        .enumerate()
+        .filter(|(_, t)| !t.is_empty())
+        .map(|(i, t)| Span {
+            code: i % 2 == 1,
+            text: t.to_string(),
+        })
+        .collect()
+}
+
+struct Findings {
+    groups: Vec<SeverityGroup>,
+    total: usize,
+    hidden: usize,
+    regulations: Vec<String>,
+}
+
+/// Open findings by severity, then rule; waived ones are listed with their
+/// waiver instead.
+fn findings(all: &[Finding]) -> Findings {
+    let mut by_sev: BTreeMap<usize, BTreeMap<&str, Vec<&Finding>>> = BTreeMap::new();
+    let mut regulations: Vec<String> = Vec::new();
+    for f in all.iter().filter(|f| !f.waived) {
+        let rank = severity_rank(&f.severity);
+        by_sev
+            .entry(rank)
+            .or_default()
+            .entry(&f.rule)
+            .or_default()
+            .push(f);
+        if !regulations.contains(&f.regulation) {
+            regulations.push(f.regulation.clone());
+        }
+    }
+    regulations.sort();
+    // Every rule shows its first rows; the rest of the budget goes to the
+    // folded rows, most severe first.
+    let first_rows: usize = by_sev
+        .values()
+        .flat_map(|r| r.values())
+        .map(|l| l.len().min(ROWS_OPEN))
+        .sum();
+    let mut budget = MAX_FINDING_ROWS.saturating_sub(first_rows);
+    let mut hidden_total = 0;
+    let mut total = 0;
+    let mut groups = Vec::new();
+    for (rank, rules) in by_sev {
+        let mut group = SeverityGroup {
+            severity: SEVERITIES.get(rank).copied().unwrap_or("other").to_string(),
+            count: 0,
+            rules: Vec::new(),
+        };
+        for list in rules.into_values() {
+            let first = list[0];
+            let extra = list.len().saturating_sub(ROWS_OPEN).min(budget);
+            budget -= extra;
+            let shown = list.len().min(ROWS_OPEN) + extra;
+            let mut rows: Vec<Row> = list[..shown]
+                .iter()
+                .map(|f| Row {
+                    target: f.target.clone(),
+                    location: format!("{}:{}", f.file, f.line),
+                    message: spans(&f.message),
+                })
+                .collect();
+            let folded = if rows.len() > ROWS_OPEN {
+                rows.split_off(ROWS_OPEN)
+            } else {
+                Vec::new()
+            };
+            hidden_total += list.len() - shown;
+            group.count += list.len();
+            group.rules.push(RuleGroup {
+                rule: first.rule.clone(),
+                regulation: first.regulation.clone(),
+                citation: first.citation.clone(),
+                remediation: spans(&first.remediation),
+                count: list.len(),
+                open: rows,
+                folded,
+                hidden: list.len() - shown,
+            });
+        }
+        total += group.count;
+        groups.push(group);
+    }
+    Findings {
+        groups,
+        total,
+        hidden: hidden_total,
+        regulations,
+    }
+}
+
+const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
+
+fn severity_rank(s: &str) -> usize {
+    match s {
+        "critical" => 0,
+        "high" => 1,
+        "medium" => 2,
+        "low" => 3,
+        _ => 4,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Waivers
+
+#[derive(Serialize)]
+struct WaiverView {
+    rule: String,
+    target: String,
+    reason: String,
+    approved_by: String,
+    expires: String,
+    /// active, expiring, expired, unused
+    state: &'static str,
+    status: String,
+    findings: Vec<String>,
+}
+
+fn waivers(model: &Model, findings: &[Finding], today: Date) -> Vec<WaiverView> {
+    model
+        .config
+        .waivers
+        .iter()
+        .map(|w: &Waiver| {
+            let matching: Vec<String> = findings
+                .iter()
+                .filter(|f| f.rule == w.rule && f.target == w.target)
+                .map(|f| format!("{}:{}", f.file, f.line))
+                .collect();
+            let expires = crate::time::parse_date(&w.expires).ok();
+            let days = expires
+                .and_then(|d| today.until(d).ok())
+                .map(|s| i64::from(s.get_days()));
+            let (state, status) = match days {
+                None => ("expired", "expiry date unreadable: not applied".to_string()),
+                Some(d) if d < 0 => ("expired", format!("expired {} days ago: not applied", -d)),
+                Some(_) if matching.is_empty() => ("unused", "matches no finding".to_string()),
+                Some(0) => ("expiring", "expires today".to_string()),
+                Some(d) if d <= EXPIRY_WARNING_DAYS => (
+                    "expiring",
+                    format!("expires in {d} day{}", if d == 1 { "" } else { "s" }),
+                ),
+                Some(d) => ("active", format!("active, {d} days left")),
+            };
+            WaiverView {
+                rule: w.rule.clone(),
+                target: w.target.clone(),
+                reason: w.reason.clone(),
+                approved_by: w.approved_by.clone(),
+                expires: w.expires.clone(),
+                state,
+                status,
+                findings: matching,
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Record of processing
+
+#[derive(Serialize)]
+struct RopaView {
+    organization: Option<String>,
+    owners: Vec<ropa::SystemOwner>,
+    owners_folded: Vec<ropa::SystemOwner>,
+    owners_omitted: usize,
+    owners_total: usize,
+    total: usize,
+    cards: Vec<ActivityCard>,
+    rows: Vec<ActivityRow>,
+    omitted: usize,
+}
+
+#[derive(Serialize)]
+struct ActivityCard {
+    id: String,
+    title: String,
+    fields: Vec<Field>,
+    notice: Option<String>,
+    notice_href: Option<String>,
+    missing: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Field {
+    label: &'static str,
+    items: Vec<String>,
+    /// Something this field needs is undeclared: shown in red.
+    missing: bool,
+}
+
+/// Whether the activity's `missing` names something shown under `label`.
+fn field_missing(a: &ropa::Activity, label: &str) -> bool {
+    let names: &[&str] = match label {
+        "Description" => &["description"],
+        "System" | "Owner" => &["owner"],
+        "Lawful basis" => &["lawful_basis", "special_category_condition", "consent"],
+        "Data subjects" => &["data_subjects"],
+        "Data categories" => &["data_categories"],
+        "Third-country transfers" => &["transfer_mechanism", "transfer_country"],
+        "Retention" => &["retention"],
+        "Security measures" => &["security"],
+        _ => &[],
+    };
+    a.missing.iter().any(|m| names.contains(&m.as_str()))
+}
+
+#[derive(Serialize)]
+struct ActivityRow {
+    title: String,
+    lawful_basis: String,
+    subjects: String,
+    recipients: usize,
+    transfers: usize,
+    missing: String,
+}
+
+/// Only absolute http(s) URLs become links; anything else (a `javascript:`
+/// URL, a relative path) is shown as text.
+pub fn safe_href(url: &str) -> Option<String> {
+    let lower = url.trim().to_ascii_lowercase();
+    let ok = (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
+    ok.then(|| url.trim().to_string())
+}
+
+fn ropa_view(r: &Ropa) -> RopaView {
+    let total = r.activities.len();
+    let cards = r
+        .activities
+        .iter()
+        .take(MAX_ROPA_CARDS)
+        .map(|a| {
+            let fields = ropa::field_lists(a)
+                .into_iter()
+                .filter(|(label, _)| !matches!(*label, "Purpose" | "Privacy notice" | "Missing"))
+                .map(|(label, items)| Field {
+                    missing: field_missing(a, label),
+                    label,
+                    items,
+                })
+                .collect();
+            ActivityCard {
+                id: a.purpose.clone(),
+                title: ropa::purpose_text(a),
+                fields,
+                notice_href: a.notice.as_deref().and_then(safe_href),
+                notice: a.notice.clone(),
+                missing: a.missing.clone(),
+            }
+        })
+        .collect();
+    let rows = r
+        .activities
+        .iter()
+        .skip(MAX_ROPA_CARDS)
+        .take(MAX_ROPA_ROWS.saturating_sub(MAX_ROPA_CARDS))
+        .map(|a| ActivityRow {
+            title: ropa::purpose_text(a),
+            lawful_basis: a
+                .lawful_basis
+                .clone()
+                .unwrap_or_else(|| ropa::MISSING.into()),
+            subjects: if a.data_subjects.is_empty() {
+                ropa::MISSING.into()
+            } else {
+                a.data_subjects.join(", ")
+            },
+            recipients: a.recipients.len(),
+            transfers: a.transfers.len(),
+            missing: if a.missing.is_empty() {
+                "nothing".into()
+            } else {
+                a.missing.join(", ")
+            },
+        })
+        .collect();
+    RopaView {
+        organization: r.controller.organization.clone(),
+        owners: r
+            .controller
+            .system_owners
+            .iter()
+            .take(OWNERS_OPEN)
+            .cloned()
+            .collect(),
+        owners_folded: r
+            .controller
+            .system_owners
+            .iter()
+            .skip(OWNERS_OPEN)
+            .take(MAX_ROPA_ROWS.saturating_sub(OWNERS_OPEN))
+            .cloned()
+            .collect(),
+        owners_omitted: r
+            .controller
+            .system_owners
+            .len()
+            .saturating_sub(MAX_ROPA_ROWS),
+        owners_total: r.controller.system_owners.len(),
+        total,
+        cards,
+        rows,
+        omitted: total.saturating_sub(MAX_ROPA_ROWS),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Data map
+
+#[derive(Serialize)]
+struct MapView {
+    svg: Option<Value>,
+    note: Option<String>,
+    nodes: usize,
+    groups: Vec<GroupView>,
+    flows: Vec<FlowRow>,
+    flows_total: usize,
+    leaving: usize,
+    flagged: usize,
+}
+
+#[derive(Serialize)]
+struct GroupView {
+    label: String,
+    eea: Option<bool>,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct FlowRow {
+    flow: String,
+    from: String,
+    to: String,
+    categories: String,
+    country: String,
+    mechanism: String,
+    leaves_eea: bool,
+    findings: String,
+}
+
+fn map_view(input: &Input) -> MapView {
+    let g = input.map;
+    let title = |key: &str| {
+        g.nodes
+            .iter()
+            .find(|n| n.key == key)
+            .map(|n| n.title().to_string())
+            .unwrap_or_else(|| key.to_string())
+    };
+    let titles: BTreeMap<&str, String> = g
+        .nodes
+        .iter()
+        .map(|n| (n.key.as_str(), n.title().to_string()))
+        .collect();
+    let name = |key: &str| titles.get(key).cloned().unwrap_or_else(|| title(key));
+    let (svg, note) = match &input.map_svg {
+        Ok(svg) => (
+            Some(Value::from_safe_string(
+                crate::map::svg_fragment(svg).to_string(),
+            )),
+            None,
+        ),
+        Err(why) => (None, Some(why.clone())),
+    };
+    MapView {
+        svg,
+        note,
+        nodes: g.nodes.len(),
+        groups: g
+            .groups
+            .iter()
+            .map(|x| GroupView {
+                label: x.label.clone(),
+                eea: x.eea,
+                count: x.nodes.len(),
+            })
+            .collect(),
+        flows: g
+            .edges
+            .iter()
+            .take(MAX_FLOW_ROWS)
+            .map(|e| FlowRow {
+                flow: e.flow.clone(),
+                from: name(&e.from),
+                to: name(&e.to),
+                categories: e.categories.join(", "),
+                country: e.country.clone().unwrap_or_else(|| "not declared".into()),
+                mechanism: match (&e.mechanism, e.leaves_eea) {
+                    (Some(m), _) => m.clone(),
+                    (None, true) => ropa::MISSING.into(),
+                    (None, false) => String::new(),
+                },
+                leaves_eea: e.leaves_eea,
+                findings: e.findings.join(", "),
+            })
+            .collect(),
+        flows_total: g.edges.len(),
+        leaving: g.edges.iter().filter(|e| e.leaves_eea).count(),
+        flagged: g.edges.iter().filter(|e| !e.findings.is_empty()).count(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Trend
+
+#[derive(Serialize)]
+struct TrendView {
+    note: Option<String>,
+    chart: Option<trend::Chart>,
+    commits: Vec<trend::Point>,
+    invalid: usize,
+}
+
+fn trend_view(t: &Result<&Trend, String>) -> TrendView {
+    match t {
+        Ok(t) if !t.commits.is_empty() => TrendView {
+            note: None,
+            chart: Some(trend::chart(t)),
+            commits: t.commits.iter().rev().cloned().collect(),
+            invalid: t.commits.iter().filter(|p| !p.is_ok()).count(),
+        },
+        Ok(_) => TrendView {
+            note: Some("The repository has no commits yet.".into()),
+            chart: None,
+            commits: Vec::new(),
+            invalid: 0,
+        },
+        Err(why) => TrendView {
+            note: Some(why.clone()),
+            chart: None,
+            commits: Vec::new(),
+            invalid: 0,
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Content-Security-Policy: no network, styles inline, the one script by hash.
+
+fn csp() -> String {
+    format!(
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{}'; base-uri 'none'; form-action 'none'",
+        base64(&sha256(SCRIPT.as_bytes()))
+    )
+}
+
+/// SHA-256 (FIPS 180-4), for the script hash of the CSP only.
+fn sha256(data: &[u8]) -> [u8; 32] {
+    const K: [u32; 64] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+        0xc67178f2,
+    ];
+    let mut h: [u32; 8] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+        0x5be0cd19,
+    ];
+    let mut msg = data.to_vec();
+    let bit_len = (data.len() as u64).wrapping_mul(8);
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
+    }
+    msg.extend_from_slice(&bit_len.to_be_bytes());
+    for block in msg.chunks_exact(64) {
+        let mut w = [0u32; 64];
+        for (i, word) in block.chunks_exact(4).enumerate() {
+            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+        }
+        for i in 16..64 {
+            let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
+            let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
+            w[i] = w[i - 16]
+                .wrapping_add(s0)
+                .wrapping_add(w[i - 7])
+                .wrapping_add(s1);
+        }
+        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = h;
+        for i in 0..64 {
+            let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
+            let ch = (e & f) ^ (!e & g);
+            let t1 = hh
+                .wrapping_add(s1)
+                .wrapping_add(ch)
+                .wrapping_add(K[i])
+                .wrapping_add(w[i]);
+            let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
+            let maj = (a & b) ^ (a & c) ^ (b & c);
+            let t2 = s0.wrapping_add(maj);
+            hh = g;
+            g = f;
+            f = e;
+            e = d.wrapping_add(t1);
+            d = c;
+            c = b;
+            b = a;
+            a = t1.wrapping_add(t2);
+        }
+        for (x, y) in h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
+            *x = x.wrapping_add(y);
+        }
+    }
+    let mut out = [0u8; 32];
+    for (i, word) in h.iter().enumerate() {
+        out[i * 4..i * 4 + 4].copy_from_slice(&word.to_be_bytes());
+    }
+    out
+}
+
+fn base64(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_known_vectors() {
+        let hex = |b: [u8; 32]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        assert_eq!(
+            hex(sha256(b"abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            hex(sha256(b"")),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        let long = vec![b'a'; 1000];
+        assert_eq!(
+            hex(sha256(&long)),
+            "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3"
+        );
+    }
+
+    #[test]
+    fn base64_padding() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn only_web_urls_become_links() {
+        assert!(safe_href("https://acme.example/privacy#x").is_some());
+        assert!(safe_href("javascript:alert(1)").is_none());
+        assert!(safe_href(" JavaScript:alert(1)").is_none());
+        assert!(safe_href("data:text/html,<script>").is_none());
+        assert!(safe_href("link:/do-not-sell").is_none());
+        assert!(safe_href("https://x.example/\"onmouseover=alert(1)").is_none());
+    }
+}

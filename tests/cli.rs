@@ -1,0 +1,247 @@
+//! The other front-end commands of the "core" issue, through the built
+//! binary: `init`, `schema`, `validate` on the clean example, and the
+//! plain-text form of diagnostics when stderr is not a terminal.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn privgate() -> Command {
+    let mut cmd = Command::cargo_bin("privgate").unwrap();
+    cmd.env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("PRIVGATE_TODAY");
+    cmd
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn validate(dir: &Path) -> Run {
+    run(privgate().arg("validate").arg(dir))
+}
+
+// ---------------------------------------------------------------------------
+// validate on the example repository
+// ---------------------------------------------------------------------------
+
+#[test]
+fn acme_shop_validates_clean() {
+    let r = validate(&repo().join("examples/acme-shop"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("ok: ") && r.stderr.contains("no problems"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stdout.is_empty(),
+        "validate prints nothing on stdout: {}",
+        r.stdout
+    );
+}
+
+#[test]
+fn acme_shop_validates_clean_from_inside() {
+    // The default PATH is `.`.
+    let r = run(privgate()
+        .arg("validate")
+        .current_dir(repo().join("examples/acme-shop")));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn quiet_clean_run_prints_nothing() {
+    let r = run(privgate()
+        .args(["validate", "--quiet"])
+        .arg(repo().join("examples/acme-shop")));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn validate_json_summary() {
+    let r = run(privgate()
+        .args(["validate", "--format", "json"])
+        .arg(repo().join("examples/broken/dangling-reference")));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["errors"], 3);
+    // Diagnostics still go to stderr.
+    assert!(r.stderr.contains("privacy.yaml:10:14"), "{}", r.stderr);
+
+    let r = run(privgate()
+        .args(["validate", "--format", "json"])
+        .arg(repo().join("examples/acme-shop")));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["errors"], 0);
+}
+
+#[test]
+fn diagnostics_are_plain_ascii_off_a_terminal() {
+    for name in ["yaml-syntax", "duplicate-id", "bad-enum"] {
+        let r = validate(&repo().join("examples/broken").join(name));
+        assert_eq!(r.code, 2);
+        assert!(
+            !r.stderr.contains('\x1b'),
+            "{name}: colour codes in\n{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.is_ascii(),
+            "{name}: non-ASCII decoration in\n{}",
+            r.stderr
+        );
+    }
+    // Even without NO_COLOR: stderr is a pipe here.
+    let r = run(Command::cargo_bin("privgate")
+        .unwrap()
+        .env_remove("NO_COLOR")
+        .arg("validate")
+        .arg(repo().join("examples/broken/bad-enum")));
+    assert_eq!(r.code, 2);
+    assert!(
+        !r.stderr.contains('\x1b') && r.stderr.is_ascii(),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn no_color_flag() {
+    let r = run(Command::cargo_bin("privgate")
+        .unwrap()
+        .env_remove("NO_COLOR")
+        .args(["validate", "--no-color"])
+        .arg(repo().join("examples/broken/bad-enum")));
+    assert_eq!(r.code, 2);
+    assert!(!r.stderr.contains('\x1b'), "{}", r.stderr);
+    assert!(r.stderr.contains("privacy.yaml:5:19"), "{}", r.stderr);
+}
+
+// ---------------------------------------------------------------------------
+// init
+// ---------------------------------------------------------------------------
+
+#[test]
+fn init_writes_both_files_which_validate_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(privgate().arg("init").arg(dir.path()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let config = std::fs::read_to_string(dir.path().join("privgate.yaml")).unwrap();
+    let manifest = std::fs::read_to_string(dir.path().join("privacy.yaml")).unwrap();
+    assert_eq!(
+        config,
+        std::fs::read_to_string(repo().join("examples/init/privgate.yaml")).unwrap()
+    );
+    assert_eq!(
+        manifest,
+        std::fs::read_to_string(repo().join("examples/init/privacy.yaml")).unwrap()
+    );
+    assert!(
+        r.stderr.contains("privgate.yaml") && r.stderr.contains("privacy.yaml"),
+        "{}",
+        r.stderr
+    );
+
+    let v = validate(dir.path());
+    assert_eq!(
+        v.code, 0,
+        "the starter files do not validate:\n{}",
+        v.stderr
+    );
+    assert!(v.stderr.contains("ok: 1 manifests"), "{}", v.stderr);
+}
+
+#[test]
+fn init_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(run(privgate().arg("init").arg(dir.path())).code, 0);
+    // The user edits the files; a second init must leave them alone.
+    std::fs::write(dir.path().join("privacy.yaml"), "version: 1\n# mine\n").unwrap();
+    let before = std::fs::read(dir.path().join("privgate.yaml")).unwrap();
+    let r = run(privgate().arg("init").arg(dir.path()));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+    assert!(r.stderr.contains("nothing was written"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("privacy.yaml")).unwrap(),
+        "version: 1\n# mine\n"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("privgate.yaml")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn init_writes_nothing_when_either_file_exists() {
+    for existing in ["privacy.yaml", "privgate.yaml"] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(existing), "version: 1\n").unwrap();
+        let r = run(privgate().arg("init").arg(dir.path()));
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains(existing), "{}", r.stderr);
+        let files: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            files,
+            vec![existing.to_string()],
+            "init wrote a file beside an existing {existing}"
+        );
+    }
+}
+
+#[test]
+fn init_into_a_missing_directory_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(privgate().arg("init").arg(dir.path().join("nope")));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(!dir.path().join("nope").exists());
+}
+
+// ---------------------------------------------------------------------------
+// schema
+// ---------------------------------------------------------------------------
+
+#[test]
+fn schema_prints_the_files_in_schemas() {
+    for name in ["manifest", "config", "rulepack"] {
+        let r = run(privgate().args(["schema", name]));
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        let file =
+            std::fs::read_to_string(repo().join(format!("schemas/{name}.schema.json"))).unwrap();
+        let printed: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let expected: serde_json::Value = serde_json::from_str(&file).unwrap();
+        assert_eq!(printed, expected, "{name}");
+        assert_eq!(r.stdout, file, "{name}: not the file byte for byte");
+        assert!(r.stderr.is_empty(), "{name}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn schema_of_an_unknown_name_is_a_usage_error() {
+    let r = run(privgate().args(["schema", "manifests"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.is_empty());
+}
