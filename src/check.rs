@@ -378,10 +378,15 @@ pub fn run_with_outcomes(
     let score = score(&input.catalog.rules, &results, &waived);
 
     let mut locator = Locator::new(&ws.sources);
-    let mut findings: Vec<Finding> = results
+    // Located file by file, so each file's index is built once.
+    let mut violated: Vec<(usize, &CheckResult)> = results
         .iter()
         .enumerate()
         .filter(|(_, r)| r.violated)
+        .collect();
+    violated.sort_by(|a, b| a.1.origin.file.cmp(&b.1.origin.file));
+    let mut findings: Vec<Finding> = violated
+        .into_iter()
         .map(|(i, r)| {
             finding(
                 &input.catalog.rules[r.rule],

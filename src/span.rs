@@ -238,8 +238,10 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// use only.
 pub struct Locator<'a> {
     sources: &'a std::collections::BTreeMap<String, String>,
-    /// Per file: the index and the depth it covers.
-    cache: HashMap<String, (usize, PointerIndex)>,
+    /// The last file's index and the depth it covers. One file at a time:
+    /// callers visit places file by file, and 10,000 cached indexes would
+    /// cost more memory than rebuilding the rare revisited one.
+    cache: Option<(String, usize, PointerIndex)>,
 }
 
 /// Depth of the first index built for a file: enough for declaration ids.
@@ -249,7 +251,7 @@ impl<'a> Locator<'a> {
     pub fn new(sources: &'a std::collections::BTreeMap<String, String>) -> Self {
         Locator {
             sources,
-            cache: HashMap::new(),
+            cache: None,
         }
     }
 
@@ -285,14 +287,22 @@ impl<'a> Locator<'a> {
             Place::Pointer { pointer, .. } => pointer.matches('/').count(),
             _ => 0,
         };
-        let entry = self
-            .cache
-            .entry(file.to_string())
-            .or_insert_with(|| (SHALLOW, PointerIndex::build_to_depth(text, SHALLOW)));
-        if depth > entry.0 {
-            *entry = (usize::MAX, PointerIndex::build(text));
+        let stale = match &self.cache {
+            Some((cached, covered, _)) => cached != file || depth > *covered,
+            None => true,
+        };
+        if stale {
+            let index = if depth > SHALLOW {
+                (usize::MAX, PointerIndex::build(text))
+            } else {
+                (SHALLOW, PointerIndex::build_to_depth(text, SHALLOW))
+            };
+            self.cache = Some((file.to_string(), index.0, index.1));
         }
-        entry.1.locate(text, place)
+        match &self.cache {
+            Some((_, _, index)) => index.locate(text, place),
+            None => PointerIndex::build(text).locate(text, place),
+        }
     }
 }
 

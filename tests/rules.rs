@@ -47,7 +47,8 @@ fn fixtures() -> Vec<(PathBuf, Fixture)> {
         .into_iter()
         .map(|p| {
             let text = std::fs::read_to_string(&p).unwrap();
-            let f: Fixture = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            let f: Fixture =
+                serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
             (p, f)
         })
         .collect()
@@ -59,9 +60,17 @@ fn every_rule_fires_and_stays_quiet_on_its_fixtures() {
     for (path, fixture) in fixtures() {
         for case in &fixture.cases {
             let dir = tempfile::tempdir().unwrap();
-            common::write_files(dir.path(), case.files.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            common::write_files(
+                dir.path(),
+                case.files.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            );
             let today = case.today.as_deref().unwrap_or(common::TODAY);
-            let label = format!("{} / {} ({})", path.file_name().unwrap().to_string_lossy(), case.name, case.expect);
+            let label = format!(
+                "{} / {} ({})",
+                path.file_name().unwrap().to_string_lossy(),
+                case.name,
+                case.expect
+            );
             let report = match common::check_dir(dir.path(), today) {
                 Ok(r) => r,
                 Err(d) => {
@@ -75,16 +84,33 @@ fn every_rule_fires_and_stays_quiet_on_its_fixtures() {
                 .any(|f| f.rule == fixture.rule && f.target == case.target);
             match case.expect.as_str() {
                 "fire" if !fired => {
-                    let got: Vec<_> = report.findings.iter().map(|f| format!("{} {}", f.rule, f.target)).collect();
-                    failures.push(format!("{label}: expected {} on {}, got {got:?}", fixture.rule, case.target));
+                    let got: Vec<_> = report
+                        .findings
+                        .iter()
+                        .map(|f| format!("{} {}", f.rule, f.target))
+                        .collect();
+                    failures.push(format!(
+                        "{label}: expected {} on {}, got {got:?}",
+                        fixture.rule, case.target
+                    ));
                 }
-                "quiet" if fired => failures.push(format!("{label}: {} fired on {}", fixture.rule, case.target)),
+                "quiet" if fired => failures.push(format!(
+                    "{label}: {} fired on {}",
+                    fixture.rule, case.target
+                )),
                 "fire" | "quiet" => {}
-                other => failures.push(format!("{label}: expect must be fire or quiet, not {other}")),
+                other => failures.push(format!(
+                    "{label}: expect must be fire or quiet, not {other}"
+                )),
             }
         }
     }
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing cases:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -92,7 +118,9 @@ fn every_builtin_rule_has_a_firing_and_a_quiet_fixture() {
     let fixtures = fixtures();
     let mut missing = Vec::new();
     for (file, text) in privgate::rules::pack::BUILTIN {
-        let pack = privgate::rules::pack::load_pack(file, text).0.expect("built-in pack loads");
+        let pack = privgate::rules::pack::load_pack(file, text)
+            .0
+            .expect("built-in pack loads");
         for rule in pack.rules {
             let cases: Vec<&Case> = fixtures
                 .iter()

@@ -48,9 +48,53 @@ pub fn map_of(entries: impl IntoIterator<Item = (String, Value)>) -> Value {
 }
 
 fn to_fields<T: Serialize>(item: &T) -> HashMap<Key, Value> {
-    match cel::to_value(item) {
-        Ok(Value::Map(m)) => (*m.map).clone(),
-        _ => HashMap::new(),
+    INTERNER.with(|i| {
+        match convert(
+            serde_json::to_value(item).unwrap_or_default(),
+            &mut i.borrow_mut(),
+        ) {
+            Value::Map(m) => Arc::try_unwrap(m.map).unwrap_or_else(|m| (*m).clone()),
+            _ => HashMap::new(),
+        }
+    })
+}
+
+thread_local! {
+    /// Field names and values repeat across thousands of declarations
+    /// (`lawful_basis`, `user.contact.email`); sharing one copy of each keeps
+    /// a 10,000-manifest model small.
+    static INTERNER: std::cell::RefCell<HashMap<String, Arc<String>>> = Default::default();
+}
+
+fn intern(s: String, interner: &mut HashMap<String, Arc<String>>) -> Arc<String> {
+    if let Some(a) = interner.get(&s) {
+        return a.clone();
+    }
+    let a = Arc::new(s.clone());
+    interner.insert(s, a.clone());
+    a
+}
+
+/// JSON to CEL, sharing repeated strings.
+fn convert(v: serde_json::Value, interner: &mut HashMap<String, Arc<String>>) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Float(n.as_f64().unwrap_or_default()),
+        },
+        serde_json::Value::String(s) => Value::String(intern(s, interner)),
+        serde_json::Value::Array(a) => Value::List(Arc::new(
+            a.into_iter().map(|x| convert(x, interner)).collect(),
+        )),
+        serde_json::Value::Object(o) => {
+            let map: HashMap<Key, Value> = o
+                .into_iter()
+                .map(|(k, v)| (Key::String(intern(k, interner)), convert(v, interner)))
+                .collect();
+            Value::Map(Map { map: Arc::new(map) })
+        }
     }
 }
 

@@ -44,5 +44,8 @@ pub fn check_dir_with(dir: &Path, today: &str, gate: GateFlags) -> Result<Report
 }
 
 pub fn codes(diags: &[Diagnostic]) -> Vec<String> {
-    diags.iter().map(|d| format!("{}: {}", d.code, d.message)).collect()
+    diags
+        .iter()
+        .map(|d| format!("{}: {}", d.code, d.message))
+        .collect()
 }

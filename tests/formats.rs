@@ -1,0 +1,1023 @@
+//! `--format sarif|junit|markdown` and `-o FILE`: SARIF validated against the
+//! official 2.1.0 schema, JUnit parsed as XML, Markdown checked for what a
+//! pull-request comment needs; reports are deterministic and `-o` writes
+//! the file and nothing else.
+
+mod gitrepo;
+
+use gitrepo::{privgate, Repo, TODAY};
+use quick_xml::events::Event;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn acme() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme-shop")
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(dir: &Path, args: &[&str]) -> Out {
+    let out = privgate(dir).args(args).output().unwrap();
+    Out {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// `privgate check --today 2026-11-23 --format FORMAT` on acme-shop (passes),
+/// run once per format and test binary.
+fn acme_report(format: &str) -> String {
+    static CACHE: std::sync::Mutex<BTreeMap<String, String>> =
+        std::sync::Mutex::new(BTreeMap::new());
+    if let Some(text) = CACHE.lock().unwrap().get(format) {
+        return text.clone();
+    }
+    let out = run(&acme(), &["check", "--today", TODAY, "--format", format]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr, "", "no warnings on acme-shop");
+    CACHE
+        .lock()
+        .unwrap()
+        .insert(format.to_string(), out.stdout.clone());
+    out.stdout
+}
+
+fn acme_json() -> Value {
+    serde_json::from_str(&acme_report("json")).unwrap()
+}
+
+/// A repository with an organisation rule pack whose texts carry every
+/// character XML, Markdown and URIs treat specially, a manifest under a path
+/// with a space and a non-ASCII letter, a disabled rule and a waiver.
+fn awkward_repo() -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("privgate-awkward-")
+        .tempdir()
+        .unwrap();
+    let files: [(&str, &str); 4] = [
+        (
+            "privgate.yaml",
+            r#"version: 1
+regulations: [gdpr]
+rulepacks: [policies/*.yaml]
+rules:
+  gdpr.data-minimisation: { enabled: false }
+gate: { min_score: 0, fail_on: high }
+waivers:
+  - rule: gdpr.retention-defined
+    target: dataset:ds-waived
+    reason: "Legacy <system> & \"export\" | 'tmp' </details> ticket #42"
+    approved_by: dpo@example.com
+    expires: 2027-01-31
+"#,
+        ),
+        (
+            "policies/acme.yaml",
+            r#"version: 1
+pack: acme
+regulation: acme
+title: Acme <internal> policy
+citation_prefix: "Acme & Co"
+rules:
+  - id: acme.owner
+    citation: "§4 <owners>"
+    severity: high
+    title: Systems have an "owner" & a <team>
+    rationale: Someone | answers for it.
+    remediation: Set `owner` <team@acme> & ask "legal" | done.
+    example: "system:\n  id: x\n  owner: a@b\n"
+    references: ["wiki page 42 (internal)"]
+    checks:
+      - target: system
+        violation: system.owner == null
+        message: "system `{id}` has no <owner> & \"team\" | fix </details> it"
+"#,
+        ),
+        (
+            "services/my service/bücher.privacy.yaml",
+            "version: 1
+system:
+  id: shop
+  name: Shop
+datasets:
+  - id: ds-waived
+    categories: [user.contact.email]
+    subjects: [customer]
+    retention: { deletion: automated }
+  - id: ds-ok
+    categories: [user.contact.email]
+    subjects: [customer]
+    retention: { period: P1Y, deletion: automated }
+rights:
+  access: { sla: P30D }
+  erasure: { sla: P30D }
+  rectification: { sla: P30D }
+  portability: { sla: P30D }
+  objection: { sla: P30D }
+breach:
+  plan: docs/breach.md
+  notify_authority_within: PT72H
+",
+        ),
+        ("docs/breach.md", "# Breach response\n"),
+    ];
+    for (path, content) in files {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, content).unwrap();
+    }
+    dir
+}
+
+fn json_of(dir: &Path) -> Value {
+    let out = run(dir, &["check", "--format", "json"]);
+    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr))
+}
+
+// ------------------------------------------------------------------ SARIF
+
+/// The official schema, or `None` (with the reason printed) when the shared
+/// data directory is not there.
+fn sarif_schema() -> Option<Value> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/sarif-schema-2.1.0.json");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(serde_json::from_str(&text).unwrap()),
+        Err(e) => {
+            println!(
+                "skipped: the SARIF schema is not at {} ({e})",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+/// Every schema violation, under the draft the file declares (draft-04) and
+/// under draft-07, plus the `uri` / `uri-reference` formats of the fields
+/// that carry them.
+fn sarif_errors(schema: &Value, doc: &Value) -> Vec<String> {
+    let mut errors = Vec::new();
+    // The official schema's own `language` patterns (run, toolComponent),
+    // `^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$`, have a stray `]` that the
+    // meta-schema check refuses as a regex; they are replaced by what they
+    // mean (privgate never writes `language`).
+    fn fix_patterns(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m.iter_mut() {
+                    if k == "pattern" && x == "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$" {
+                        *x = Value::from("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
+                    } else {
+                        fix_patterns(x);
+                    }
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(fix_patterns),
+            _ => {}
+        }
+    }
+    let mut schema = schema.clone();
+    fix_patterns(&mut schema);
+    for draft in [jsonschema::Draft::Draft4, jsonschema::Draft::Draft7] {
+        let validator = jsonschema::options()
+            .with_draft(draft)
+            .build(&schema)
+            .unwrap_or_else(|e| panic!("{draft:?}: the SARIF schema does not build: {e}"));
+        errors.extend(
+            validator
+                .iter_errors(doc)
+                .map(|e| format!("{draft:?}: {} at {}", e, e.instance_path())),
+        );
+    }
+    let format = |name: &str| {
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&serde_json::json!({ "type": "string", "format": name }))
+            .unwrap()
+    };
+    let (uri, uri_reference) = (format("uri"), format("uri-reference"));
+    fn walk(v: &Value, path: &str, visit: &mut dyn FnMut(&str, &str, &Value)) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    visit(path, k, x);
+                    walk(x, &format!("{path}/{k}"), visit);
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    walk(x, &format!("{path}/{i}"), visit);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(doc, "", &mut |path, key, value| {
+        let checker = match key {
+            "helpUri" | "informationUri" | "downloadUri" | "$schema" => &uri,
+            "uri" => &uri_reference,
+            _ => return,
+        };
+        if !checker.is_valid(value) {
+            errors.push(format!(
+                "{path}/{key}: {value} is not a valid {key} (format)"
+            ));
+        }
+    });
+    errors
+}
+
+#[test]
+fn sarif_for_acme_shop_validates_against_the_official_schema() {
+    let Some(schema) = sarif_schema() else { return };
+    let doc: Value = serde_json::from_str(&acme_report("sarif")).unwrap();
+    let errors = sarif_errors(&schema, &doc);
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(doc["version"], "2.1.0");
+    assert_eq!(doc["runs"].as_array().unwrap().len(), 1);
+    // The validator does notice a broken document.
+    let mut broken = doc.clone();
+    broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+        Value::from(0);
+    assert!(!sarif_errors(&schema, &broken).is_empty());
+}
+
+#[test]
+fn sarif_describes_every_rule_that_ran() {
+    let doc: Value = serde_json::from_str(&acme_report("sarif")).unwrap();
+    let listed: Vec<Value> =
+        serde_json::from_str(&run(&acme(), &["rules", "--format", "json", "--path", "."]).stdout)
+            .unwrap();
+    let descriptors = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let ids: Vec<&str> = descriptors
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    let expected: Vec<&str> = listed.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, expected, "one descriptor per rule, in catalogue order");
+
+    let scale = |s: &str| match s {
+        "critical" => 9.0..=10.0,
+        "high" => 7.0..=8.9,
+        "medium" => 4.0..=6.9,
+        "low" => 0.1..=3.9,
+        other => panic!("severity {other}"),
+    };
+    for (d, r) in descriptors.iter().zip(&listed) {
+        let id = r["id"].as_str().unwrap();
+        let severity = r["severity"].as_str().unwrap();
+        let props = &d["properties"];
+        // GitHub reads security-severity as a number in a string.
+        let sec: f64 = props["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(scale(severity).contains(&sec), "{id}: {sec} for {severity}");
+        assert_eq!(props["citation"], r["citation"], "{id}");
+        assert!(
+            r["citation"]
+                .as_str()
+                .unwrap()
+                .starts_with(&id[..4].to_uppercase()),
+            "{id}"
+        );
+        assert_eq!(d["shortDescription"]["text"], r["title"], "{id}");
+        assert!(d["fullDescription"]["text"]
+            .as_str()
+            .unwrap()
+            .contains(r["citation"].as_str().unwrap()));
+        assert!(!d["help"]["text"].as_str().unwrap().is_empty(), "{id}");
+        assert!(d["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains(r["citation"].as_str().unwrap()));
+        let tags: Vec<&str> = props["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        assert!(
+            tags.contains(&severity) && tags.contains(&r["regulation"].as_str().unwrap()),
+            "{id}: {tags:?}"
+        );
+    }
+
+    // Only the rules that ran: one regulation selected.
+    let out = run(
+        &acme(),
+        &[
+            "check",
+            "--today",
+            TODAY,
+            "--format",
+            "sarif",
+            "--regulation",
+            "ccpa",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    let ids: BTreeSet<&str> = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    let ccpa: BTreeSet<&str> = expected
+        .iter()
+        .copied()
+        .filter(|id| id.starts_with("ccpa."))
+        .collect();
+    assert_eq!(ids, ccpa);
+}
+
+#[test]
+fn sarif_results_carry_places_fingerprints_and_suppressions() {
+    let doc: Value = serde_json::from_str(&acme_report("sarif")).unwrap();
+    let report = acme_json();
+    let run0 = &doc["runs"][0];
+    let descriptors = run0["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run0["results"].as_array().unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(
+        results.len(),
+        findings.len(),
+        "waived findings are results too, suppressed"
+    );
+    assert_eq!(results.len(), 4);
+
+    let mut fingerprints = BTreeSet::new();
+    for f in findings {
+        let (rule, target) = (f["rule"].as_str().unwrap(), f["target"].as_str().unwrap());
+        let r = results
+            .iter()
+            .find(|r| r["ruleId"] == rule && r["properties"]["target"] == target)
+            .unwrap_or_else(|| panic!("no result for {rule} {target}"));
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert_eq!(loc["artifactLocation"]["uri"], f["file"]);
+        assert_eq!(loc["region"]["startLine"], f["line"]);
+        assert_eq!(loc["region"]["startColumn"], f["column"]);
+        assert!(f["line"].as_u64().unwrap() >= 1 && f["column"].as_u64().unwrap() >= 1);
+        let fp = r["partialFingerprints"]["privgateFinding/v1"]
+            .as_str()
+            .unwrap();
+        assert_eq!(fp, format!("{rule}:{target}"));
+        assert!(
+            fingerprints.insert(fp.to_string()),
+            "fingerprints are unique"
+        );
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(descriptors[index]["id"], rule);
+        assert!(r["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains(f["message"].as_str().unwrap()));
+        let expected_level = match f["severity"].as_str().unwrap() {
+            "critical" | "high" => "error",
+            "medium" => "warning",
+            _ => "note",
+        };
+        assert_eq!(r["level"], expected_level, "{rule}");
+
+        if f["waived"] == true {
+            let s = r["suppressions"]
+                .as_array()
+                .expect("a waived finding has a suppression");
+            assert_eq!(s.len(), 1);
+            assert_eq!(s[0]["status"], "accepted");
+            let justification = s[0]["justification"].as_str().unwrap();
+            assert!(
+                justification.contains("DPIA in review, ticket LEGAL-123"),
+                "{justification}"
+            );
+            assert!(
+                justification.contains("dpo@acme.example") && justification.contains("2027-03-31")
+            );
+            assert_eq!(
+                (rule, target),
+                ("gdpr.dpia-required", "purpose:recommendations")
+            );
+        } else {
+            assert!(
+                r.get("suppressions").is_none(),
+                "{rule} {target} is not waived"
+            );
+        }
+    }
+}
+
+#[test]
+fn sarif_fingerprints_do_not_depend_on_lines_or_files() {
+    let fingerprints = |manifests: &[(&str, &str)]| -> BTreeMap<String, (String, u64)> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("privgate.yaml"),
+            "version: 1\nregulations: [gdpr]\n",
+        )
+        .unwrap();
+        for (path, text) in manifests {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        }
+        let out = run(dir.path(), &["check", "--format", "sarif"]);
+        let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+        doc["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let loc = &r["locations"][0]["physicalLocation"];
+                (
+                    r["partialFingerprints"]["privgateFinding/v1"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                    (
+                        loc["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+                        loc["region"]["startLine"].as_u64().unwrap(),
+                    ),
+                )
+            })
+            .collect()
+    };
+    let ds = "  - id: ds-x\n    categories: [user.contact.email]\n    subjects: [customer]\n";
+    let before = fingerprints(&[("a/privacy.yaml", &format!("version: 1\ndatasets:\n{ds}"))]);
+    let after = fingerprints(&[(
+        "b/moved.privacy.yaml",
+        &format!("version: 1\n# moved\n\ndatasets:\n  - id: ds-first\n    categories: [system.operations]\n{ds}"),
+    )]);
+    assert!(!before.is_empty());
+    let keys = |m: &BTreeMap<String, (String, u64)>| m.keys().cloned().collect::<BTreeSet<_>>();
+    assert_eq!(keys(&before), keys(&after));
+    let moved: Vec<_> = after
+        .iter()
+        .filter(|(fp, _)| fp.ends_with(":dataset:ds-x"))
+        .collect();
+    assert!(!moved.is_empty());
+    for (fp, (file, line)) in moved {
+        assert_eq!(before[fp].0, "a/privacy.yaml");
+        assert_eq!(file, "b/moved.privacy.yaml");
+        assert_ne!(before[fp].1, *line, "{fp} moved to another line");
+    }
+}
+
+#[test]
+fn sarif_stays_valid_with_awkward_paths_and_organisation_packs() {
+    let dir = awkward_repo();
+    let out = run(dir.path(), &["check", "--format", "sarif"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    if let Some(schema) = sarif_schema() {
+        let errors = sarif_errors(&schema, &doc);
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+    let run0 = &doc["runs"][0];
+    let ids: Vec<&str> = run0["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"acme.owner"));
+    assert!(
+        !ids.contains(&"gdpr.data-minimisation"),
+        "a disabled rule did not run"
+    );
+    assert!(
+        !ids.iter().any(|i| i.starts_with("ccpa.")),
+        "ccpa was not selected"
+    );
+    let owner = run0["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "acme.owner")
+        .unwrap();
+    assert_eq!(owner["properties"]["citation"], "Acme & Co §4 <owners>");
+    assert_eq!(owner["properties"]["security-severity"], "7.5");
+    // The file is still named so code scanning finds it: the URI decodes to
+    // the repository-relative path.
+    let uri = run0["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        percent_decode(uri),
+        "services/my service/bücher.privacy.yaml"
+    );
+    let waived: Vec<&Value> = run0["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert_eq!(waived.len(), 1);
+    assert_eq!(waived[0]["ruleId"], "gdpr.retention-defined");
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+// ------------------------------------------------------------------ JUnit
+
+#[derive(Debug, Default)]
+struct Element {
+    name: String,
+    attrs: BTreeMap<String, String>,
+    children: Vec<Element>,
+    text: String,
+}
+
+impl Element {
+    fn all<'a>(&'a self, name: &str, out: &mut Vec<&'a Element>) {
+        for c in &self.children {
+            if c.name == name {
+                out.push(c);
+            }
+            c.all(name, out);
+        }
+    }
+
+    fn find_all(&self, name: &str) -> Vec<&Element> {
+        let mut out = Vec::new();
+        self.all(name, &mut out);
+        out
+    }
+
+    fn attr(&self, name: &str) -> &str {
+        self.attrs
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_else(|| panic!("<{}> has no {name}", self.name))
+    }
+
+    fn count(&self, name: &str) -> usize {
+        self.attr(name).parse().unwrap()
+    }
+}
+
+/// Parses the whole document with quick-xml (well-formed, matching end
+/// tags, every attribute and text unescaped); the root element.
+fn parse_xml(text: &str) -> Element {
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut stack: Vec<Element> = vec![Element::default()];
+    let open = |e: &quick_xml::events::BytesStart| -> Element {
+        let mut el = Element {
+            name: String::from_utf8(e.name().as_ref().to_vec()).unwrap(),
+            ..Element::default()
+        };
+        for a in e.attributes() {
+            let a = a.unwrap_or_else(|err| panic!("bad attribute: {err}\n{text}"));
+            let key = String::from_utf8(a.key.as_ref().to_vec()).unwrap();
+            let value = a
+                .unescape_value()
+                .unwrap_or_else(|err| panic!("bad escape: {err}"))
+                .into_owned();
+            assert!(el.attrs.insert(key, value).is_none(), "duplicate attribute");
+        }
+        el
+    };
+    let mut declared = false;
+    loop {
+        match reader
+            .read_event()
+            .unwrap_or_else(|e| panic!("not XML at {}: {e}", reader.buffer_position()))
+        {
+            Event::Decl(d) => {
+                assert_eq!(&*d.encoding().unwrap().unwrap(), b"UTF-8");
+                declared = true;
+            }
+            Event::Start(e) => stack.push(open(&e)),
+            Event::Empty(e) => {
+                let el = open(&e);
+                stack.last_mut().unwrap().children.push(el);
+            }
+            Event::End(_) => {
+                let el = stack.pop().unwrap();
+                stack.last_mut().unwrap().children.push(el);
+            }
+            Event::Text(t) => {
+                let s = t
+                    .unescape()
+                    .unwrap_or_else(|e| panic!("bad text escape: {e}"));
+                stack.last_mut().unwrap().text.push_str(&s);
+            }
+            Event::Eof => break,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(declared, "an XML declaration with the encoding");
+    assert_eq!(stack.len(), 1, "every element closed");
+    let mut doc = stack.pop().unwrap();
+    assert!(doc.text.trim().is_empty());
+    assert_eq!(doc.children.len(), 1, "one root element");
+    doc.children.pop().unwrap()
+}
+
+/// Checks the JUnit document against the JSON report of the same run.
+fn check_junit(xml: &str, report: &Value) {
+    let root = parse_xml(xml);
+    assert_eq!(root.name, "testsuites");
+    let cases = root.find_all("testcase");
+    let suites = root.find_all("testsuite");
+    assert_eq!(root.count("tests"), cases.len());
+    assert_eq!(
+        cases.len(),
+        report["summary"]["checks"].as_u64().unwrap() as usize,
+        "one testcase per check"
+    );
+
+    let ids: BTreeSet<(&str, &str)> = cases
+        .iter()
+        .map(|c| (c.attr("classname"), c.attr("name")))
+        .collect();
+    assert_eq!(ids.len(), cases.len(), "one testcase per rule and target");
+
+    let findings = report["findings"].as_array().unwrap();
+    let failing: BTreeMap<(&str, &str), &Value> = findings
+        .iter()
+        .filter(|f| f["waived"] == false)
+        .map(|f| {
+            (
+                (f["rule"].as_str().unwrap(), f["target"].as_str().unwrap()),
+                f,
+            )
+        })
+        .collect();
+    let waived: BTreeSet<(&str, &str)> = findings
+        .iter()
+        .filter(|f| f["waived"] == true)
+        .map(|f| (f["rule"].as_str().unwrap(), f["target"].as_str().unwrap()))
+        .collect();
+    let mut failures = 0;
+    let mut skipped = 0;
+    for c in &cases {
+        let key = (c.attr("classname"), c.attr("name"));
+        let failure: Vec<&Element> = c.children.iter().filter(|e| e.name == "failure").collect();
+        let skip: Vec<&Element> = c.children.iter().filter(|e| e.name == "skipped").collect();
+        if let Some(f) = failing.get(&key) {
+            assert_eq!((failure.len(), skip.len()), (1, 0), "{key:?}");
+            assert_eq!(failure[0].attr("message"), f["message"].as_str().unwrap());
+            assert_eq!(failure[0].attr("type"), f["severity"].as_str().unwrap());
+            let place = format!(
+                "{}:{}:{}",
+                f["file"].as_str().unwrap(),
+                f["line"],
+                f["column"]
+            );
+            assert!(
+                failure[0].text.contains(&place),
+                "{key:?}: {}",
+                failure[0].text
+            );
+            assert!(failure[0].text.contains(f["citation"].as_str().unwrap()));
+            assert!(failure[0].text.contains(f["remediation"].as_str().unwrap()));
+            failures += 1;
+        } else if waived.contains(&key) {
+            assert_eq!((failure.len(), skip.len()), (0, 1), "{key:?}");
+            skipped += 1;
+        } else {
+            assert!(c.children.is_empty(), "{key:?} passed");
+        }
+        assert!(
+            key.0.starts_with(&format!("{}.", suites_of(&suites, c))),
+            "{key:?} in its regulation's suite"
+        );
+    }
+    assert_eq!(
+        failures,
+        failing.len(),
+        "every unwaived finding is a failure"
+    );
+    assert_eq!(skipped, waived.len());
+    assert_eq!(root.count("failures"), failures);
+    assert_eq!(root.count("skipped"), skipped);
+    for s in &suites {
+        let cs = s.find_all("testcase");
+        assert_eq!(s.count("tests"), cs.len());
+        assert_eq!(s.count("failures"), s.find_all("failure").len());
+        assert_eq!(s.count("skipped"), s.find_all("skipped").len());
+    }
+}
+
+/// The name of the suite holding testcase `c`.
+fn suites_of<'a>(suites: &[&'a Element], c: &Element) -> &'a str {
+    suites
+        .iter()
+        .find(|s| s.children.iter().any(|x| std::ptr::eq(x, c)))
+        .map(|s| s.attr("name"))
+        .unwrap()
+}
+
+#[test]
+fn junit_for_acme_shop_has_a_testcase_per_rule_and_target() {
+    let xml = acme_report("junit");
+    let report = acme_json();
+    check_junit(&xml, &report);
+    let root = parse_xml(&xml);
+    assert_eq!(root.count("failures"), 3);
+    assert_eq!(root.count("skipped"), 1);
+    let suites: Vec<&str> = root
+        .find_all("testsuite")
+        .iter()
+        .map(|s| s.attr("name"))
+        .collect();
+    assert_eq!(suites, ["ccpa", "gdpr"]);
+    insta::assert_snapshot!("acme_shop_junit", xml);
+}
+
+#[test]
+fn junit_escapes_what_organisation_packs_and_waivers_say() {
+    let dir = awkward_repo();
+    let out = run(dir.path(), &["check", "--format", "junit"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let report = json_of(dir.path());
+    check_junit(&out.stdout, &report);
+    let root = parse_xml(&out.stdout);
+    let skipped = &root.find_all("skipped")[0];
+    assert_eq!(
+        skipped.attr("message"),
+        "waived: Legacy <system> & \"export\" | 'tmp' </details> ticket #42"
+    );
+    let failure = root
+        .find_all("failure")
+        .into_iter()
+        .find(|f| f.attr("type") == "high")
+        .unwrap();
+    assert_eq!(
+        failure.attr("message"),
+        "system `shop` has no <owner> & \"team\" | fix </details> it"
+    );
+    assert!(
+        failure
+            .text
+            .contains("services/my service/bücher.privacy.yaml:3:7"),
+        "{}",
+        failure.text
+    );
+}
+
+// ---------------------------------------------------------------- Markdown
+
+#[test]
+fn markdown_for_acme_shop_has_verdict_kpis_and_collapsed_details() {
+    let md = acme_report("markdown");
+    let report = acme_json();
+    let first = md.lines().next().unwrap();
+    assert!(first.starts_with("## "), "{first}");
+    assert!(
+        first.contains("99.2") && first.contains("(A)") && first.contains("gate passed"),
+        "{first}"
+    );
+    assert!(
+        md.contains("ccpa 100") && md.contains("gdpr 99"),
+        "by regulation"
+    );
+    // A KPI table with every KPI.
+    let kpi_start = md.find("| KPI | value |").expect("a KPI table");
+    for (k, _) in report["kpis"].as_object().unwrap() {
+        assert!(
+            md[kpi_start..].contains(&format!("| {} |", k.replace('_', " "))),
+            "{k}"
+        );
+    }
+    assert!(md.contains("| dpia coverage | 75% |"));
+    assert!(md.contains("| dsar sla days | 30 days |"));
+    // Every finding, collapsed, after the KPIs.
+    let open = md.find("<details><summary>").expect("collapsed details");
+    let close = md.find("</details>").unwrap();
+    assert!(kpi_start < open && open < close);
+    let details = &md[open..close];
+    for f in report["findings"].as_array().unwrap() {
+        let row = details
+            .lines()
+            .find(|l| l.contains(&format!("`{}`", f["rule"].as_str().unwrap())))
+            .unwrap_or_else(|| panic!("no row for {}", f["rule"]));
+        assert!(
+            row.contains(&format!("`{}:{}`", f["file"].as_str().unwrap(), f["line"])),
+            "{row}"
+        );
+        assert_eq!(row.contains("(waived)"), f["waived"] == true, "{row}");
+    }
+    assert!(details.contains("All findings: 3 (0 critical, 1 high, 1 medium, 1 low; 1 waived)"));
+    assert!(
+        !md.contains("New findings") && !md.contains("against `"),
+        "not pull-request mode"
+    );
+    insta::assert_snapshot!("acme_shop_markdown", md);
+}
+
+#[test]
+fn markdown_in_pull_request_mode_leads_with_the_delta_and_new_findings() {
+    let repo = Repo::new();
+    let config = "version: 1\nregulations: [gdpr]\nrules:\n  gdpr.data-minimisation: { enabled: false }\ngate: { min_score: 0, fail_on: high }\n";
+    let ds = |id: &str, retention: &str| {
+        format!("  - id: {id}\n    categories: [user.contact.email]\n    subjects: [customer]\n{retention}")
+    };
+    let kept = "    retention: { period: P1Y, deletion: automated }\n";
+    let base = format!(
+        "version: 1\ndatasets:\n{}{}",
+        ds("ds-fixed", ""),
+        ds("ds-old", "")
+    );
+    repo.commit_files(
+        &[("privgate.yaml", config), ("privacy.yaml", base.as_str())],
+        "base",
+    );
+    let head = format!(
+        "version: 1\ndatasets:\n{}{}{}",
+        ds("ds-fixed", kept),
+        ds("ds-old", ""),
+        ds("ds-new", "")
+    );
+    repo.write(&[("privacy.yaml", head.as_str())]);
+
+    let out = run(
+        repo.path(),
+        &["check", "--changed-since", "HEAD", "--format", "markdown"],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let md = out.stdout;
+    let report: Value = serde_json::from_str(
+        &run(
+            repo.path(),
+            &["check", "--changed-since", "HEAD", "--format", "json"],
+        )
+        .stdout,
+    )
+    .unwrap();
+    let c = &report["changes"];
+    let first = md.lines().next().unwrap();
+    assert!(
+        first.contains("gate failed") && first.contains(&report["score"]["overall"].to_string()),
+        "{first}"
+    );
+    let delta_line = md
+        .lines()
+        .find(|l| l.contains("against `HEAD`"))
+        .expect("the delta against the base");
+    assert!(
+        delta_line.contains(&format!("{:+}", c["score_delta"].as_f64().unwrap())),
+        "{delta_line}"
+    );
+    assert!(
+        delta_line.contains(&format!("({})", c["base_score"].as_f64().unwrap())),
+        "{delta_line}"
+    );
+    assert!(delta_line.contains("2 new, 2 fixed"), "{delta_line}");
+    assert!(
+        md.contains("**Gate:** 1 high finding\n"),
+        "only the new high finding counts: {md}"
+    );
+
+    let pos = |needle: &str| {
+        md.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in\n{md}"))
+    };
+    let new = pos("### New findings (2)");
+    assert!(pos("against `HEAD`") < new);
+    assert!(new < pos("### Fixed (2)"));
+    assert!(pos("### Fixed (2)") < pos("| KPI | value |"));
+    assert!(pos("| KPI | value |") < pos("<details>"));
+    let new_section = &md[new..pos("### Fixed (2)")];
+    assert!(
+        new_section.contains("dataset:ds-new") && !new_section.contains("ds-old"),
+        "{new_section}"
+    );
+    let fixed_section = &md[pos("### Fixed (2)")..pos("| KPI | value |")];
+    assert!(
+        fixed_section.contains("dataset:ds-fixed"),
+        "{fixed_section}"
+    );
+}
+
+#[test]
+fn markdown_tables_survive_pipes_and_html_in_texts() {
+    let dir = awkward_repo();
+    let out = run(dir.path(), &["check", "--format", "markdown"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let md = out.stdout;
+    // Every table row has exactly the header's number of cells.
+    for line in md.lines().filter(|l| l.starts_with('|')) {
+        let cells = line.replace("\\|", "").matches('|').count();
+        assert!(cells == 6 || cells == 3, "a row with a stray pipe: {line}");
+    }
+    // Text from rule packs cannot open or close HTML (the collapsed section
+    // stays one section).
+    assert_eq!(md.matches("</details>").count(), 1, "{md}");
+    assert_eq!(md.matches("<details>").count(), 1, "{md}");
+    assert!(!md.contains("<owner>"), "{md}");
+    assert!(md.contains("&lt;owner&gt;"), "{md}");
+    // Paths inside code spans are left as they are.
+    assert!(
+        md.contains("`services/my service/bücher.privacy.yaml:3`"),
+        "{md}"
+    );
+}
+
+// ------------------------------------------------------------- -o FILE
+
+#[test]
+fn output_file_is_written_whole_and_stdout_stays_empty() {
+    let out_dir = tempfile::tempdir().unwrap();
+    for format in ["json", "sarif", "junit", "markdown"] {
+        let path = out_dir.path().join(format!("report.{format}"));
+        let path_s = path.to_str().unwrap();
+        let written = run(
+            &acme(),
+            &["check", "--today", TODAY, "--format", format, "-o", path_s],
+        );
+        assert_eq!(written.code, 0, "{format}: {}", written.stderr);
+        assert_eq!(written.stdout, "", "{format}: nothing on stdout with -o");
+        assert_eq!(written.stderr, "", "{format}");
+        let first = std::fs::read(&path).unwrap();
+        assert_eq!(
+            first,
+            acme_report(format).into_bytes(),
+            "{format}: the file holds what stdout would"
+        );
+        // Byte-identical across runs (no timestamps, stable order).
+        let again = run(
+            &acme(),
+            &[
+                "check", "--today", TODAY, "--format", format, "--output", path_s,
+            ],
+        );
+        assert_eq!(again.code, 0);
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            first,
+            "{format}: deterministic"
+        );
+    }
+    let names: BTreeSet<String> = std::fs::read_dir(out_dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 4, "no temporary files left behind: {names:?}");
+
+    // A failing gate still writes the report, and the exit code says so.
+    let dir = awkward_repo();
+    let path = out_dir.path().join("failing.sarif");
+    let failing = run(
+        dir.path(),
+        &["check", "--format", "sarif", "-o", path.to_str().unwrap()],
+    );
+    assert_eq!(failing.code, 1);
+    assert_eq!(failing.stdout, "");
+    let _: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+
+    // An unwritable destination is an error, and leaves nothing.
+    let missing = out_dir.path().join("no/such/dir/report.md");
+    let bad = run(
+        &acme(),
+        &[
+            "check",
+            "--today",
+            TODAY,
+            "--format",
+            "markdown",
+            "-o",
+            missing.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert_eq!(bad.stdout, "");
+    assert!(bad.stderr.contains("cannot write"), "{}", bad.stderr);
+    assert!(!out_dir.path().join("no").exists());
+}
+
+#[test]
+fn reports_are_byte_identical_across_runs() {
+    let dir = awkward_repo();
+    for format in ["json", "sarif", "junit", "markdown"] {
+        let a = run(dir.path(), &["check", "--format", format]);
+        let b = run(dir.path(), &["check", "--format", format]);
+        assert_eq!(a.code, 1);
+        assert_eq!(a.stdout, b.stdout, "{format}");
+        assert!(!a.stdout.is_empty());
+    }
+}

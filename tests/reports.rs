@@ -1,0 +1,1122 @@
+//! `privgate report`, `ropa`, `map` and `trend`: the HTML report as a
+//! snapshot, escaping of hostile names, the page in a real browser
+//! (headless Chromium, when installed), the record of processing in every
+//! format, the map through Graphviz and an XML parser, and the trend over a
+//! git repository built here.
+
+mod common;
+
+use assert_cmd::Command;
+use common::write_files;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const TODAY: &str = "2026-11-23";
+
+/// Every purpose of examples/acme-shop (EXPECTED.md: 14).
+const ACME_PURPOSES: [&str; 14] = [
+    "account-management",
+    "account-security",
+    "web-analytics",
+    "recommendations",
+    "order-fulfilment",
+    "payment-risk-check",
+    "payroll",
+    "employment-administration",
+    "absence-management",
+    "recruiting",
+    "newsletter",
+    "retargeting-ads",
+    "local-offers",
+    "customer-support",
+];
+
+/// Rule ids of acme-shop's open findings on TODAY (EXPECTED.md).
+const ACME_RULES: [&str; 3] = [
+    "gdpr.transfer-impact-assessment",
+    "gdpr.vendor-assessment-review",
+    "gdpr.data-minimisation",
+];
+
+fn privgate(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("privgate").unwrap();
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("PRIVGATE_TODAY");
+    cmd
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// acme-shop copied outside any git repository, so the report has no
+/// commit, branch or trend and the snapshot does not change with history.
+fn acme_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme-shop"),
+        dir.path(),
+    );
+    dir
+}
+
+fn report_html(dir: &Path) -> String {
+    let out = dir.join("privacy-report.html");
+    privgate(dir)
+        .args(["report", ".", "--today", TODAY, "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    std::fs::read_to_string(out).unwrap()
+}
+
+#[test]
+fn acme_shop_html_report_snapshot() {
+    let dir = acme_copy();
+    let html = report_html(dir.path());
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("Acme GmbH"));
+    assert!(html.contains("99.2"));
+    assert!(html.contains("not in a git repository"));
+    for rule in ACME_RULES {
+        assert!(html.contains(rule), "{rule} missing from the report");
+    }
+    insta::assert_snapshot!("acme_shop_report_html", html);
+}
+
+#[test]
+fn html_report_is_self_contained() {
+    let dir = acme_copy();
+    let html = report_html(dir.path());
+    // Nothing is fetched: no external scripts, styles, images or fonts.
+    for needle in [
+        "<script src",
+        "<link",
+        "@import",
+        "url(http",
+        "src=\"http",
+        "<iframe",
+        "<img",
+    ] {
+        assert!(!html.contains(needle), "found {needle:?}");
+    }
+    // The only links lead to sections of the page or to declared web notices.
+    for href in attribute_values(&html, "href") {
+        let href = href.replace("&#x2f;", "/");
+        assert!(
+            href.starts_with('#') || href.starts_with("https://") || href.starts_with("http://"),
+            "unexpected href {href:?}"
+        );
+    }
+    // A CSP that forbids the network and every script but ours.
+    let csp = attribute_values(&html, "content")
+        .into_iter()
+        .map(|v| v.replace("&#x27;", "'"))
+        .find(|v| v.starts_with("default-src"))
+        .expect("a Content-Security-Policy");
+    assert!(csp.starts_with("default-src 'none';"), "{csp}");
+    assert!(csp.contains("script-src 'sha256-"), "{csp}");
+    assert!(
+        !csp.contains("unsafe-eval") && !csp.contains("script-src 'unsafe-inline'"),
+        "{csp}"
+    );
+    assert_eq!(html.matches("<script>").count(), 1);
+    // The same input and date give the same bytes.
+    assert_eq!(html, report_html(dir.path()));
+}
+
+#[test]
+fn html_report_on_stdout_without_output_flag() {
+    let dir = acme_copy();
+    let out = privgate(dir.path())
+        .args(["report", "--today", TODAY])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+}
+
+#[test]
+fn report_on_invalid_manifests_exits_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), [("privacy.yaml", "version: 1\npurposes: [\n")]);
+    let out = dir.path().join("r.html");
+    privgate(dir.path())
+        .args(["report", ".", "-o"])
+        .arg(&out)
+        .assert()
+        .code(2);
+    assert!(!out.exists());
+    privgate(dir.path())
+        .args(["report", "does-not-exist"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn waivers_near_or_past_expiry_are_highlighted() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [
+            (
+                "privacy.yaml",
+                "version: 1\npurposes:\n  - id: p1\n    description: Newsletter\n    lawful_basis: contract\n    categories: [user.contact.email]\n    subjects: [customer]\n",
+            ),
+            (
+                "privgate.yaml",
+                "version: 1\nregulations: [gdpr]\nwaivers:\n  - rule: gdpr.transparency-notice\n    target: purpose:p1\n    reason: Notice being drafted\n    approved_by: dpo@example.com\n    expires: 2026-12-01\n  - rule: gdpr.record-of-processing\n    target: purpose:p1\n    reason: Old exception\n    approved_by: dpo@example.com\n    expires: 2026-11-01\n  - rule: gdpr.breach-notification\n    target: repository\n    reason: Plan in review\n    approved_by: ciso@example.com\n    expires: 2027-06-30\n",
+            ),
+        ],
+    );
+    let html = report_html(dir.path());
+    let row = |reason: &str| {
+        let at = html
+            .find(reason)
+            .unwrap_or_else(|| panic!("{reason} missing"));
+        let start = html[..at].rfind("<tr class=\"").unwrap();
+        html[start..at].to_string()
+    };
+    assert!(row("Notice being drafted").contains("waiver-expiring"));
+    assert!(row("Old exception").contains("waiver-expired"));
+    assert!(row("Plan in review").contains("waiver-active"));
+    assert!(html.contains("expires in 8 days"));
+    assert!(html.contains("expired 22 days ago: not applied"));
+    assert!(html.contains("dpo@example.com") && html.contains("ciso@example.com"));
+    // The expired waiver's finding is open again; the others are waived.
+    assert!(html.contains("class=\"rule-id\">gdpr.record-of-processing<"));
+    assert!(!html.contains("class=\"rule-id\">gdpr.transparency-notice<"));
+}
+
+// ---------------------------------------------------------------------------
+// Escaping
+
+const EVIL_CONFIG: &str = r#"version: 1
+organization: "<script>document.body.setAttribute('data-pwned','org')</script>"
+regulations: [gdpr]
+waivers:
+  - rule: gdpr.transparency-notice
+    target: purpose:evil-purpose
+    reason: "<script>alert(1)</script> \"><img src=x onerror=alert(1)>"
+    approved_by: "\"><img src=x onerror=document.body.setAttribute('data-pwned','waiver')>"
+    expires: 2026-12-01
+"#;
+
+const EVIL_MANIFEST: &str = r#"version: 1
+system:
+  id: evil
+  name: "<script>alert(1)</script>"
+  owner: "\"><img src=x onerror=alert(1)>"
+  description: "<script>document.body.setAttribute('data-pwned','system')</script>"
+datasets:
+  - id: evil-db
+    name: "\"><img src=x onerror=document.body.setAttribute('data-pwned','dataset')>"
+    description: "<script>alert(1)</script>"
+    categories: [user.contact.email]
+    subjects: [customer]
+    location: DE
+    encrypted_at_rest: true
+    retention: { period: P1Y, trigger: "</td><script>alert(1)</script>", deletion: automated }
+purposes:
+  - id: evil-purpose
+    name: "<script>document.body.setAttribute('data-pwned','purpose')</script>"
+    description: "\"><img src=x onerror=alert(1)>"
+    lawful_basis: contract
+    categories: [user.contact.email]
+    subjects: [customer]
+    datasets: [evil-db]
+    notice: "javascript:alert(1)"
+  - id: other-purpose
+    name: "</style></svg><script>alert(1)</script>"
+    description: x
+    lawful_basis: contract
+    categories: [user.contact.email]
+    subjects: [customer]
+    datasets: [evil-db]
+    notice: " JavaScript:document.body.setAttribute('data-pwned','notice')"
+vendors:
+  - id: evil-vendor
+    name: "</text><script>alert(1)</script>\" onload=\"alert(1)"
+    role: processor
+    country: US
+flows:
+  - id: evil-flow
+    description: "<script>alert(1)</script>"
+    from: evil-db
+    to: evil-vendor
+    purpose: evil-purpose
+    categories: [user.contact.email]
+    destination_country: US
+    encrypted_in_transit: true
+"#;
+
+fn evil_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [
+            ("privgate.yaml", EVIL_CONFIG),
+            ("services/evil/privacy.yaml", EVIL_MANIFEST),
+        ],
+    );
+    dir
+}
+
+/// Values of `name="..."` attributes anywhere in the markup (as written,
+/// entities and all).
+fn attribute_values(html: &str, name: &str) -> Vec<String> {
+    let needle = format!(" {name}=\"");
+    html.match_indices(&needle)
+        .map(|(i, _)| {
+            let rest = &html[i + needle.len()..];
+            rest[..rest.find('"').unwrap_or(rest.len())].to_string()
+        })
+        .collect()
+}
+
+/// Every tag's text (from `<` to the next `>`).
+fn tags(html: &str) -> Vec<&str> {
+    html.match_indices('<')
+        .map(|(i, _)| {
+            let rest = &html[i..];
+            &rest[..rest.find('>').map_or(rest.len(), |j| j + 1)]
+        })
+        .collect()
+}
+
+#[test]
+fn hostile_names_render_inert() {
+    let dir = evil_repo();
+    let html = report_html(dir.path());
+    assert!(
+        !html.contains("<script>alert"),
+        "raw script tag from a manifest"
+    );
+    assert!(
+        !html.contains("<script>document"),
+        "raw script tag from a manifest"
+    );
+    assert!(
+        !html.to_lowercase().contains("<img"),
+        "raw img tag from a manifest"
+    );
+    for tag in tags(&html) {
+        let lower = tag.to_lowercase();
+        assert!(
+            !lower.contains("onerror") && !lower.contains("onload"),
+            "event handler in tag {tag:?}"
+        );
+    }
+    for href in attribute_values(&html, "href") {
+        assert!(
+            !href.to_lowercase().contains("javascript"),
+            "javascript: URL as a link: {href:?}"
+        );
+    }
+    // The text is still there, escaped, for a person to read.
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("javascript:alert(1)"));
+    // Exactly one script element: ours.
+    assert_eq!(html.matches("<script").count(), 1);
+}
+
+#[test]
+fn hostile_names_stay_inert_in_dot_mermaid_and_svg() {
+    let dir = evil_repo();
+    let dot = map_output(dir.path(), "dot");
+    assert!(
+        dot.contains(r#"\"><img src=x"#),
+        "quotes escaped in DOT labels"
+    );
+    graphviz_parses(&dot);
+    let mermaid = map_output(dir.path(), "mermaid");
+    assert!(!mermaid.contains("<script") && !mermaid.contains("<img"));
+    for line in mermaid.lines().filter(|l| l.contains("[\"")) {
+        // One label per node line: exactly two double quotes.
+        assert_eq!(line.matches('"').count(), 2, "unescaped quote in {line:?}");
+    }
+    let svg = map_output(dir.path(), "svg");
+    assert!(!svg.contains("<script") && !svg.contains("<img"));
+    for tag in tags(&svg) {
+        assert!(
+            !tag.contains("onload") && !tag.contains("onerror"),
+            "event handler in {tag:?}"
+        );
+    }
+    well_formed_xml(&svg);
+}
+
+// ---------------------------------------------------------------------------
+// Headless Chromium
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Runs Chromium with a fresh profile; `None` when it hangs.
+fn chromium(extra: &[&str], url: &str) -> Option<std::process::Output> {
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(url)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let stdout = child.stdout.take()?;
+    let reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let mut stdout = stdout;
+        let _ = std::io::Read::read_to_end(&mut stdout, &mut s);
+        s
+    });
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                let out = reader.join().unwrap_or_default();
+                return Some(std::process::Output {
+                    status,
+                    stdout: out,
+                    stderr: Vec::new(),
+                });
+            }
+            Ok(None) if start.elapsed() < Duration::from_secs(90) => {
+                std::thread::sleep(Duration::from_millis(100))
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+        }
+    }
+}
+
+fn file_url(path: &Path) -> String {
+    format!("file://{}", path.canonicalize().unwrap().display())
+}
+
+#[test]
+fn report_in_headless_chromium() {
+    if !Path::new(CHROMIUM).exists() {
+        println!("skipped: chromium not installed");
+        return;
+    }
+    let dir = acme_copy();
+    let html_path = dir.path().join("privacy-report.html");
+    report_html(dir.path());
+    let url = file_url(&html_path);
+    let out = chromium(&["--dump-dom"], &url).expect("chromium did not finish");
+    assert!(out.status.success(), "chromium failed: {:?}", out.status);
+    let dom = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(dom.contains("99.2"), "score missing from the DOM");
+    assert!(dom.contains("Grade A"));
+    for kpi in [
+        "dpia_coverage",
+        "vendor_assessment_coverage",
+        "retention_coverage",
+        "consent_coverage",
+        "transfer_coverage",
+        "dsar_sla_days",
+    ] {
+        assert!(
+            dom.contains(&format!("id=\"kpi-{kpi}\"")),
+            "KPI card {kpi} missing"
+        );
+    }
+    for title in [
+        "DPIA coverage",
+        "Vendor assessment coverage",
+        "Retention coverage",
+        "DSAR SLA",
+    ] {
+        assert!(dom.contains(title), "KPI title {title} missing");
+    }
+    for rule in ACME_RULES {
+        assert!(dom.contains(rule), "finding {rule} missing from the DOM");
+    }
+    assert!(
+        dom.contains("flow:tickets-to-zendesk") && dom.contains("services/support/privacy.yaml:46")
+    );
+    // The filter script ran (the CSP hash matches): the form is shown and counts.
+    assert!(
+        dom.contains("Showing all 3 findings"),
+        "the filter script did not run"
+    );
+    assert!(!dom.contains("id=\"filters\" hidden"));
+
+    // A screenshot to look at.
+    let shot = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/report-screenshot.png");
+    let _ = std::fs::create_dir_all(shot.parent().unwrap());
+    let _ = std::fs::remove_file(&shot);
+    let arg = format!("--screenshot={}", shot.display());
+    let out = chromium(
+        &[&arg, "--window-size=1280,2400", "--hide-scrollbars"],
+        &url,
+    )
+    .expect("chromium did not finish");
+    assert!(out.status.success());
+    assert!(
+        std::fs::metadata(&shot)
+            .map(|m| m.len() > 10_000)
+            .unwrap_or(false),
+        "no screenshot"
+    );
+}
+
+#[test]
+fn hostile_report_runs_no_injected_script_in_chromium() {
+    if !Path::new(CHROMIUM).exists() {
+        println!("skipped: chromium not installed");
+        return;
+    }
+    let dir = evil_repo();
+    report_html(dir.path());
+    let out = chromium(
+        &["--dump-dom"],
+        &file_url(&dir.path().join("privacy-report.html")),
+    )
+    .expect("chromium did not finish");
+    assert!(out.status.success());
+    let dom = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(dom.contains("<body"), "no DOM dumped");
+    // Every payload sets data-pwned on <body> if it runs.
+    let body = &dom[dom.find("<body").unwrap()..];
+    let body_tag = &body[..body.find('>').unwrap()];
+    assert!(
+        !body_tag.contains("data-pwned"),
+        "an injected script ran: {body_tag}"
+    );
+    assert!(!dom.contains("<img"), "an injected element was parsed");
+    // Our own script did run.
+    assert!(dom.contains("Showing all"));
+}
+
+// ---------------------------------------------------------------------------
+// Record of processing
+
+fn acme_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/acme-shop")
+}
+
+fn ropa_output(dir: &Path, format: &str) -> String {
+    let out = privgate(dir)
+        .args(["ropa", ".", "--format", format])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn ropa_json_lists_every_purpose_with_its_fields() {
+    let text = ropa_output(&acme_dir(), "json");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["controller"]["organization"], "Acme GmbH");
+    assert_eq!(
+        v["controller"]["system_owners"].as_array().unwrap().len(),
+        6
+    );
+    let activities = v["activities"].as_array().unwrap();
+    let ids: Vec<&str> = activities
+        .iter()
+        .map(|a| a["purpose"].as_str().unwrap())
+        .collect();
+    let mut expected = ACME_PURPOSES.to_vec();
+    let mut got = ids.clone();
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected);
+    for a in activities {
+        let id = a["purpose"].as_str().unwrap();
+        for field in ["lawful_basis", "description", "owner", "system", "notice"] {
+            assert!(a[field].is_string(), "{id}: {field} missing");
+        }
+        for field in ["data_subjects", "data_categories", "retention", "security"] {
+            assert!(
+                !a[field].as_array().unwrap().is_empty(),
+                "{id}: {field} empty"
+            );
+        }
+        assert!(
+            a["missing"].as_array().unwrap().is_empty(),
+            "{id}: {}",
+            a["missing"]
+        );
+    }
+    let find = |id: &str| activities.iter().find(|a| a["purpose"] == id).unwrap();
+    // Recipients are the vendors and datasets reached by the purpose's flows.
+    let support = find("customer-support");
+    assert_eq!(support["recipients"][0]["id"], "zendesk");
+    assert_eq!(support["transfers"][0]["country"], "US");
+    assert_eq!(support["transfers"][0]["mechanism"], "scc");
+    let absence = find("absence-management");
+    assert_eq!(absence["special_categories"][0], "user.health");
+    assert_eq!(absence["special_category_condition"], "employment");
+    assert_eq!(find("order-fulfilment")["retention"][0]["period"], "P8Y");
+    assert_eq!(find("newsletter")["consent"], "newsletter-consent");
+    assert_eq!(
+        find("recommendations")["assessments"][0]["id"],
+        "recommendations-lia"
+    );
+}
+
+#[test]
+fn ropa_markdown_shows_every_purpose_and_field() {
+    let md = ropa_output(&acme_dir(), "markdown");
+    assert!(md.starts_with("# Record of processing activities (GDPR Art. 30(1))"));
+    assert!(md.contains("Organisation: Acme GmbH"));
+    for id in ACME_PURPOSES {
+        assert!(md.contains(&format!("({id})\n")), "{id} missing");
+    }
+    for label in [
+        "Lawful basis",
+        "Data subjects",
+        "Data categories",
+        "Recipients",
+        "Third-country transfers",
+        "Retention",
+        "Security measures",
+        "Assessments",
+    ] {
+        assert_eq!(md.matches(&format!("| {label} |")).count(), 14, "{label}");
+    }
+}
+
+#[test]
+fn ropa_csv_parses() {
+    let text = ropa_output(&acme_dir(), "csv");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(headers.get(1), Some("purpose"));
+    let purpose = headers.iter().position(|h| h == "purpose").unwrap();
+    let basis = headers.iter().position(|h| h == "lawful_basis").unwrap();
+    let transfers = headers
+        .iter()
+        .position(|h| h == "third_country_transfers")
+        .unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 14);
+    for row in &rows {
+        assert_eq!(row.len(), headers.len());
+        assert!(ACME_PURPOSES.contains(&row.get(purpose).unwrap()));
+        assert_ne!(row.get(basis), Some("missing"));
+    }
+    let support = rows
+        .iter()
+        .find(|r| r.get(purpose) == Some("customer-support"))
+        .unwrap();
+    assert!(support
+        .get(transfers)
+        .unwrap()
+        .contains("standard contractual clauses"));
+}
+
+#[test]
+fn ropa_shows_missing_information_as_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [(
+            "privacy.yaml",
+            "version: 1\nsystem:\n  id: s1\npurposes:\n  - id: p1\n    categories: [user.health]\n    datasets: [d1]\ndatasets:\n  - id: d1\n    categories: [user.health]\nflows:\n  - id: f1\n    from: d1\n    to: v1\n    purpose: p1\n    categories: [user.health]\nvendors:\n  - id: v1\n    country: US\n",
+        )],
+    );
+    let v: serde_json::Value = serde_json::from_str(&ropa_output(dir.path(), "json")).unwrap();
+    let a = &v["activities"][0];
+    assert!(a["lawful_basis"].is_null() && a["description"].is_null() && a["owner"].is_null());
+    assert!(v["controller"]["organization"].is_null());
+    let missing: Vec<&str> = a["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    for m in [
+        "description",
+        "lawful_basis",
+        "special_category_condition",
+        "data_subjects",
+        "owner",
+        "retention",
+        "transfer_mechanism",
+        "security",
+        "notice",
+    ] {
+        assert!(
+            missing.contains(&m),
+            "{m} not reported missing: {missing:?}"
+        );
+    }
+    let csv_text = ropa_output(dir.path(), "csv");
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let row = reader.records().next().unwrap().unwrap();
+    let col = |name: &str| {
+        row.get(headers.iter().position(|h| h == name).unwrap())
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(col("controller"), "missing");
+    assert_eq!(col("lawful_basis"), "missing");
+    assert_eq!(col("special_category_condition"), "missing");
+    assert_eq!(col("owner"), "missing");
+    assert!(col("retention").starts_with("d1: missing"));
+    assert!(col("third_country_transfers").contains("safeguard missing"));
+    let md = ropa_output(dir.path(), "markdown");
+    assert!(md.contains("| Lawful basis | missing; Art. 9(2) condition: missing |"));
+}
+
+#[test]
+fn csv_cells_cannot_become_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [("privacy.yaml", "version: 1\npurposes:\n  - id: p1\n    description: \"=HYPERLINK(\\\"http://x\\\")\"\n")],
+    );
+    let text = ropa_output(dir.path(), "csv");
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+}
+
+// ---------------------------------------------------------------------------
+// Data map
+
+fn map_output(dir: &Path, format: &str) -> String {
+    let out = privgate(dir)
+        .args(["map", ".", "--today", TODAY, "--format", format])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn graphviz_parses(dot: &str) {
+    if std::process::Command::new("dot")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
+        println!("skipped: dot (graphviz) not installed");
+        return;
+    }
+    let mut child = std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(dot.as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "dot rejected the map: {stderr}");
+    assert!(
+        !stderr.contains("syntax error") && !stderr.to_lowercase().contains("warning"),
+        "{stderr}"
+    );
+    well_formed_xml(&String::from_utf8_lossy(&out.stdout));
+}
+
+fn well_formed_xml(text: &str) {
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().check_end_names = true;
+    let mut depth = 0i64;
+    let mut elements = 0;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(quick_xml::events::Event::Start(_)) => {
+                depth += 1;
+                elements += 1;
+            }
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(quick_xml::events::Event::Empty(_)) => elements += 1,
+            Ok(_) => {}
+            Err(e) => panic!("not well-formed XML at {}: {e}", reader.buffer_position()),
+        }
+    }
+    assert_eq!(depth, 0, "unclosed elements");
+    assert!(elements > 1);
+}
+
+#[test]
+fn map_dot_is_valid_graphviz() {
+    let dot = map_output(&acme_dir(), "dot");
+    assert!(dot.contains("digraph \"privgate\""));
+    // Every node and cluster id is quoted.
+    assert!(dot.contains("subgraph \"cluster_0\""));
+    assert!(dot.contains("\"vendor:zendesk\""));
+    assert!(dot.contains("label=\"US (outside the EEA)\""));
+    // The flow with a finding is red; flows leaving the EEA are dashed.
+    let zendesk = dot
+        .lines()
+        .find(|l| l.contains("-> \"vendor:zendesk\""))
+        .unwrap();
+    assert!(
+        zendesk.contains("#b91c1c")
+            && zendesk.contains("dashed")
+            && zendesk.contains("gdpr.transfer-impact-assessment")
+    );
+    let aws = dot
+        .lines()
+        .find(|l| l.contains("\"dataset:orders-db\" -> \"vendor:aws\""))
+        .unwrap();
+    assert!(!aws.contains("dashed"));
+    graphviz_parses(&dot);
+}
+
+#[test]
+fn map_svg_is_well_formed_and_deterministic() {
+    let svg = map_output(&acme_dir(), "svg");
+    assert!(svg.starts_with("<?xml"));
+    well_formed_xml(&svg);
+    assert!(svg.contains("Zendesk, Inc."));
+    assert_eq!(svg, map_output(&acme_dir(), "svg"));
+}
+
+#[test]
+fn map_mermaid_groups_by_country() {
+    let m = map_output(&acme_dir(), "mermaid");
+    assert!(m.starts_with("flowchart LR\n"));
+    assert!(m.contains("subgraph g0[\"DE (EEA)\"]"));
+    assert!(m.contains("[\"US (outside the EEA)\"]"));
+    assert!(m.contains("linkStyle"));
+    assert_eq!(m.matches(" -->|").count() + m.matches(" -.->|").count(), 12);
+}
+
+// ---------------------------------------------------------------------------
+// Trend
+
+const CLEAN: &str = "version: 1\nsystem:\n  id: s1\n  owner: team@example.com\n";
+const WITH_GAP: &str = "version: 1\nsystem:\n  id: s1\n  owner: team@example.com\ndatasets:\n  - id: d1\n    categories: [user.contact.email]\n    subjects: [customer]\n    location: DE\n    encrypted_at_rest: true\n";
+const INVALID: &str = "version: 1\nsystem:\n  id: s1\n  owner: [unclosed\n";
+
+/// A commit to make: date, message, and files (path, content) to write first.
+type CommitSpec<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
+
+/// A repository with one commit per (date, message, manifest), on `main`.
+fn git_repo(commits: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    let with_files: Vec<CommitSpec> = commits
+        .iter()
+        .map(|(date, message, manifest)| {
+            (
+                *date,
+                *message,
+                vec![
+                    ("privgate.yaml", "version: 1\norganization: Trend Test\n"),
+                    ("privacy.yaml", *manifest),
+                ],
+            )
+        })
+        .collect();
+    git_repo_files(&with_files)
+}
+
+/// A repository with one commit per (date, message, files written first).
+fn git_repo_files(commits: &[CommitSpec]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = git2::Repository::init(dir.path()).unwrap();
+    repo.set_head("refs/heads/main").unwrap();
+    let mut parent: Option<git2::Oid> = None;
+    for (date, message, files) in commits {
+        write_files(dir.path(), files.iter().copied());
+        let mut index = repo.index().unwrap();
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .unwrap();
+        index.write().unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let seconds = jiff::civil::Date::strptime("%Y-%m-%d", date)
+            .unwrap()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .unwrap()
+            .timestamp()
+            .as_second()
+            + 12 * 3600;
+        let sig =
+            git2::Signature::new("Test", "test@example.com", &git2::Time::new(seconds, 0)).unwrap();
+        let parents: Vec<git2::Commit> = parent
+            .iter()
+            .map(|p| repo.find_commit(*p).unwrap())
+            .collect();
+        let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
+        parent = Some(
+            repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parent_refs)
+                .unwrap(),
+        );
+    }
+    dir
+}
+
+/// The score `check` gives `manifest` on `date`, in a scratch directory.
+fn check_score(manifest: &str, date: &str) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [
+            ("privgate.yaml", "version: 1\norganization: Trend Test\n"),
+            ("privacy.yaml", manifest),
+        ],
+    );
+    let out = privgate(dir.path())
+        .args(["score", ".", "--format", "json", "--today", date])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["score"]["overall"].as_f64().unwrap()
+}
+
+fn four_commits() -> tempfile::TempDir {
+    git_repo(&[
+        ("2026-01-05", "Declare the service", CLEAN),
+        ("2026-02-10", "Add a dataset without retention", WITH_GAP),
+        ("2026-03-15", "Broken edit", INVALID),
+        ("2026-04-20", "Remove the dataset again", CLEAN),
+    ])
+}
+
+#[test]
+fn trend_scores_each_commit_and_shows_invalid_ones() {
+    let dir = four_commits();
+    let out = privgate(dir.path())
+        .args(["trend", ".", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["branch"], "main");
+    let commits = v["commits"].as_array().unwrap();
+    assert_eq!(commits.len(), 4);
+    let summaries: Vec<&str> = commits
+        .iter()
+        .map(|c| c["summary"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        summaries,
+        [
+            "Declare the service",
+            "Add a dataset without retention",
+            "Broken edit",
+            "Remove the dataset again"
+        ]
+    );
+    assert_eq!(commits[0]["score"], 100.0);
+    assert_eq!(commits[0]["status"], "ok");
+    assert_eq!(commits[0]["date"], "2026-01-05");
+    let gap = commits[1]["score"].as_f64().unwrap();
+    assert!(gap < 100.0);
+    assert_eq!(
+        gap,
+        check_score(WITH_GAP, "2026-02-10"),
+        "trend and check disagree"
+    );
+    assert!(commits[1]["findings"].as_u64().unwrap() > 0);
+    assert_eq!(commits[2]["status"], "invalid");
+    assert!(commits[2]["score"].is_null());
+    assert!(commits[2]["errors"].as_u64().unwrap() >= 1);
+    assert!(
+        commits[2]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("privacy.yaml:"),
+        "{}",
+        commits[2]["error"]
+    );
+    assert_eq!(commits[3]["score"], 100.0);
+}
+
+#[test]
+fn trend_table_csv_and_last() {
+    let dir = four_commits();
+    let table = privgate(dir.path()).args(["trend"]).output().unwrap();
+    assert_eq!(table.status.code(), Some(0));
+    let table = String::from_utf8(table.stdout).unwrap();
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 5);
+    assert!(lines[0].starts_with("commit"));
+    assert!(lines[1].contains("100.0") && lines[1].contains("Declare the service"));
+    assert!(lines[3].contains("invalid") && lines[3].contains("1 error"));
+
+    let csv_text = privgate(dir.path())
+        .args(["trend", "--format", "csv"])
+        .output()
+        .unwrap()
+        .stdout;
+    let mut reader = csv::Reader::from_reader(&csv_text[..]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(&rows[2][3], "invalid");
+
+    let last2 = privgate(dir.path())
+        .args(["trend", "--last", "2", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&last2.stdout).unwrap();
+    let commits = v["commits"].as_array().unwrap();
+    assert_eq!(commits.len(), 2);
+    assert_eq!(commits[1]["summary"], "Remove the dataset again");
+}
+
+#[test]
+fn trend_with_a_fixed_date_judges_every_commit_on_it() {
+    let dir = four_commits();
+    let out = privgate(dir.path())
+        .args(["trend", "--format", "json", "--today", "2027-06-01"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for c in v["commits"].as_array().unwrap() {
+        assert_eq!(c["as_of"], "2027-06-01");
+    }
+}
+
+#[test]
+fn trend_of_a_subdirectory_reuses_unchanged_trees() {
+    // The root is `app/`; the second commit touches only a file outside it,
+    // the third changes the manifest on the same day.
+    let dir = git_repo_files(&[
+        (
+            "2026-05-01",
+            "Service",
+            vec![("app/privacy.yaml", CLEAN), ("README.md", "a\n")],
+        ),
+        ("2026-05-01", "Docs only", vec![("README.md", "b\n")]),
+        ("2026-05-01", "Gap", vec![("app/privacy.yaml", WITH_GAP)]),
+    ]);
+    let out = privgate(&dir.path().join("app"))
+        .args(["trend", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let commits = v["commits"].as_array().unwrap();
+    let summaries: Vec<&str> = commits
+        .iter()
+        .map(|c| c["summary"].as_str().unwrap())
+        .collect();
+    assert_eq!(summaries, ["Service", "Docs only", "Gap"]);
+    assert_ne!(commits[0]["commit"], commits[1]["commit"]);
+    assert_eq!(commits[0]["score"], 100.0);
+    assert_eq!(commits[1]["score"], 100.0);
+    assert!(commits[2]["score"].as_f64().unwrap() < 100.0);
+}
+
+#[test]
+fn trend_outside_git_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), [("privacy.yaml", CLEAN)]);
+    let out = privgate(dir.path()).args(["trend", "."]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not inside a git repository"));
+}
+
+#[test]
+fn report_in_a_git_repository_embeds_the_trend() {
+    let dir = four_commits();
+    let html = report_html(dir.path());
+    assert!(html.contains("<svg class=\"trend-chart\""));
+    assert!(html.contains("Broken edit"));
+    assert!(html.contains("manifests invalid"));
+    let repo = git2::Repository::open(dir.path()).unwrap();
+    let head = repo.head().unwrap().target().unwrap().to_string();
+    assert!(html.contains(&head[..12]), "commit missing from the header");
+    assert!(html.contains("<code>main</code>"));
+    // Data map and record of processing are inline too.
+    assert!(html.contains("id=\"map\"") && html.contains("id=\"ropa\""));
+}
+
+// ---------------------------------------------------------------------------
+// Benchmark (not run by default; see benches/reports.md)
+
+/// Phase timings of `report` on a generated corpus:
+/// `PRIVGATE_BENCH_CORPUS=/tmp/c10k cargo test --release --test reports -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn report_phases_on_a_corpus() {
+    use privgate::{check, git, map, render::html, ropa, tree::WorkTree};
+    let Ok(root) = std::env::var("PRIVGATE_BENCH_CORPUS") else {
+        println!("skipped: set PRIVGATE_BENCH_CORPUS to a directory made by gen_corpus");
+        return;
+    };
+    let root = PathBuf::from(root);
+    let today = privgate::time::parse_date(TODAY).unwrap();
+    let t = Instant::now();
+    let tree = WorkTree::open(&root).unwrap();
+    let checked = check::check_tree(&tree, &Default::default(), today, Default::default())
+        .unwrap_or_else(|_| panic!("the corpus does not check"));
+    let t_check = t.elapsed();
+    let t = Instant::now();
+    let record = ropa::build(&checked.model);
+    let graph = map::build(&checked.model, Some(&checked.report));
+    let svg = map::to_svg(&graph);
+    let repo = git::info(&root);
+    let input = html::Input {
+        report: &checked.report,
+        model: &checked.model,
+        run_date: today,
+        repo: &repo,
+        ropa: &record,
+        map: &graph,
+        map_svg: svg,
+        trend: Err("not measured".into()),
+    };
+    let page = html::render(&input).unwrap();
+    let t_render = t.elapsed();
+    println!(
+        "{} manifests, {} findings: check {:.2} s, RoPA + map + HTML {:.2} s, {:.1} MB",
+        checked.model.manifests.len(),
+        checked.report.findings.len(),
+        t_check.as_secs_f64(),
+        t_render.as_secs_f64(),
+        page.len() as f64 / 1e6
+    );
+}
