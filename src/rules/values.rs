@@ -7,6 +7,7 @@ use crate::manifest::Settings;
 use crate::model::{Decl, Kind, Model};
 use cel::objects::{Key, Map};
 use cel::Value;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -169,7 +170,7 @@ impl Links {
 pub fn declarations(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
     let links = Links::build(model);
     let mut out: BTreeMap<Kind, Vec<DeclValue>> = BTreeMap::new();
-    fn add<T: Serialize>(
+    fn add<T: Serialize + Sync>(
         out: &mut BTreeMap<Kind, Vec<DeclValue>>,
         links: &Links,
         kind: Kind,
@@ -177,7 +178,7 @@ pub fn declarations(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
         id: fn(&T) -> &str,
     ) {
         let values = decls
-            .iter()
+            .par_iter()
             .map(|d| {
                 let mut fields = to_fields(&d.item);
                 fields.insert(key("kind"), string(kind.name()));
