@@ -85,6 +85,21 @@ pub struct CheckArgs {
     /// Write the report to FILE instead of stdout (whole or not at all).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub gate: GateArgs,
+    /// Check the content staged in the git index (pre-commit), not the work tree.
+    #[arg(long)]
+    pub staged: bool,
+    /// Pull-request mode: compare with the repository at REV (read from git);
+    /// report new and fixed findings and the score delta.
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
+}
+
+/// What is checked and how it is gated: shared by `check`, `score` and
+/// `report`.
+#[derive(Debug, Args, Clone)]
+pub struct GateArgs {
     /// Regulation to check (repeatable); overrides the config's `regulations`.
     #[arg(long = "regulation", value_name = "NAME")]
     pub regulations: Vec<String>,
@@ -97,13 +112,6 @@ pub struct CheckArgs {
     /// The run date, YYYY-MM-DD (default: PRIVGATE_TODAY, else the clock).
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
-    /// Check the content staged in the git index (pre-commit), not the work tree.
-    #[arg(long)]
-    pub staged: bool,
-    /// Pull-request mode: compare with the repository at REV (read from git);
-    /// report new and fixed findings and the score delta.
-    #[arg(long, value_name = "REV")]
-    pub changed_since: Option<String>,
 }
 
 fn parse_score(s: &str) -> Result<f64, String> {

@@ -19,17 +19,17 @@ use privgate::tree::WorkTree;
 /// Loads, checks and returns the result, or the exit code after printing
 /// why it could not check.
 pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
-    let today = privgate::time::today(args.today.as_deref()).map_err(|e| {
+    let today = privgate::time::today(args.gate.today.as_deref()).map_err(|e| {
         eprintln!("error: {e}");
         EXIT_ERROR
     })?;
     let options = LoadOptions {
         config_path: args.common.config.clone(),
-        regulations: args.regulations.clone(),
+        regulations: args.gate.regulations.clone(),
     };
     let gate = GateFlags {
-        min_score: args.min_score,
-        fail_on: args.fail_on.clone(),
+        min_score: args.gate.min_score,
+        fail_on: args.gate.fail_on.clone(),
     };
     let fail = |d: Diagnostic| {
         super::emit_alone(d, args.common.no_color);

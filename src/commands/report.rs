@@ -4,7 +4,7 @@
 //! shown in the report, not in the exit code.
 
 use super::{emit, emit_alone, load_worktree, print_stdout, write_output, EXIT_ERROR, EXIT_OK};
-use crate::cli::CommonArgs;
+use crate::cli::{CommonArgs, GateArgs};
 use clap::{Args, ValueEnum};
 use privgate::check::{self, Checked, GateFlags};
 use privgate::load::LoadOptions;
@@ -19,18 +19,8 @@ pub struct ReportArgs {
     /// Write the HTML to FILE (whole or not at all) instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Regulation to check (repeatable); overrides the config's `regulations`.
-    #[arg(long = "regulation", value_name = "NAME")]
-    pub regulations: Vec<String>,
-    /// Gate: minimum score (overrides the config's gate).
-    #[arg(long, value_name = "N", value_parser = parse_score)]
-    pub min_score: Option<f64>,
-    /// Gate: fail on a finding of this severity or worse (overrides the config's gate).
-    #[arg(long, value_name = "SEVERITY", value_parser = ["critical", "high", "medium", "low", "none"])]
-    pub fail_on: Option<String>,
-    /// The run date, YYYY-MM-DD (default: PRIVGATE_TODAY, else the clock).
-    #[arg(long, value_name = "DATE")]
-    pub today: Option<String>,
+    #[command(flatten)]
+    pub gate: GateArgs,
     /// Commits in the score-trend chart (first-parent history; 0: no chart).
     #[arg(long, value_name = "N", default_value_t = trend::DEFAULT_LAST)]
     pub last: usize,
@@ -109,13 +99,6 @@ pub enum TrendFormat {
     Csv,
 }
 
-fn parse_score(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
-        _ => Err(format!("`{s}` is not a score between 0 and 100")),
-    }
-}
-
 /// Runs the whole check on the work tree, or prints why it could not.
 fn checked(
     common: &CommonArgs,
@@ -166,19 +149,19 @@ fn failed(what: &str, e: &str) -> u8 {
 }
 
 pub fn report(args: &ReportArgs) -> u8 {
-    let today = match run_date(args.today.as_deref()) {
+    let today = match run_date(args.gate.today.as_deref()) {
         Ok(d) => d,
         Err(code) => return code,
     };
     let gate = GateFlags {
-        min_score: args.min_score,
-        fail_on: args.fail_on.clone(),
+        min_score: args.gate.min_score,
+        fail_on: args.gate.fail_on.clone(),
     };
-    let Checked { model, report, .. } = match checked(&args.common, &args.regulations, today, gate)
-    {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let Checked { model, report, .. } =
+        match checked(&args.common, &args.gate.regulations, today, gate) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
@@ -194,11 +177,11 @@ pub fn report(args: &ReportArgs) -> u8 {
     } else {
         let options = trend::TrendOptions {
             last: args.last,
-            load: load_options(&args.common, &args.regulations),
+            load: load_options(&args.common, &args.gate.regulations),
             today: None,
             gate: GateFlags {
-                min_score: args.min_score,
-                fail_on: args.fail_on.clone(),
+                min_score: args.gate.min_score,
+                fail_on: args.gate.fail_on.clone(),
             },
         };
         trend::trend(root, &options).map_err(|d| format!("No trend: {}", d.message))
