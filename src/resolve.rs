@@ -383,7 +383,7 @@ impl Resolver<'_> {
             .chain(tax.aliases.keys())
             .map(String::as_str);
         let help = did_you_mean(key, candidates).unwrap_or_else(|| {
-            "use a key of policies/taxonomy.yaml (`privgate taxonomy` lists them), or add it under `taxonomy:` in privgate.yaml".to_string()
+            "use a key of privgate's taxonomy (policies/taxonomy.yaml), or add it under `taxonomy:` in privgate.yaml".to_string()
         });
         let d = Diagnostic::error("unknown-category", format!("unknown data category `{key}`"))
             .label("not in the taxonomy")
