@@ -318,7 +318,6 @@ fn kpis(env: &Env) -> Result<BTreeMap<String, Option<f64>>, Diagnostic> {
                 )),
                 "passes",
             )?;
-            let _ = prog(&k.counts, "counts")?;
             let values = env.map_kind(kind, &both).map_err(|e| fail(&k.id, &e))?;
             let counted = values
                 .iter()
@@ -392,7 +391,6 @@ pub fn run_with_outcomes(
                 &input.catalog.rules[r.rule],
                 r,
                 waived.get(&i).copied(),
-                model,
                 &mut locator,
             )
         })
@@ -461,7 +459,6 @@ fn finding(
     rule: &Rule,
     r: &CheckResult,
     waiver: Option<&crate::manifest::Waiver>,
-    model: &Model,
     locator: &mut Locator,
 ) -> Finding {
     let place = if r.origin.pointer.is_empty() {
@@ -472,7 +469,6 @@ fn finding(
         Place::value(r.origin.id_pointer())
     };
     let loc = locator.locate(&r.origin.file, &place);
-    let _ = model;
     Finding {
         rule: rule.id.clone(),
         regulation: rule.regulation.clone(),
