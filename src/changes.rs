@@ -55,3 +55,48 @@ pub fn compare(
         fixed,
     });
 }
+
+/// Whether `base` holds exactly the inputs the head was checked from: the
+/// same config, the same manifest files with the same bytes, and the same
+/// documents present. Then the base's report is the head's, and the second
+/// evaluation is skipped (most pull requests touch no privacy file).
+/// Conservative: organisation packs, or a `--config` from outside the tree,
+/// always get a full base check.
+pub fn same_inputs(
+    head: &crate::check::Checked,
+    base: &dyn crate::tree::Tree,
+    external_config: bool,
+) -> bool {
+    let model = &head.model;
+    if external_config || !model.config.rulepacks.is_empty() {
+        return false;
+    }
+    let same_bytes = |path: &str| {
+        let head_text = head.workspace.sources.get(path);
+        matches!((head_text, base.read(path)), (Some(h), Ok(b)) if h.as_bytes() == b.as_slice())
+    };
+    let config_same = match &model.config_file {
+        Some(path) => same_bytes(path),
+        None => !crate::discover::CONFIG_NAMES
+            .iter()
+            .any(|n| base.is_file(n)),
+    };
+    if !config_same {
+        return false;
+    }
+    let globs = crate::discover::Globs::new(
+        model.config.manifests.as_deref(),
+        &model.config.exclude,
+        None,
+    );
+    let Ok(globs) = globs else { return false };
+    match crate::discover::discover(base, &globs) {
+        Ok(paths) if paths == model.manifests => {}
+        _ => return false,
+    }
+    model.manifests.iter().all(|p| same_bytes(p))
+        && model
+            .documents
+            .iter()
+            .all(|(path, exists)| base.is_file(path) == *exists)
+}

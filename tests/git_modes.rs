@@ -900,3 +900,31 @@ fn symbolic_links_read_the_same_in_every_mode() {
         );
     }
 }
+
+/// The base check is skipped when the base has the very same inputs; it must
+/// not be skipped when only a document (not a manifest) differs.
+#[test]
+fn a_pull_request_without_privacy_changes_reuses_the_head_and_a_deleted_document_still_counts() {
+    let repo = repo_with(&[("svc/privacy.yaml", manifest(&[dataset("users", None)]))]);
+    repo.write(&[("README.md", "unrelated change\n")]);
+    let run = run_json(privgate(repo.path()).args(["check", "--changed-since", "HEAD"]));
+    let changes = &run.json["changes"];
+    assert_eq!(changes["score_delta"], 0.0);
+    assert_eq!(changes["base_score"], run.json["score"]["overall"]);
+    assert!(changes["new"].as_array().unwrap().is_empty());
+    assert!(changes["fixed"].as_array().unwrap().is_empty());
+    // Old findings only: fail_on counts new ones, so the gate passes.
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    // Deleting the breach plan changes no manifest but breaks a rule.
+    repo.remove("docs/breach.md");
+    let run = run_json(privgate(repo.path()).args(["check", "--changed-since", "HEAD"]));
+    let new = ids(&run.json["changes"]["new"]);
+    assert_eq!(
+        new,
+        set(&[("gdpr.breach-notification", "repository")]),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.code, 0, "medium findings do not fail fail_on: high");
+}
