@@ -165,6 +165,7 @@ impl Env {
             let decls = self.decls.remove(&kind).unwrap_or_default();
             let updated: Result<Vec<DeclValue>, Diagnostic> = decls
                 .into_par_iter()
+                .with_min_len(256)
                 .map_init(
                     || self.context(&maps),
                     |ctx, mut decl| {
@@ -230,6 +231,7 @@ impl Env {
             };
             let per_decl: Vec<Result<Vec<CheckResult>, Diagnostic>> = decls
                 .par_iter()
+                .with_min_len(256)
                 .map_init(
                     || self.context(&maps),
                     |ctx, decl| {
