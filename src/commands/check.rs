@@ -116,6 +116,11 @@ pub fn check(args: &CheckArgs) -> u8 {
     }
     let written = match text {
         Some(t) => deliver(args, &t),
+        // Human text to a file: the same findings, plain, then the summary.
+        None if args.output.is_some() => {
+            let text = human_findings(ws, report, Style::plain());
+            deliver(args, &format!("{text}{}\n", summary_line(report)))
+        }
         None => {
             print_human(ws, report, args.common.no_color, args.common.quiet);
             EXIT_OK
@@ -146,6 +151,14 @@ pub fn json(report: &Report) -> String {
 }
 
 fn print_human(ws: &Workspace, report: &Report, no_color: bool, quiet: bool) {
+    if !quiet || !report.gate.passed {
+        eprint!("{}", human_findings(ws, report, Style::detect(no_color)));
+    }
+    eprintln!("{}", summary_line(report));
+}
+
+/// Findings as miette diagnostics, grouped per file in position order.
+fn human_findings(ws: &Workspace, report: &Report, style: Style) -> String {
     let diags: Vec<Diagnostic> = report
         .findings
         .iter()
@@ -183,11 +196,7 @@ fn print_human(ws: &Workspace, report: &Report, no_color: bool, quiet: bool) {
         })
         .collect();
     let mut locator = Locator::new(&ws.sources);
-    let text = human::render(&diags, &mut locator, Style::detect(no_color));
-    if !quiet || !report.gate.passed {
-        eprint!("{text}");
-    }
-    eprintln!("{}", summary_line(report));
+    human::render(&diags, &mut locator, style)
 }
 
 /// " [new]" for findings this change introduced (pull-request mode).
