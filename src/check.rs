@@ -25,6 +25,9 @@ pub struct GateFlags {
     pub fail_on: Option<String>,
 }
 
+/// Warned when discovery finds nothing to check.
+pub const NO_MANIFESTS: &str = "no privacy manifests found (privacy.yaml, privacy.yml, *.privacy.yaml, *.privacy.yml, or the config's `manifests:` globs); nothing was checked";
+
 /// Default `fail_on` when neither config nor flag sets one.
 pub const DEFAULT_FAIL_ON: &str = "high";
 
@@ -367,6 +370,10 @@ pub fn run_with_outcomes(
     let kpis = kpis(&env).map_err(|d| vec![d])?;
 
     let mut warnings = Vec::new();
+    if model.manifests.is_empty() {
+        // A misnamed manifest must not make the gate pass silently.
+        warnings.push(NO_MANIFESTS.to_string());
+    }
     let waived = apply_waivers(
         model,
         &input.catalog.rules,

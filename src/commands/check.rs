@@ -20,7 +20,7 @@ use privgate::tree::WorkTree;
 /// why it could not check.
 pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
     let today = privgate::time::today(args.gate.today.as_deref()).map_err(|e| {
-        eprintln!("error: {e}");
+        sayln!("error: {e}");
         EXIT_ERROR
     })?;
     let options = LoadOptions {
@@ -92,7 +92,7 @@ pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
 
 fn summarize_errors(diags: &[Diagnostic]) {
     let n = diags.iter().filter(|d| d.is_error()).count();
-    eprintln!(
+    sayln!(
         "could not check: {n} error{} found",
         if n == 1 { "" } else { "s" }
     );
@@ -112,7 +112,7 @@ pub fn check(args: &CheckArgs) -> u8 {
         Format::Human => None,
     };
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        sayln!("warning: {w}");
     }
     let written = match text {
         Some(t) => deliver(args, &t),
@@ -152,9 +152,9 @@ pub fn json(report: &Report) -> String {
 
 fn print_human(ws: &Workspace, report: &Report, no_color: bool, quiet: bool) {
     if !quiet || !report.gate.passed {
-        eprint!("{}", human_findings(ws, report, Style::detect(no_color)));
+        say!("{}", human_findings(ws, report, Style::detect(no_color)));
     }
-    eprintln!("{}", summary_line(report));
+    sayln!("{}", summary_line(report));
 }
 
 /// Findings as miette diagnostics, grouped per file in position order.
@@ -212,7 +212,7 @@ pub fn summary_line(report: &Report) -> String {
         .score
         .by_regulation
         .iter()
-        .map(|(k, v)| format!("{k} {v}"))
+        .map(|(k, v)| format!("{k} {v:.1}"))
         .collect();
     let s = &report.summary;
     let verdict = if report.gate.passed {
@@ -222,7 +222,7 @@ pub fn summary_line(report: &Report) -> String {
     };
     let delta = match &report.changes {
         Some(c) => format!(
-            " - against {}: {:+} (was {}), {} new, {} fixed",
+            " - against {}: {:+.1} (was {:.1}), {} new, {} fixed",
             c.base,
             c.score_delta,
             c.base_score,
@@ -232,7 +232,7 @@ pub fn summary_line(report: &Report) -> String {
         None => String::new(),
     };
     format!(
-        "score {} ({}) [{}]{delta} - {} findings ({} critical, {} high, {} medium, {} low), {} waived, {} checks on {} declarations in {} manifests - {verdict}",
+        "score {:.1} ({}) [{}]{delta} - {} findings ({} critical, {} high, {} medium, {} low), {} waived, {} checks on {} declarations in {} manifest{} - {verdict}",
         report.score.overall,
         report.score.grade,
         regs.join(", "),
@@ -245,6 +245,7 @@ pub fn summary_line(report: &Report) -> String {
         s.checks,
         s.declarations,
         s.manifests,
+        if s.manifests == 1 { "" } else { "s" },
     )
 }
 
@@ -258,7 +259,12 @@ pub fn score(args: &CheckArgs) -> u8 {
             let v = serde_json::json!({ "score": report.score, "kpis": report.kpis, "gate": report.gate });
             format!("{v:#}\n")
         }
-        _ => score_table(&report),
+        Format::Human => score_table(&report),
+        other => {
+            let name = format!("{other:?}").to_lowercase();
+            sayln!("error: `privgate score` writes human or json, not {name}; use `privgate check --format {name}`");
+            return EXIT_ERROR;
+        }
     };
     let code = deliver(args, &text);
     if code != EXIT_OK {
@@ -277,11 +283,17 @@ pub fn score_table(report: &Report) -> String {
     out.push_str(&format!(
         "{:<30} {:>8}\n",
         "overall",
-        format!("{} {}", report.score.overall, report.score.grade)
+        format!("{:.1} {}", report.score.overall, report.score.grade)
     ));
     for (reg, v) in &report.score.by_regulation {
-        out.push_str(&format!("{:<30} {:>8}\n", reg, v));
+        out.push_str(&format!("{:<30} {:>8.1}\n", reg, v));
     }
+    let verdict = if report.gate.passed {
+        "passed".to_string()
+    } else {
+        format!("FAILED: {}", report.gate.reasons.join(", "))
+    };
+    out.push_str(&format!("{:<30} {verdict}\n", "gate"));
     out.push('\n');
     out.push_str(&format!("{:<30} {:>8}\n", "kpi", "value"));
     for (k, v) in &report.kpis {

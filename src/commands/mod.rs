@@ -1,5 +1,22 @@
 //! One function per command; each returns the process exit code.
 
+/// `eprint!` that ignores a closed stderr (`privgate check 2>&1 | head`)
+/// instead of panicking: the exit code still tells the story.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($t)*);
+    }};
+}
+
+/// `eprintln!` that ignores a closed stderr.
+macro_rules! sayln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 mod check;
 pub(crate) mod report;
 mod rules;
@@ -33,12 +50,12 @@ pub fn run(command: Command) -> u8 {
         Command::Init { path } => match privgate::init::init(&path) {
             Ok(files) => {
                 for f in files {
-                    eprintln!("wrote {f}");
+                    sayln!("wrote {f}");
                 }
                 EXIT_OK
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                sayln!("error: {e}");
                 EXIT_ERROR
             }
         },
@@ -51,7 +68,7 @@ fn print_stdout(text: &str) -> u8 {
         Ok(()) => EXIT_OK,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
         Err(e) => {
-            eprintln!("error: cannot write output: {e}");
+            sayln!("error: cannot write output: {e}");
             EXIT_ERROR
         }
     }
@@ -74,7 +91,7 @@ pub fn write_output(path: &std::path::Path, text: &str) -> u8 {
         Ok(()) => EXIT_OK,
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);
-            eprintln!("error: cannot write `{}`: {e}", path.display());
+            sayln!("error: cannot write `{}`: {e}", path.display());
             EXIT_ERROR
         }
     }
@@ -84,7 +101,7 @@ pub fn write_output(path: &std::path::Path, text: &str) -> u8 {
 pub fn emit_alone(d: Diagnostic, no_color: bool) {
     let empty = Default::default();
     let mut locator = Locator::new(&empty);
-    eprint!(
+    say!(
         "{}",
         human::render(&[d], &mut locator, Style::detect(no_color))
     );
@@ -108,7 +125,7 @@ pub fn emit(ws: &Workspace, diagnostics: &[Diagnostic], no_color: bool) {
     let mut locator = Locator::new(&ws.sources);
     let text = human::render(diagnostics, &mut locator, Style::detect(no_color));
     if !text.is_empty() {
-        eprint!("{text}");
+        say!("{text}");
     }
 }
 
@@ -131,15 +148,18 @@ fn validate(args: &ValidateArgs) -> u8 {
         });
         print_stdout(&format!("{summary:#}\n"));
     } else if errors == 0 && !args.common.quiet {
+        if ws.model.as_ref().is_some_and(|m| m.manifests.is_empty()) {
+            sayln!("warning: {}", privgate::check::NO_MANIFESTS);
+        }
         if let Some(m) = &ws.model {
-            eprintln!(
+            sayln!(
                 "ok: {} manifests, {} declarations, no problems",
                 m.manifests.len(),
                 m.declaration_count()
             );
         }
     } else if errors > 0 {
-        eprintln!("{errors} error{} found", if errors == 1 { "" } else { "s" });
+        sayln!("{errors} error{} found", if errors == 1 { "" } else { "s" });
     }
     if errors > 0 {
         EXIT_ERROR

@@ -114,7 +114,7 @@ fn checked(
     check::check_tree(&tree, &options, today, gate).map_err(|(ws, diags)| {
         emit(&ws, &diags, common.no_color);
         let n = diags.iter().filter(|d| d.is_error()).count();
-        eprintln!(
+        sayln!(
             "could not check: {n} error{} found",
             if n == 1 { "" } else { "s" }
         );
@@ -131,7 +131,7 @@ fn load_options(common: &CommonArgs, regulations: &[String]) -> LoadOptions {
 
 fn run_date(flag: Option<&str>) -> Result<jiff::civil::Date, u8> {
     privgate::time::today(flag).map_err(|e| {
-        eprintln!("error: {e}");
+        sayln!("error: {e}");
         EXIT_ERROR
     })
 }
@@ -144,7 +144,7 @@ fn deliver(output: &Option<PathBuf>, text: &str) -> u8 {
 }
 
 fn failed(what: &str, e: &str) -> u8 {
-    eprintln!("error: cannot {what}: {e}");
+    sayln!("error: cannot {what}: {e}");
     EXIT_ERROR
 }
 
@@ -163,7 +163,7 @@ pub fn report(args: &ReportArgs) -> u8 {
             Err(code) => return code,
         };
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        sayln!("warning: {w}");
     }
     let root = &args.common.path;
     let repo = git::info(root);
@@ -203,7 +203,7 @@ pub fn report(args: &ReportArgs) -> u8 {
     let code = deliver(&args.output, &html);
     if code == EXIT_OK && !args.common.quiet {
         if let Some(path) = &args.output {
-            eprintln!(
+            sayln!(
                 "wrote {} ({} KB): score {} ({}), gate {}",
                 path.display(),
                 html.len().div_ceil(1024),
@@ -216,6 +216,11 @@ pub fn report(args: &ReportArgs) -> u8 {
                 }
             );
         }
+    }
+    // The report is written either way; like `check`, a failed gate is exit 1
+    // so a release job can gate and report in one step.
+    if code == EXIT_OK && !report.gate.passed {
+        return super::EXIT_FAIL;
     }
     code
 }
@@ -231,7 +236,7 @@ pub fn ropa(args: &RopaArgs) -> u8 {
     if ws.has_errors() {
         emit(&ws, &ws.diagnostics, args.common.no_color);
         let n = ws.diagnostics.iter().filter(|d| d.is_error()).count();
-        eprintln!(
+        sayln!(
             "could not build the record: {n} error{} found",
             if n == 1 { "" } else { "s" }
         );
@@ -269,7 +274,7 @@ pub fn map(args: &MapArgs) -> u8 {
         MapFormat::Svg => match map::to_svg(&graph) {
             Ok(svg) => svg,
             Err(e) => {
-                eprintln!("error: {e}");
+                sayln!("error: {e}");
                 return EXIT_ERROR;
             }
         },
@@ -290,7 +295,7 @@ pub fn trend(args: &TrendArgs) -> u8 {
         None
     };
     if args.last == 0 {
-        eprintln!("error: --last must be at least 1");
+        sayln!("error: --last must be at least 1");
         return EXIT_ERROR;
     }
     if let Err(d) = WorkTree::open(&args.common.path) {
