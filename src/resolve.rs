@@ -410,8 +410,8 @@ impl Resolver<'_> {
         if let Some(v) = value {
             if let Err(why) = time::parse_date(v) {
                 let d = Diagnostic::error("bad-date", format!("`{v}` is not a real date: {why}"))
-                    .label("expected YYYY-MM-DD")
-                    .help("dates are written YYYY-MM-DD, e.g. 2025-09-01");
+                    .label("not a calendar date")
+                    .help("dates are calendar dates written YYYY-MM-DD, e.g. 2025-09-01");
                 self.at(d, origin, rel, false);
             }
         }

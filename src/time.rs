@@ -5,10 +5,25 @@ use jiff::civil::Date;
 use jiff::Span;
 
 pub fn parse_date(text: &str) -> Result<Date, String> {
-    if text.len() != 10 {
-        return Err("expected YYYY-MM-DD".into());
+    let shape = "expected YYYY-MM-DD";
+    let parts: Vec<&str> = text.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return Err(shape.into());
+    };
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return Err(shape.into());
     }
-    text.parse::<Date>().map_err(|e| e.to_string())
+    let (Ok(year), Ok(month), Ok(day)) = (y.parse::<i16>(), m.parse::<i8>(), d.parse::<i8>())
+    else {
+        return Err(shape.into());
+    };
+    if !(1..=12).contains(&month) {
+        return Err(format!("there is no month {month}"));
+    }
+    Date::new(year, month, day).map_err(|_| {
+        let days = Date::new(year, month, 1).map_or(31, |first| first.days_in_month());
+        format!("{y}-{m} has {days} days")
+    })
 }
 
 /// An ISO 8601 duration (`P30D`, `P1Y6M`, `PT72H`). jiff also reads a
@@ -72,7 +87,12 @@ mod tests {
     fn dates() {
         assert!(parse_date("2025-13-45").is_err());
         assert!(parse_date("2024-02-29").is_ok());
-        assert!(parse_date("2025-02-29").is_err());
+        assert_eq!(parse_date("2025-02-29").unwrap_err(), "2025-02 has 28 days");
+        assert_eq!(
+            parse_date("2025-13-01").unwrap_err(),
+            "there is no month 13"
+        );
+        assert_eq!(parse_date("25-1-1").unwrap_err(), "expected YYYY-MM-DD");
         let d = parse_date("2024-02-29").unwrap();
         assert_eq!(
             add(d, parse_duration("P1Y").unwrap()).unwrap().to_string(),
