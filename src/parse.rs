@@ -195,6 +195,14 @@ fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
             |c| c.limit.message(),
         );
         ("alias-expansion", message, ALIAS_HELP)
+    } else if reason.contains("duplicate entry") {
+        // serde_yaml gives no position either; find the repeated key.
+        offset = crate::span::duplicate_key(text).unwrap_or(offset);
+        (
+            "yaml-syntax",
+            format!("YAML syntax error: {reason}"),
+            "a key may appear once per mapping; merge the two entries",
+        )
     } else {
         ("yaml-syntax", format!("YAML syntax error: {reason}"), "")
     };
@@ -488,5 +496,16 @@ mod tests {
         let d = err("version: 1\nversion: 1\n");
         assert_eq!(d.code, "yaml-syntax");
         assert!(d.message.contains("duplicate"), "{}", d.message);
+        // Points at the second key, not at the start of the file.
+        assert_eq!(d.place, Place::Bytes { offset: 11, len: 0 });
+        let nested = "version: 1\ndatasets:\n  - id: a\n    name: b\n    name: c\n";
+        let d = err(nested);
+        assert_eq!(
+            d.place,
+            Place::Bytes {
+                offset: nested.rfind("name").unwrap(),
+                len: 0
+            }
+        );
     }
 }

@@ -158,6 +158,40 @@ impl PointerIndex {
     }
 }
 
+/// Byte offset of the first key that repeats a key of the same mapping.
+pub fn duplicate_key(text: &str) -> Option<usize> {
+    let chars_to_bytes = CharMap::new(text);
+    // Per open collection: the keys seen so far (mappings only) and whether
+    // the next scalar is a key.
+    let mut stack: Vec<Option<(std::collections::HashSet<String>, bool)>> = Vec::new();
+    let mut parser = Parser::new_from_str(text);
+    while let Some(Ok((event, span))) = parser.next_event() {
+        let is_key = matches!(stack.last(), Some(Some((_, true))));
+        if let Some(Some((_, expect_key))) = stack.last_mut() {
+            *expect_key = !*expect_key;
+        }
+        match event {
+            Event::Scalar(value, ..) if is_key => {
+                if let Some(Some((keys, _))) = stack.last_mut() {
+                    if !keys.insert(value.into_owned()) {
+                        return Some(chars_to_bytes.range(span).0);
+                    }
+                }
+            }
+            Event::MappingStart(..) => stack.push(Some((Default::default(), true))),
+            Event::SequenceStart(..) => stack.push(None),
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+                // The collection just closed was a value: the parent's next
+                // scalar is a key again (already toggled when it opened).
+            }
+            Event::StreamEnd => break,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Byte offset of the start of every line.
 fn line_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
