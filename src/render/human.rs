@@ -73,7 +73,8 @@ impl std::error::Error for Report {}
 
 impl miette::Diagnostic for Report {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.code))
+        // Related places ("first declared here") carry no code of their own.
+        (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display>)
     }
     fn severity(&self) -> Option<Severity> {
         Some(self.severity)
@@ -281,6 +282,7 @@ impl SourceCode for Excerpt {
 /// Renders diagnostics, sorted by file and position, into one string.
 pub fn render(diagnostics: &[Diagnostic], locator: &mut Locator, style: Style) -> String {
     let handler = GraphicalReportHandler::new_themed(style.theme())
+        .with_show_related_as_nested(true)
         .with_width(100)
         .with_context_lines(CONTEXT_LINES);
     let mut located: Vec<(String, usize, usize, &Diagnostic)> = diagnostics
