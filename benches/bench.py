@@ -11,7 +11,6 @@ check 10k < 1 s and < 300 MB; --changed-since 10k < 2x check; --staged on a
 on 50 manifests < 1 s.
 """
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -29,17 +28,25 @@ def run(args, cwd=None):
 
 
 def measure(name, args, cwd=None, runs=7):
-    """Median wall time (ms) and peak RSS (MB) of `runs` runs after a warm-up."""
+    """Median wall time (ms) of `runs` runs after a warm-up, and the peak RSS
+    (MB) of the largest run, read by GNU time when it is installed."""
     run(args, cwd)
     times, peak = [], 0
+    gnu_time = shutil.which("time") or (os.path.exists("/usr/bin/time") and "/usr/bin/time")
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         start = time.perf_counter()
-        run(args, cwd)
-        times.append((time.perf_counter() - start) * 1000)
-        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+        if gnu_time:
+            out = subprocess.run([gnu_time, "-f", "%M", *args], cwd=cwd, env=ENV, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, text=True).stderr.strip().splitlines()
+            times.append((time.perf_counter() - start) * 1000)
+            if out and out[-1].isdigit():
+                peak = max(peak, int(out[-1]))
+        else:
+            run(args, cwd)
+            times.append((time.perf_counter() - start) * 1000)
     median = statistics.median(times)
-    print(f"{name:<48} median {median:8.1f} ms   min {min(times):8.1f} ms   peak RSS {peak / 1024:6.1f} MB")
+    rss = f"{peak / 1024:6.1f} MB" if peak else "   n/a"
+    print(f"{name:<48} median {median:8.1f} ms   min {min(times):8.1f} ms   peak RSS {rss}")
     return median
 
 
