@@ -1,6 +1,6 @@
 //! `privgate check` and `privgate score`.
 
-use super::{emit, print_stdout, write_output, EXIT_ERROR, EXIT_FAIL, EXIT_OK};
+use super::{emit, EXIT_ERROR, EXIT_FAIL, EXIT_OK};
 use crate::cli::{CheckArgs, Format};
 use privgate::changes;
 use privgate::check::{self, Checked, GateFlags};
@@ -115,11 +115,14 @@ pub fn check(args: &CheckArgs) -> u8 {
         sayln!("warning: {w}");
     }
     let written = match text {
-        Some(t) => deliver(args, &t),
+        Some(t) => super::deliver(args.output.as_deref(), &t),
         // Human text to a file: the same findings, plain, then the summary.
         None if args.output.is_some() => {
             let text = human_findings(ws, report, Style::plain());
-            deliver(args, &format!("{text}{}\n", summary_line(report)))
+            super::deliver(
+                args.output.as_deref(),
+                &format!("{text}{}\n", summary_line(report)),
+            )
         }
         None => {
             print_human(ws, report, args.common.no_color, args.common.quiet);
@@ -137,13 +140,6 @@ pub fn check(args: &CheckArgs) -> u8 {
 }
 
 /// Writes the rendered report to `-o FILE` or stdout.
-pub fn deliver(args: &CheckArgs, text: &str) -> u8 {
-    match &args.output {
-        Some(path) => write_output(path, text),
-        None => print_stdout(text),
-    }
-}
-
 pub fn json(report: &Report) -> String {
     let mut s = serde_json::to_string_pretty(report).unwrap_or_default();
     s.push('\n');
@@ -266,7 +262,7 @@ pub fn score(args: &CheckArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let code = deliver(args, &text);
+    let code = super::deliver(args.output.as_deref(), &text);
     if code != EXIT_OK {
         return code;
     }

@@ -74,6 +74,14 @@ fn print_stdout(text: &str) -> u8 {
     }
 }
 
+/// Writes the output to `-o FILE`, or to stdout without one (or with `-o -`).
+pub fn deliver(output: Option<&std::path::Path>, text: &str) -> u8 {
+    match output {
+        Some(path) if path.as_os_str() != "-" => write_output(path, text),
+        _ => print_stdout(text),
+    }
+}
+
 /// Writes `text` to `path` atomically: a temporary file beside it, renamed
 /// over it, so readers never see half a report.
 pub fn write_output(path: &std::path::Path, text: &str) -> u8 {

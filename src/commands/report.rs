@@ -1,9 +1,9 @@
 //! `privgate report`, `ropa`, `map` and `trend`: what privacy and legal
 //! teams read. Exit 0 when the output was written, 2 when it could not be
-//! (bad input, not a git repository for `trend`); the gate's verdict is
-//! shown in the report, not in the exit code.
+//! (bad input, not a git repository for `trend`); `report` also exits 1 when
+//! the gate fails (after writing the file), like `check`.
 
-use super::{emit, emit_alone, load_worktree, print_stdout, write_output, EXIT_ERROR, EXIT_OK};
+use super::{deliver, emit, emit_alone, load_worktree, EXIT_ERROR, EXIT_OK};
 use crate::cli::{CommonArgs, GateArgs};
 use clap::{Args, ValueEnum};
 use privgate::check::{self, Checked, GateFlags};
@@ -136,13 +136,6 @@ fn run_date(flag: Option<&str>) -> Result<jiff::civil::Date, u8> {
     })
 }
 
-fn deliver(output: &Option<PathBuf>, text: &str) -> u8 {
-    match output {
-        Some(path) => write_output(path, text),
-        None => print_stdout(text),
-    }
-}
-
 fn failed(what: &str, e: &str) -> u8 {
     sayln!("error: cannot {what}: {e}");
     EXIT_ERROR
@@ -200,7 +193,7 @@ pub fn report(args: &ReportArgs) -> u8 {
         Ok(h) => h,
         Err(e) => return failed("render the report", &e),
     };
-    let code = deliver(&args.output, &html);
+    let code = deliver(args.output.as_deref(), &html);
     if code == EXIT_OK && !args.common.quiet {
         if let Some(path) = &args.output {
             sayln!(
@@ -254,7 +247,7 @@ pub fn ropa(args: &RopaArgs) -> u8 {
             Err(e) => return failed("write the record", &e),
         },
     };
-    deliver(&args.output, &text)
+    deliver(args.output.as_deref(), &text)
 }
 
 pub fn map(args: &MapArgs) -> u8 {
@@ -279,7 +272,7 @@ pub fn map(args: &MapArgs) -> u8 {
             }
         },
     };
-    deliver(&args.output, &text)
+    deliver(args.output.as_deref(), &text)
 }
 
 pub fn trend(args: &TrendArgs) -> u8 {
@@ -323,5 +316,5 @@ pub fn trend(args: &TrendArgs) -> u8 {
             Err(e) => return failed("write the trend", &e),
         },
     };
-    deliver(&args.output, &text)
+    deliver(args.output.as_deref(), &text)
 }
