@@ -462,3 +462,14 @@ fn json_reports_validate_against_the_report_schema() {
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
+
+#[test]
+fn output_dash_means_stdout() {
+    let dir = small_repo("version: 1\n");
+    privgate(dir.path())
+        .args(["check", "--format", "json", "--fail-on", "none", "-o", "-"])
+        .assert()
+        .success()
+        .stdout(contains("\"version\": 1"));
+    assert!(!dir.path().join("-").exists());
+}
