@@ -14,6 +14,7 @@ use crate::tree::Tree;
 use cel::{Program, Value};
 use globset::GlobBuilder;
 use jiff::civil::Date;
+use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -383,23 +384,31 @@ pub fn run_with_outcomes(
     );
     let score = score(&input.catalog.rules, &results, &waived);
 
-    let mut locator = Locator::new(&ws.sources);
-    // Located file by file, so each file's index is built once.
-    let mut violated: Vec<(usize, &CheckResult)> = results
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.violated)
-        .collect();
-    violated.sort_by(|a, b| a.1.origin.file.cmp(&b.1.origin.file));
-    let mut findings: Vec<Finding> = violated
-        .into_iter()
-        .map(|(i, r)| {
-            finding(
-                &input.catalog.rules[r.rule],
-                r,
-                waived.get(&i).copied(),
-                &mut locator,
-            )
+    // Located file by file (each file's index is built once), files in
+    // parallel.
+    let mut by_file: BTreeMap<&str, Vec<(usize, &CheckResult)>> = BTreeMap::new();
+    for (i, r) in results.iter().enumerate().filter(|(_, r)| r.violated) {
+        by_file
+            .entry(r.origin.file.as_str())
+            .or_default()
+            .push((i, r));
+    }
+    let by_file: Vec<Vec<(usize, &CheckResult)>> = by_file.into_values().collect();
+    let mut findings: Vec<Finding> = by_file
+        .par_iter()
+        .flat_map_iter(|group| {
+            let mut locator = Locator::new(&ws.sources);
+            group
+                .iter()
+                .map(|(i, r)| {
+                    finding(
+                        &input.catalog.rules[r.rule],
+                        r,
+                        waived.get(i).copied(),
+                        &mut locator,
+                    )
+                })
+                .collect::<Vec<_>>()
         })
         .collect();
     findings.sort_by(|a, b| {
