@@ -379,20 +379,23 @@ fn acme_shop_report_has_its_deliberate_findings() {
 
 #[test]
 fn acme_shop_json_report_snapshot() {
-    let out = Command::cargo_bin("privgate")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .args([
-            "check",
-            "examples/acme-shop",
-            "--format",
-            "json",
-            "--today",
-            TODAY,
-        ])
-        .output()
-        .unwrap();
+    let run = || {
+        Command::cargo_bin("privgate")
+            .unwrap()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("NO_COLOR", "1")
+            .args([
+                "check",
+                "examples/acme-shop",
+                "--format",
+                "json",
+                "--today",
+                TODAY,
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = run();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -402,20 +405,7 @@ fn acme_shop_json_report_snapshot() {
     let text = String::from_utf8(out.stdout).unwrap();
     insta::assert_snapshot!("acme_shop_report_json", text);
     // Byte-identical on a second run.
-    let again = Command::cargo_bin("privgate")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "check",
-            "examples/acme-shop",
-            "--format",
-            "json",
-            "--today",
-            TODAY,
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(text.as_bytes(), &again.stdout[..]);
+    assert_eq!(text.as_bytes(), &run().stdout[..]);
 }
 
 #[test]
