@@ -364,11 +364,20 @@ pub fn run_with_outcomes(
     model: &Model,
     input: &RunInput,
 ) -> Result<(Report, Vec<Outcome>), Vec<Diagnostic>> {
+    let t = crate::timings::phase("values");
     let mut env = Env::new(model, input.today);
+    drop(t);
+    let t = crate::timings::phase("facts");
     let facts = engine::builtin_facts().map_err(|d| vec![d])?;
     env.compute_facts(&facts).map_err(|d| vec![d])?;
+    drop(t);
+    let t = crate::timings::phase("rules");
     let results = env.evaluate(model, &input.catalog.rules)?;
+    drop(t);
+    let t = crate::timings::phase("kpis");
     let kpis = kpis(&env).map_err(|d| vec![d])?;
+    drop(t);
+    let _t = crate::timings::phase("findings+report");
 
     let mut warnings = Vec::new();
     if model.manifests.is_empty() {

@@ -29,5 +29,6 @@ pub mod schema;
 pub mod span;
 pub mod taxonomy;
 pub mod time;
+pub mod timings;
 pub mod tree;
 pub mod trend;

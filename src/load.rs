@@ -45,6 +45,7 @@ pub fn load(tree: &dyn Tree, options: &LoadOptions) -> Workspace {
         diagnostics: Vec::new(),
         model: None,
     };
+    let _t = crate::timings::phase("load (total)");
     let (config, config_file) = load_config(tree, options, &mut ws);
     let globs = match Globs::new(
         config.manifests.as_deref(),
@@ -62,7 +63,9 @@ pub fn load(tree: &dyn Tree, options: &LoadOptions) -> Workspace {
     let (paths, mut unlisted) = discover::discover_all(tree, &globs);
     let mut failed = !unlisted.is_empty();
     ws.diagnostics.append(&mut unlisted);
+    let t = crate::timings::phase("read+parse+validate");
     let parsed: Vec<FileResult> = paths.par_iter().map(|p| load_manifest(tree, p)).collect();
+    drop(t);
     let mut manifests = Vec::new();
     for r in parsed {
         if let Some(text) = r.text {
@@ -80,6 +83,7 @@ pub fn load(tree: &dyn Tree, options: &LoadOptions) -> Workspace {
             });
         }
     }
+    let _t = crate::timings::phase("resolve");
     let (model, mut diags) = resolve::resolve(
         manifests,
         config,
