@@ -352,18 +352,45 @@ pub struct Outcome {
     pub waived: bool,
 }
 
+/// Every applicable check's result, kept for the formats that list passing
+/// checks too (JUnit); turned into `Outcome`s only when asked.
+pub struct Evaluated {
+    results: Vec<CheckResult>,
+    /// Indices into `results` covered by a valid waiver.
+    waived: BTreeSet<usize>,
+}
+
+impl Evaluated {
+    /// Every applicable check's outcome, sorted by rule and target.
+    pub fn outcomes(&self, rules: &[Rule]) -> Vec<Outcome> {
+        let mut outcomes: Vec<Outcome> = self
+            .results
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Outcome {
+                rule: rules[r.rule].id.clone(),
+                target: r.target.to_string(),
+                violated: r.violated,
+                waived: self.waived.contains(&i),
+            })
+            .collect();
+        outcomes.sort_by(|a, b| (&a.rule, &a.target).cmp(&(&b.rule, &b.target)));
+        outcomes
+    }
+}
+
 /// Evaluates, applies waivers, scores and gates. Diagnostics here are defects
 /// in a rule pack (runtime errors), reported like any other.
 pub fn run(ws: &Workspace, model: &Model, input: &RunInput) -> Result<Report, Vec<Diagnostic>> {
     run_with_outcomes(ws, model, input).map(|(r, _)| r)
 }
 
-/// `run`, also returning every applicable check's outcome, sorted.
+/// `run`, also returning every applicable check's result.
 pub fn run_with_outcomes(
     ws: &Workspace,
     model: &Model,
     input: &RunInput,
-) -> Result<(Report, Vec<Outcome>), Vec<Diagnostic>> {
+) -> Result<(Report, Evaluated), Vec<Diagnostic>> {
     let t = crate::timings::phase("values");
     let mut env = Env::new(model, input.today);
     drop(t);
@@ -377,6 +404,9 @@ pub fn run_with_outcomes(
     let t = crate::timings::phase("kpis");
     let kpis = kpis(&env).map_err(|d| vec![d])?;
     drop(t);
+    // Freeing hundreds of thousands of small CEL maps takes a noticeable
+    // share of a large run; do it beside the rest of the pipeline.
+    drop_in_background(env);
     let _t = crate::timings::phase("findings+report");
 
     let mut warnings = Vec::new();
@@ -450,17 +480,10 @@ pub fn run_with_outcomes(
             regulations.push(r.regulation.clone());
         }
     }
-    let mut outcomes: Vec<Outcome> = results
-        .iter()
-        .enumerate()
-        .map(|(i, r)| Outcome {
-            rule: input.catalog.rules[r.rule].id.clone(),
-            target: r.target.clone(),
-            violated: r.violated,
-            waived: waived.contains_key(&i),
-        })
-        .collect();
-    outcomes.sort_by(|a, b| (&a.rule, &a.target).cmp(&(&b.rule, &b.target)));
+    let evaluated = Evaluated {
+        waived: waived.keys().copied().collect(),
+        results,
+    };
     let report = Report {
         version: report::REPORT_VERSION,
         tool: report::Tool {
@@ -477,7 +500,14 @@ pub fn run_with_outcomes(
         warnings,
         changes: None,
     };
-    Ok((report, outcomes))
+    Ok((report, evaluated))
+}
+
+/// Drops `value` on a helper thread (or here, if none can be started).
+fn drop_in_background<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("privgate-drop".into())
+        .spawn(move || drop(value));
 }
 
 fn finding(
@@ -488,7 +518,7 @@ fn finding(
 ) -> Finding {
     let place = if r.origin.pointer.is_empty() {
         Place::File
-    } else if r.target == "repository" {
+    } else if &*r.target == "repository" {
         Place::key(r.origin.pointer.clone())
     } else {
         Place::value(r.origin.id_pointer())
@@ -501,7 +531,7 @@ fn finding(
         citation: rule.citation.clone(),
         message: r.message.clone(),
         remediation: rule.remediation.clone(),
-        target: r.target.clone(),
+        target: r.target.to_string(),
         file: r.origin.file.clone(),
         line: loc.line,
         column: loc.column,
@@ -528,7 +558,7 @@ fn apply_waivers<'m>(
         let matching: Vec<usize> = results
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.violated && rules[r.rule].id == w.rule && r.target == w.target)
+            .filter(|(_, r)| r.violated && rules[r.rule].id == w.rule && *r.target == *w.target)
             .map(|(i, _)| i)
             .collect();
         let expired = time::parse_date(&w.expires).map_or(true, |d| d < today);
@@ -644,7 +674,14 @@ pub struct Checked {
     pub report: Report,
     /// The rules that ran (with overrides applied), for SARIF and JUnit.
     pub rules: Vec<Rule>,
-    pub outcomes: Vec<Outcome>,
+    pub evaluated: Evaluated,
+}
+
+impl Checked {
+    /// Every applicable check's outcome, sorted (JUnit).
+    pub fn outcomes(&self) -> Vec<Outcome> {
+        self.evaluated.outcomes(&self.rules)
+    }
 }
 
 /// The whole pipeline on one tree: load, catalogue, evaluate. On failure,
@@ -663,7 +700,10 @@ pub fn check_tree(
     let Some(model) = ws.model.take() else {
         return Err((ws, Vec::new()));
     };
-    let result = catalog(&model, tree, &mut ws.sources).and_then(|catalog| {
+    let t = crate::timings::phase("catalog");
+    let catalog = catalog(&model, tree, &mut ws.sources);
+    drop(t);
+    let result = catalog.and_then(|catalog| {
         let input = RunInput {
             root_label: tree.label(),
             today,
@@ -673,12 +713,12 @@ pub fn check_tree(
         run_with_outcomes(&ws, &model, &input).map(|(r, o)| (r, o, catalog.rules))
     });
     match result {
-        Ok((report, outcomes, rules)) => Ok(Checked {
+        Ok((report, evaluated, rules)) => Ok(Checked {
             workspace: ws,
             model,
             report,
             rules,
-            outcomes,
+            evaluated,
         }),
         Err(d) => Err((ws, d)),
     }

@@ -25,5 +25,6 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let _t = privgate::timings::phase("total");
     ExitCode::from(commands::run(cli.command))
 }

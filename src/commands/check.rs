@@ -103,11 +103,12 @@ pub fn check(args: &CheckArgs) -> u8 {
         Ok(v) => v,
         Err(code) => return code,
     };
+    let t = privgate::timings::phase("render+write");
     let (ws, report) = (&checked.workspace, &checked.report);
     let text = match args.format {
         Format::Json => Some(json(report)),
         Format::Sarif => Some(render::sarif::render(report, &checked.rules)),
-        Format::Junit => Some(render::junit::render(report, &checked.outcomes)),
+        Format::Junit => Some(render::junit::render(report, &checked.outcomes())),
         Format::Markdown => Some(render::markdown::render(report)),
         Format::Human => None,
     };
@@ -132,6 +133,8 @@ pub fn check(args: &CheckArgs) -> u8 {
     if written != EXIT_OK {
         return written;
     }
+    drop(t);
+    let _t = privgate::timings::phase("drop");
     if report.gate.passed {
         EXIT_OK
     } else {

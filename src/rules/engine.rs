@@ -9,12 +9,12 @@ use crate::diagnostic::{Diagnostic, Place};
 use crate::model::{Kind, Model, Origin};
 use crate::taxonomy::{self, Mark, Taxonomy};
 use crate::time;
-use cel::objects::Map;
+use cel::objects::Key;
 use cel::{Context, ExecutionError, Program, Value};
 use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The outcome of one applicable check.
@@ -23,9 +23,9 @@ pub struct CheckResult {
     /// Index into the rule list given to `evaluate`.
     pub rule: usize,
     pub check: usize,
-    /// `kind:id`, or `repository`.
-    pub target: String,
-    pub origin: Origin,
+    /// `kind:id`, or `repository`; shared with the declaration.
+    pub target: Arc<str>,
+    pub origin: Arc<Origin>,
     pub violated: bool,
     /// The finding's message; empty when the check passed.
     pub message: String,
@@ -53,6 +53,8 @@ struct FactEntry {
 pub struct Fact {
     pub kind: Kind,
     pub name: String,
+    /// `name` as a CEL map key, made once.
+    key: Key,
     pub program: Arc<Program>,
 }
 
@@ -79,6 +81,7 @@ pub fn builtin_facts() -> Result<Vec<Fact>, Diagnostic> {
             )?;
             Ok(Fact {
                 kind,
+                key: key(&f.name),
                 name: f.name,
                 program,
             })
@@ -93,6 +96,8 @@ pub struct Env {
     documents: Arc<BTreeMap<String, bool>>,
     today: Date,
     pub decls: BTreeMap<Kind, Vec<DeclValue>>,
+    /// `kind_maps()` of `decls` as they stand, rebuilt when facts change them.
+    maps: Vec<(&'static str, Value)>,
 }
 
 impl Env {
@@ -104,7 +109,9 @@ impl Env {
             documents: Arc::new(model.documents.clone()),
             today,
             decls,
+            maps: Vec::new(),
         };
+        env.maps = env.kind_maps();
         env.globals = vec![
             ("rights", values::optional(&model.rights)),
             ("breach", values::optional(&model.breach)),
@@ -163,6 +170,7 @@ impl Env {
             let group = &facts[i..group_end];
             let maps = self.kind_maps();
             let decls = self.decls.remove(&kind).unwrap_or_default();
+            let facts_key = key("facts");
             let updated: Result<Vec<DeclValue>, Diagnostic> = decls
                 .into_par_iter()
                 .with_min_len(256)
@@ -184,18 +192,20 @@ impl Env {
                             })?;
                             drop(scope);
                             // Later facts of this declaration see this one.
+                            // In place: nothing else holds this `facts` map
+                            // now that the scope is gone.
                             let fields = Arc::make_mut(&mut decl.fields);
-                            let mut facts = match fields.get(&key("facts")) {
-                                Some(Value::Map(m)) => (*m.map).clone(),
-                                _ => HashMap::new(),
-                            };
-                            facts.insert(key(&fact.name), v);
-                            fields.insert(
-                                key("facts"),
-                                Value::Map(Map {
-                                    map: Arc::new(facts),
-                                }),
-                            );
+                            match fields.get_mut(&facts_key) {
+                                Some(Value::Map(m)) => {
+                                    Arc::make_mut(&mut m.map).insert(fact.key.clone(), v);
+                                }
+                                _ => {
+                                    fields.insert(
+                                        facts_key.clone(),
+                                        values::map_of([(fact.name.clone(), v)]),
+                                    );
+                                }
+                            }
                         }
                         Ok(decl)
                     },
@@ -204,6 +214,7 @@ impl Env {
             self.decls.insert(kind, updated?);
             i = group_end;
         }
+        self.maps = self.kind_maps();
         Ok(())
     }
 
@@ -213,7 +224,7 @@ impl Env {
         model: &Model,
         rules: &[Rule],
     ) -> Result<Vec<CheckResult>, Vec<Diagnostic>> {
-        let maps = self.kind_maps();
+        let maps = &self.maps;
         let mut results = Vec::new();
         let mut errors = Vec::new();
         for kind in Kind::ALL {
@@ -233,27 +244,25 @@ impl Env {
                 .par_iter()
                 .with_min_len(256)
                 .map_init(
-                    || self.context(&maps),
+                    || self.context(maps),
                     |ctx, decl| {
                         let mut scope = ctx.new_inner_scope();
                         scope.add_variable_from_value(kind.name(), decl.value());
                         let mut out = Vec::new();
                         for &(ri, ci, check) in &checks {
-                            let rule = &rules[ri];
-                            let label = format!("rule `{}`", rule.id);
+                            let failed = |e: ExecutionError| {
+                                runtime_error(&format!("rule `{}`", rules[ri].id), decl, &e)
+                            };
                             if let Some(when) = &check.when {
-                                if !truthy(when, &scope)
-                                    .map_err(|e| runtime_error(&label, decl, &e))?
-                                {
+                                if !truthy(when, &scope).map_err(failed)? {
                                     continue;
                                 }
                             }
-                            let violated = truthy(&check.violation, &scope)
-                                .map_err(|e| runtime_error(&label, decl, &e))?;
+                            let violated = truthy(&check.violation, &scope).map_err(failed)?;
                             out.push(CheckResult {
                                 rule: ri,
                                 check: ci,
-                                target: format!("{}:{}", kind.name(), decl.id),
+                                target: decl.target.clone(),
                                 origin: decl.origin.clone(),
                                 violated,
                                 // Only findings need their message.
@@ -275,7 +284,7 @@ impl Env {
                 }
             }
         }
-        let ctx = self.context(&maps);
+        let ctx = self.context(maps);
         for (ri, rule) in rules.iter().enumerate() {
             for (ci, check) in rule.checks.iter().enumerate() {
                 if check.target != Target::Repository {
@@ -299,7 +308,7 @@ impl Env {
                         rule: ri,
                         check: ci,
                         target: "repository".into(),
-                        origin: repository_origin(model, check.anchor.as_deref()),
+                        origin: Arc::new(repository_origin(model, check.anchor.as_deref())),
                         violated,
                         message: check.message.replace("{id}", "repository"),
                     }),
@@ -320,25 +329,26 @@ impl Env {
 
     /// Evaluates an expression over each declaration of `kind` (KPIs).
     pub fn map_kind(&self, kind: Kind, program: &Program) -> Result<Vec<Value>, ExecutionError> {
-        let maps = self.kind_maps();
-        let ctx = self.context(&maps);
         let empty = Vec::new();
         self.decls
             .get(&kind)
             .unwrap_or(&empty)
-            .iter()
-            .map(|d| {
-                let mut scope = ctx.new_inner_scope();
-                scope.add_variable_from_value(kind.name(), d.value());
-                program.execute(&scope)
-            })
+            .par_iter()
+            .with_min_len(256)
+            .map_init(
+                || self.context(&self.maps),
+                |ctx, d| {
+                    let mut scope = ctx.new_inner_scope();
+                    scope.add_variable_from_value(kind.name(), d.value());
+                    program.execute(&scope)
+                },
+            )
             .collect()
     }
 
     /// Evaluates a repository-level expression (KPIs).
     pub fn eval_repository(&self, program: &Program) -> Result<Value, ExecutionError> {
-        let maps = self.kind_maps();
-        program.execute(&self.context(&maps))
+        program.execute(&self.context(&self.maps))
     }
 }
 

@@ -17,7 +17,9 @@ use std::sync::Arc;
 pub struct DeclValue {
     pub kind: Kind,
     pub id: String,
-    pub origin: crate::model::Origin,
+    /// `kind:id`, as findings name it.
+    pub target: Arc<str>,
+    pub origin: Arc<crate::model::Origin>,
     /// Shared, so binding a declaration or indexing it costs a pointer copy.
     pub fields: Arc<HashMap<Key, Value>>,
 }
@@ -188,7 +190,8 @@ pub fn declarations(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
                 DeclValue {
                     kind,
                     id: id(&d.item).to_string(),
-                    origin: d.origin.clone(),
+                    target: format!("{}:{}", kind.name(), id(&d.item)).into(),
+                    origin: Arc::new(d.origin.clone()),
                     fields: Arc::new(fields),
                 }
             })
