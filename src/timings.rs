@@ -27,10 +27,19 @@ impl Drop for Phase {
     fn drop(&mut self) {
         if let Some(s) = self.started {
             eprintln!(
-                "timing {:>24}: {:>8.1} ms",
+                "timing {:>24}: {:>8.1} ms, resident {:>5} MB",
                 self.name,
-                s.elapsed().as_secs_f64() * 1e3
+                s.elapsed().as_secs_f64() * 1e3,
+                resident_mb()
             );
         }
     }
+}
+
+/// Resident memory now, in MB (Linux; 0 elsewhere).
+fn resident_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * 4096 / 1_000_000)
 }

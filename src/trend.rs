@@ -63,6 +63,10 @@ impl Point {
 
 pub struct TrendOptions {
     pub last: usize,
+    /// HEAD's point when the caller already has it (`report` on a work tree
+    /// identical to HEAD uses its own result, as of the run date, rather
+    /// than check the same files again). Commit fields are filled in here.
+    pub head: Option<Point>,
     pub load: LoadOptions,
     /// Evaluate every commit as of this date instead of its commit date.
     pub today: Option<Date>,
@@ -76,7 +80,13 @@ pub fn trend(root: &Path, options: &TrendOptions) -> Result<Trend, Diagnostic> {
     // Commits with the same tree under the root, judged on the same date,
     // score the same: check each such pair once (most commits of a busy
     // day touch no manifest).
-    let keys = tree_keys(root, &history, options.today);
+    let mut keys = tree_keys(root, &history, options.today);
+    if options.head.is_some() {
+        // HEAD's given point is as of another date: share it with no one.
+        if let Some(k) = keys.first_mut() {
+            *k = None;
+        }
+    }
     let mut first: BTreeMap<(String, Date), usize> = BTreeMap::new();
     let mut unique = Vec::new();
     for (i, key) in keys.iter().enumerate() {
@@ -91,7 +101,13 @@ pub fn trend(root: &Path, options: &TrendOptions) -> Result<Trend, Diagnostic> {
     }
     let evaluated: BTreeMap<usize, Point> = unique
         .par_iter()
-        .map(|&i| (i, point(root, &history[i], options)))
+        .map(|&i| {
+            let p = match (&options.head, i) {
+                (Some(head), 0) => with_commit(head.clone(), &history[0]),
+                _ => point(root, &history[i], options),
+            };
+            (i, p)
+        })
         .collect();
     let mut commits: Vec<Point> = history
         .iter()
@@ -102,15 +118,8 @@ pub fn trend(root: &Path, options: &TrendOptions) -> Result<Trend, Diagnostic> {
                 .and_then(|k| first.get(k))
                 .copied()
                 .unwrap_or(i);
-            let mut p = evaluated.get(&source)?.clone();
-            if source != i {
-                p.commit = h.id.to_string();
-                p.summary = h.summary.clone();
-                p.date = commit_date(h.time)
-                    .map(|d| d.to_string())
-                    .unwrap_or_default();
-            }
-            Some(p)
+            let p = evaluated.get(&source)?.clone();
+            Some(if source != i { with_commit(p, h) } else { p })
         })
         .collect();
     commits.reverse();
@@ -154,6 +163,36 @@ fn commit_date(seconds: i64) -> Option<Date> {
     Some(ts.to_zoned(jiff::tz::TimeZone::UTC).date())
 }
 
+/// `p` relabelled as commit `h`.
+fn with_commit(mut p: Point, h: &HistoryEntry) -> Point {
+    p.commit = h.id.to_string();
+    p.summary = h.summary.clone();
+    p.date = commit_date(h.time)
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    p
+}
+
+impl Point {
+    /// The point of a finished check, as of `as_of`; commit fields empty.
+    pub fn from_report(r: &crate::report::Report, as_of: Date) -> Point {
+        Point {
+            commit: String::new(),
+            date: String::new(),
+            as_of: as_of.to_string(),
+            summary: String::new(),
+            status: "ok".into(),
+            score: Some(r.score.overall),
+            grade: Some(r.score.grade.clone()),
+            by_regulation: r.score.by_regulation.clone(),
+            findings: Some(r.summary.findings),
+            gate_passed: Some(r.gate.passed),
+            errors: 0,
+            error: None,
+        }
+    }
+}
+
 fn point(root: &Path, h: &HistoryEntry, options: &TrendOptions) -> Point {
     let date = commit_date(h.time);
     let as_of = options.today.or(date).unwrap_or(Date::constant(1970, 1, 1));
@@ -181,13 +220,7 @@ fn point(root: &Path, h: &HistoryEntry, options: &TrendOptions) -> Point {
     };
     match check::check_tree(&tree, &options.load, as_of, options.gate.clone()) {
         Ok(checked) => {
-            let r = checked.report;
-            p.status = "ok".into();
-            p.score = Some(r.score.overall);
-            p.grade = Some(r.score.grade);
-            p.by_regulation = r.score.by_regulation;
-            p.findings = Some(r.summary.findings);
-            p.gate_passed = Some(r.gate.passed);
+            return with_commit(Point::from_report(&checked.report, as_of), h);
         }
         Err((ws, diags)) => {
             let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();

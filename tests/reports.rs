@@ -1094,6 +1094,34 @@ fn report_in_a_git_repository_embeds_the_trend() {
     assert!(html.contains("id=\"map\"") && html.contains("id=\"ropa\""));
 }
 
+#[test]
+fn report_uses_its_own_result_as_heads_trend_point_when_the_tree_is_heads() {
+    let dir = four_commits();
+    // HEAD was committed on 2026-04-20; the report runs as of TODAY.
+    let head_row = |html: &str| -> String {
+        let row = html
+            .lines()
+            .find(|l| l.contains("Remove the dataset again") && l.contains("<tr"))
+            .expect("HEAD's row")
+            .to_string();
+        row
+    };
+    let clean = report_html(dir.path());
+    assert!(
+        head_row(&clean).contains(&format!("<td>{TODAY}</td>")),
+        "{}",
+        head_row(&clean)
+    );
+    // A changed work tree is not HEAD: HEAD is checked as of its own date.
+    std::fs::write(dir.path().join("privacy.yaml"), WITH_GAP).unwrap();
+    let dirty = report_html(dir.path());
+    assert!(
+        head_row(&dirty).contains("<td>2026-04-20</td><td>2026-04-20</td>"),
+        "{}",
+        head_row(&dirty)
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Benchmark (not run by default; see benches/reports.md)
 

@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use privgate::check::{self, Checked, GateFlags};
 use privgate::load::LoadOptions;
 use privgate::tree::WorkTree;
-use privgate::{git, map, ropa, trend};
+use privgate::{changes, git, map, ropa, trend};
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -150,16 +150,21 @@ pub fn report(args: &ReportArgs) -> u8 {
         min_score: args.gate.min_score,
         fail_on: args.gate.fail_on.clone(),
     };
-    let Checked { model, report, .. } =
-        match checked(&args.common, &args.gate.regulations, today, gate) {
-            Ok(c) => c,
-            Err(code) => return code,
-        };
-    for w in &report.warnings {
+    let checked = match checked(&args.common, &args.gate.regulations, today, gate) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    for w in &checked.report.warnings {
         sayln!("warning: {w}");
     }
     let root = &args.common.path;
     let repo = git::info(root);
+    // A work tree identical to HEAD is HEAD: its trend point is this report.
+    let head = git::GitTree::at_revision(root, "HEAD")
+        .ok()
+        .filter(|head| changes::same_inputs(&checked, head, args.common.config.is_some()))
+        .map(|_| trend::Point::from_report(&checked.report, today));
+    let Checked { model, report, .. } = checked;
     let record = ropa::build(&model);
     let graph = map::build(&model, Some(&report));
     let map_svg = map::to_svg(&graph);
@@ -172,6 +177,7 @@ pub fn report(args: &ReportArgs) -> u8 {
             last: args.last,
             load: load_options(&args.common, &args.gate.regulations),
             today: None,
+            head,
             gate: GateFlags {
                 min_score: args.gate.min_score,
                 fail_on: args.gate.fail_on.clone(),
@@ -300,6 +306,7 @@ pub fn trend(args: &TrendArgs) -> u8 {
         load: load_options(&args.common, &args.regulations),
         today,
         gate: GateFlags::default(),
+        head: None,
     };
     let t = match trend::trend(&args.common.path, &options) {
         Ok(t) => t,
