@@ -134,12 +134,12 @@ impl Env {
     fn kind_maps(&self) -> Vec<(&'static str, Value)> {
         Kind::ALL
             .iter()
-            .map(|k| {
-                let empty = Vec::new();
-                let decls = self.decls.get(k).unwrap_or(&empty);
-                (k.section_map_name(), values::index(decls))
-            })
+            .map(|&k| (k.section_map_name(), self.kind_map(k)))
             .collect()
+    }
+
+    fn kind_map(&self, kind: Kind) -> Value {
+        values::index(self.decls.get(&kind).map_or(&[][..], Vec::as_slice))
     }
 
     /// A root context with every global and helper function bound.
@@ -168,7 +168,12 @@ impl Env {
                 .position(|f| f.kind != kind)
                 .map_or(facts.len(), |p| i + p);
             let group = &facts[i..group_end];
-            let maps = self.kind_maps();
+            // A fact reads other kinds through their maps, never its own
+            // kind's: leaving that map out keeps each declaration's map
+            // unshared, so it gains its facts in place rather than copied.
+            let own = kind.section_map_name();
+            self.maps.retain(|(name, _)| *name != own);
+            let maps = std::mem::take(&mut self.maps);
             let decls = self.decls.remove(&kind).unwrap_or_default();
             let facts_key = key("facts");
             let updated: Result<Vec<DeclValue>, Diagnostic> = decls
@@ -212,9 +217,10 @@ impl Env {
                 )
                 .collect();
             self.decls.insert(kind, updated?);
+            self.maps = maps;
+            self.maps.push((own, self.kind_map(kind)));
             i = group_end;
         }
-        self.maps = self.kind_maps();
         Ok(())
     }
 

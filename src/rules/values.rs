@@ -17,6 +17,8 @@ use std::sync::Arc;
 pub struct DeclValue {
     pub kind: Kind,
     pub id: String,
+    /// `id` as a CEL map key, made once for every index that holds it.
+    pub key: Key,
     /// `kind:id`, as findings name it.
     pub target: Arc<str>,
     pub origin: Arc<crate::model::Origin>,
@@ -190,6 +192,7 @@ pub fn declarations(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
                 DeclValue {
                     kind,
                     id: id(&d.item).to_string(),
+                    key: key(id(&d.item)),
                     target: format!("{}:{}", kind.name(), id(&d.item)).into(),
                     origin: Arc::new(d.origin.clone()),
                     fields: Arc::new(fields),
@@ -219,7 +222,7 @@ pub fn declarations(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
 pub fn index(decls: &[DeclValue]) -> Value {
     let mut map = HashMap::with_capacity(decls.len());
     for d in decls {
-        map.entry(key(&d.id)).or_insert_with(|| d.value());
+        map.entry(d.key.clone()).or_insert_with(|| d.value());
     }
     Value::Map(Map { map: Arc::new(map) })
 }
