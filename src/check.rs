@@ -369,7 +369,7 @@ impl Evaluated {
             .enumerate()
             .map(|(i, r)| Outcome {
                 rule: rules[r.rule].id.clone(),
-                target: r.target.to_string(),
+                target: r.target().to_string(),
                 violated: r.violated,
                 waived: self.waived.contains(&i),
             })
@@ -428,7 +428,7 @@ pub fn run_with_outcomes(
     let mut by_file: BTreeMap<&str, Vec<(usize, &CheckResult)>> = BTreeMap::new();
     for (i, r) in results.iter().enumerate().filter(|(_, r)| r.violated) {
         by_file
-            .entry(r.origin.file.as_str())
+            .entry(r.origin().file.as_str())
             .or_default()
             .push((i, r));
     }
@@ -516,23 +516,24 @@ fn finding(
     waiver: Option<&crate::manifest::Waiver>,
     locator: &mut Locator,
 ) -> Finding {
-    let place = if r.origin.pointer.is_empty() {
+    let origin = r.origin();
+    let place = if origin.pointer.is_empty() {
         Place::File
-    } else if &*r.target == "repository" {
-        Place::key(r.origin.pointer.clone())
+    } else if r.target() == "repository" {
+        Place::key(origin.pointer.clone())
     } else {
-        Place::value(r.origin.id_pointer())
+        Place::value(origin.id_pointer())
     };
-    let loc = locator.locate(&r.origin.file, &place);
+    let loc = locator.locate(&origin.file, &place);
     Finding {
         rule: rule.id.clone(),
         regulation: rule.regulation.clone(),
         severity: rule.severity.name().into(),
         citation: rule.citation.clone(),
-        message: r.message.clone(),
+        message: r.message(rule),
         remediation: rule.remediation.clone(),
-        target: r.target.to_string(),
-        file: r.origin.file.clone(),
+        target: r.target().to_string(),
+        file: origin.file.clone(),
         line: loc.line,
         column: loc.column,
         waived: waiver.is_some(),
@@ -558,7 +559,7 @@ fn apply_waivers<'m>(
         let matching: Vec<usize> = results
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.violated && rules[r.rule].id == w.rule && *r.target == *w.target)
+            .filter(|(_, r)| r.violated && rules[r.rule].id == w.rule && r.target() == w.target)
             .map(|(i, _)| i)
             .collect();
         let expired = time::parse_date(&w.expires).map_or(true, |d| d < today);

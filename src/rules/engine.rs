@@ -17,18 +17,48 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// The outcome of one applicable check.
+/// The outcome of one applicable check. Small: a large run holds
+/// hundreds of thousands of them.
 #[derive(Debug, Clone)]
 pub struct CheckResult {
     /// Index into the rule list given to `evaluate`.
     pub rule: usize,
-    pub check: usize,
-    /// `kind:id`, or `repository`; shared with the declaration.
-    pub target: Arc<str>,
-    pub origin: Arc<Origin>,
+    pub check: u32,
     pub violated: bool,
-    /// The finding's message; empty when the check passed.
-    pub message: String,
+    /// What was checked; shared with the declaration.
+    pub subject: Arc<Subject>,
+}
+
+/// A checked declaration, or the repository.
+#[derive(Debug)]
+pub struct Subject {
+    /// `kind:id`, or `repository`.
+    pub target: String,
+    pub origin: Origin,
+}
+
+impl Subject {
+    /// The id that `{id}` in a check's message stands for.
+    pub fn id(&self) -> &str {
+        self.target
+            .split_once(':')
+            .map_or(self.target.as_str(), |(_, id)| id)
+    }
+}
+
+impl CheckResult {
+    pub fn target(&self) -> &str {
+        &self.subject.target
+    }
+    pub fn origin(&self) -> &Origin {
+        &self.subject.origin
+    }
+    /// The finding's message; `rule` is `rules[self.rule]`.
+    pub fn message(&self, rule: &Rule) -> String {
+        rule.checks[self.check as usize]
+            .message
+            .replace("{id}", self.subject.id())
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -267,16 +297,9 @@ impl Env {
                             let violated = truthy(&check.violation, &scope).map_err(failed)?;
                             out.push(CheckResult {
                                 rule: ri,
-                                check: ci,
-                                target: decl.target.clone(),
-                                origin: decl.origin.clone(),
+                                check: ci as u32,
                                 violated,
-                                // Only findings need their message.
-                                message: if violated {
-                                    check.message.replace("{id}", &decl.id)
-                                } else {
-                                    String::new()
-                                },
+                                subject: decl.subject.clone(),
                             });
                         }
                         Ok(out)
@@ -312,11 +335,12 @@ impl Env {
                 match outcome {
                     Ok(Some(violated)) => results.push(CheckResult {
                         rule: ri,
-                        check: ci,
-                        target: "repository".into(),
-                        origin: Arc::new(repository_origin(model, check.anchor.as_deref())),
+                        check: ci as u32,
                         violated,
-                        message: check.message.replace("{id}", "repository"),
+                        subject: Arc::new(Subject {
+                            target: "repository".into(),
+                            origin: repository_origin(model, check.anchor.as_deref()),
+                        }),
                     }),
                     Ok(None) => {}
                     Err(e) => errors.push(Diagnostic::error(
@@ -402,7 +426,10 @@ fn runtime_error(what: &str, decl: &DeclValue, e: &ExecutionError) -> Diagnostic
         "rule-runtime",
         format!("{what} failed on {} `{}`: {e:?}", decl.kind.name(), decl.id),
     )
-    .at(&decl.origin.file, Place::value(decl.origin.id_pointer()))
+    .at(
+        &decl.subject.origin.file,
+        Place::value(decl.subject.origin.id_pointer()),
+    )
     .label("while checking this declaration")
     .help("this is a defect in the rule pack; report it to whoever maintains the pack")
 }

@@ -19,9 +19,8 @@ pub struct DeclValue {
     pub id: String,
     /// `id` as a CEL map key, made once for every index that holds it.
     pub key: Key,
-    /// `kind:id`, as findings name it.
-    pub target: Arc<str>,
-    pub origin: Arc<crate::model::Origin>,
+    /// `kind:id` and where it is declared, shared with its check results.
+    pub subject: Arc<super::engine::Subject>,
     /// Shared, so binding a declaration or indexing it costs a pointer copy.
     pub fields: Arc<HashMap<Key, Value>>,
 }
@@ -193,8 +192,10 @@ pub fn declarations(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
                     kind,
                     id: id(&d.item).to_string(),
                     key: key(id(&d.item)),
-                    target: format!("{}:{}", kind.name(), id(&d.item)).into(),
-                    origin: Arc::new(d.origin.clone()),
+                    subject: Arc::new(super::engine::Subject {
+                        target: format!("{}:{}", kind.name(), id(&d.item)),
+                        origin: d.origin.clone(),
+                    }),
                     fields: Arc::new(fields),
                 }
             })
