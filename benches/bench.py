@@ -79,7 +79,20 @@ def main():
         check = measure(f"check {n} manifests", [BIN, "check", path, "--format", "json", "--fail-on", "none"])
         pr = measure(f"check --changed-since HEAD {n} manifests",
                      [BIN, "check", path, "--changed-since", "HEAD", "--format", "json", "--fail-on", "none"])
-        print(f"{'':<48} changed-since / check = {pr / check:.2f}x")
+        print(f"{'':<48} changed-since / check = {pr / check:.2f}x (nothing changed)")
+        # One manifest changed in the work tree: head and base both evaluated.
+        touched = os.path.join(path, "services", "svc-00001", "privacy.yaml")
+        with open(touched) as f:
+            original = f.read()
+        with open(touched, "a") as f:
+            f.write("# touched\n")
+        try:
+            pr1 = measure(f"check --changed-since HEAD {n}, 1 changed",
+                          [BIN, "check", path, "--changed-since", "HEAD", "--format", "json", "--fail-on", "none"])
+        finally:
+            with open(touched, "w") as f:
+                f.write(original)
+        print(f"{'':<48} changed-since / check = {pr1 / check:.2f}x (1 manifest changed)")
         out = os.path.join(WORK, f"report-{n}.html")
         if subprocess.run([BIN, "report", "--help"], stdout=subprocess.DEVNULL,
                           stderr=subprocess.DEVNULL).returncode == 0:

@@ -8,6 +8,11 @@ pub const MANIFEST_TEMPLATE: &str = include_str!("../examples/init/privacy.yaml"
 
 /// Writes both files, or neither. Returns the paths written.
 pub fn init(root: &Path) -> Result<Vec<String>, String> {
+    if !root.exists() {
+        // Like `git init DIR`: a directory that does not exist yet is made.
+        std::fs::create_dir_all(root)
+            .map_err(|e| format!("cannot create `{}`: {e}", root.display()))?;
+    }
     if !root.is_dir() {
         return Err(format!("`{}` is not a directory", root.display()));
     }

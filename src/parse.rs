@@ -203,6 +203,14 @@ fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
             format!("YAML syntax error: {reason}"),
             "a key may appear once per mapping; merge the two entries",
         )
+    } else if tab_near(text, offset) {
+        // libyaml's text ("found character that cannot start any token")
+        // does not say that the character is a tab.
+        (
+            "yaml-syntax",
+            format!("YAML syntax error: {reason} (a tab)"),
+            "YAML does not allow tabs for indentation; indent with spaces",
+        )
     } else {
         ("yaml-syntax", format!("YAML syntax error: {reason}"), "")
     };
@@ -217,6 +225,23 @@ fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
     } else {
         d.help(help)
     }
+}
+
+/// Whether the character at `offset`, or the indentation of its line, is a
+/// tab.
+fn tab_near(text: &str, offset: usize) -> bool {
+    // Byte slicing only: the offset need not fall on a character boundary.
+    let bytes = text.as_bytes();
+    let before = &bytes[..offset.min(bytes.len())];
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let mut indentation = bytes[line_start..]
+        .iter()
+        .copied()
+        .take_while(|b| matches!(b, b' ' | b'\t'));
+    bytes.get(offset) == Some(&b'\t') || indentation.any(|b| b == b'\t')
 }
 
 /// serde_yaml's alias budget: at most this many alias expansions per event

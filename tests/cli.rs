@@ -213,11 +213,24 @@ fn init_writes_nothing_when_either_file_exists() {
 }
 
 #[test]
-fn init_into_a_missing_directory_fails() {
+fn init_into_a_missing_directory_creates_it() {
     let dir = tempfile::tempdir().unwrap();
-    let r = run(privgate().arg("init").arg(dir.path().join("nope")));
+    let target = dir.path().join("new").join("service");
+    let r = run(privgate().arg("init").arg(&target));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(target.join("privgate.yaml").is_file());
+    assert!(target.join("privacy.yaml").is_file());
+}
+
+#[test]
+fn init_onto_a_file_fails_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("taken");
+    std::fs::write(&file, "x").unwrap();
+    let r = run(privgate().arg("init").arg(&file));
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(!dir.path().join("nope").exists());
+    assert!(r.stderr.contains("not a directory"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
 }
 
 // ---------------------------------------------------------------------------

@@ -212,6 +212,25 @@ fn yaml_syntax() {
 }
 
 #[test]
+fn a_tab_used_for_indentation_is_named() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        &[(
+            "privacy.yaml",
+            "version: 1\nsystem:\n\tid: svc\n\towner: team@example.com\n",
+        )],
+    );
+    let r = validate(dir.path());
+    assert_errors(&r, 1);
+    let block = assert_diag(&r, "yaml-syntax", "privacy.yaml:3:1", &["(a tab)"]);
+    assert!(
+        block.contains("YAML does not allow tabs for indentation"),
+        "{block}"
+    );
+}
+
+#[test]
 fn wrong_type() {
     let r = validate(&broken("wrong-type"));
     assert_errors(&r, 2);
