@@ -288,6 +288,9 @@ impl Tree for GitTree {
 pub struct RepoInfo {
     pub commit: Option<String>,
     pub branch: Option<String>,
+    /// Whether the checked files differ from the commit's; `None` when not
+    /// known (not compared, or not comparable).
+    pub modified: Option<bool>,
 }
 
 pub fn info(root: &Path) -> RepoInfo {
@@ -305,6 +308,7 @@ pub fn info(root: &Path) -> RepoInfo {
             .filter(|h| h.is_branch())
             .and_then(|h| h.shorthand().ok())
             .map(str::to_string),
+        modified: None,
     }
 }
 

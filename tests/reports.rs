@@ -1112,6 +1112,7 @@ fn report_uses_its_own_result_as_heads_trend_point_when_the_tree_is_heads() {
         "{}",
         head_row(&clean)
     );
+    assert!(!clean.contains("uncommitted changes"));
     // A changed work tree is not HEAD: HEAD is checked as of its own date.
     std::fs::write(dir.path().join("privacy.yaml"), WITH_GAP).unwrap();
     let dirty = report_html(dir.path());
@@ -1120,6 +1121,8 @@ fn report_uses_its_own_result_as_heads_trend_point_when_the_tree_is_heads() {
         "{}",
         head_row(&dirty)
     );
+    // And the header says the report is not of HEAD alone.
+    assert!(dirty.contains("with uncommitted changes to the checked files"));
 }
 
 // ---------------------------------------------------------------------------

@@ -158,16 +158,33 @@ pub fn report(args: &ReportArgs) -> u8 {
         sayln!("warning: {w}");
     }
     let root = &args.common.path;
-    let repo = git::info(root);
-    // A work tree identical to HEAD is HEAD: its trend point is this report.
-    let head = git::GitTree::at_revision(root, "HEAD")
-        .ok()
-        .filter(|head| changes::same_inputs(&checked, head, args.common.config.is_some()))
-        .map(|_| trend::Point::from_report(&checked.report, today));
+    // What git says about the tree, beside the record and the map.
+    let ((repo, head), (record, graph, map_svg)) = rayon::join(
+        || {
+            let mut repo = git::info(root);
+            // The comparison cannot see an outside config or organisation
+            // packs; then whether the tree is HEAD's is not known.
+            let comparable =
+                args.common.config.is_none() && checked.model.config.rulepacks.is_empty();
+            let same = comparable
+                && git::GitTree::at_revision(root, "HEAD")
+                    .is_ok_and(|head| changes::same_inputs(&checked, &head, false));
+            if repo.commit.is_some() && comparable {
+                repo.modified = Some(!same);
+            }
+            // A work tree identical to HEAD is HEAD: its trend point is
+            // this report.
+            let head = same.then(|| trend::Point::from_report(&checked.report, today));
+            (repo, head)
+        },
+        || {
+            let record = ropa::build(&checked.model);
+            let graph = map::build(&checked.model, Some(&checked.report));
+            let map_svg = map::to_svg(&graph);
+            (record, graph, map_svg)
+        },
+    );
     let Checked { model, report, .. } = checked;
-    let record = ropa::build(&model);
-    let graph = map::build(&model, Some(&report));
-    let map_svg = map::to_svg(&graph);
     let history = if args.last == 0 {
         Err("Trend not computed (--last 0).".to_string())
     } else if repo.commit.is_none() {

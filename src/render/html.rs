@@ -94,6 +94,7 @@ pub fn render(input: &Input) -> Result<String, String> {
         commit => input.repo.commit,
         commit_short => input.repo.commit.as_deref().map(|c| c.get(..12).unwrap_or(c)),
         branch => input.repo.branch,
+        modified => input.repo.modified,
         run_date => input.run_date.to_string(),
         tool => r.tool,
         regulations => r.regulations,

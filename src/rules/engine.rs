@@ -141,7 +141,9 @@ impl Env {
             decls,
             maps: Vec::new(),
         };
+        let t = crate::timings::phase("values: index");
         env.maps = env.kind_maps();
+        drop(t);
         env.globals = vec![
             ("rights", values::optional(&model.rights)),
             ("breach", values::optional(&model.breach)),

@@ -41,10 +41,6 @@ pub fn string(s: &str) -> Value {
     Value::String(Arc::new(s.to_string()))
 }
 
-pub fn list_of(ids: &[String]) -> Value {
-    Value::List(Arc::new(ids.iter().map(|s| string(s)).collect()))
-}
-
 pub fn map_of(entries: impl IntoIterator<Item = (String, Value)>) -> Value {
     Value::Map(Map {
         map: Arc::new(entries.into_iter().map(|(k, v)| (key(&k), v)).collect()),
@@ -104,21 +100,21 @@ fn convert(v: serde_json::Value, interner: &mut HashMap<String, Arc<String>>) ->
 
 /// Reverse references, computed once: for every id, who points at it.
 #[derive(Default)]
-struct Links {
-    by: BTreeMap<(Kind, String), BTreeMap<&'static str, Vec<String>>>,
+struct Links<'m> {
+    by: HashMap<(Kind, &'m str), BTreeMap<&'static str, Vec<&'m str>>>,
 }
 
-impl Links {
-    fn add(&mut self, kind: Kind, id: &str, link: &'static str, from: &str) {
+impl<'m> Links<'m> {
+    fn add(&mut self, kind: Kind, id: &'m str, link: &'static str, from: &'m str) {
         self.by
-            .entry((kind, id.to_string()))
+            .entry((kind, id))
             .or_default()
             .entry(link)
             .or_default()
-            .push(from.to_string());
+            .push(from);
     }
 
-    fn build(model: &Model) -> Links {
+    fn build(model: &'m Model) -> Links<'m> {
         let mut l = Links::default();
         for p in &model.purposes {
             let id = &p.item.id;
@@ -161,21 +157,37 @@ impl Links {
             Kind::Purpose => &["flows"],
             Kind::Flow => &[],
         };
-        let found = self.by.get(&(kind, id.to_string()));
+        let found = self.by.get(&(kind, id));
         map_of(names.iter().map(|n| {
-            let ids = found.and_then(|m| m.get(n)).cloned().unwrap_or_default();
-            (n.to_string(), list_of(&ids))
+            let ids = found.and_then(|m| m.get(n)).map_or(&[][..], Vec::as_slice);
+            (
+                n.to_string(),
+                Value::List(Arc::new(ids.iter().map(|s| string(s)).collect())),
+            )
         }))
     }
 }
 
 /// Every declaration of the model as a `DeclValue`, by kind.
 pub fn declarations(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
-    let links = Links::build(model);
+    // Reverse references are built while the declarations convert.
+    let (links, mut out) = rayon::join(|| Links::build(model), || convert_all(model));
+    for decls in out.values_mut() {
+        decls.par_iter_mut().with_min_len(256).for_each(|d| {
+            let links = links.of(d.kind, &d.id);
+            if let Some(fields) = Arc::get_mut(&mut d.fields) {
+                fields.insert(key("links"), links);
+            }
+        });
+    }
+    out
+}
+
+/// Every declaration converted, without its links.
+fn convert_all(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
     let mut out: BTreeMap<Kind, Vec<DeclValue>> = BTreeMap::new();
     fn add<T: Serialize + Sync>(
         out: &mut BTreeMap<Kind, Vec<DeclValue>>,
-        links: &Links,
         kind: Kind,
         decls: &[Decl<T>],
         id: fn(&T) -> &str,
@@ -186,7 +198,6 @@ pub fn declarations(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
                 let mut fields = to_fields(&d.item);
                 fields.insert(key("kind"), string(kind.name()));
                 fields.insert(key("file"), string(&d.origin.file));
-                fields.insert(key("links"), links.of(kind, id(&d.item)));
                 fields.insert(key("facts"), map_of([]));
                 DeclValue {
                     kind,
@@ -202,19 +213,13 @@ pub fn declarations(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
             .collect();
         out.insert(kind, values);
     }
-    add(&mut out, &links, Kind::System, &model.systems, |x| &x.id);
-    add(&mut out, &links, Kind::Dataset, &model.datasets, |x| &x.id);
-    add(&mut out, &links, Kind::Purpose, &model.purposes, |x| &x.id);
-    add(&mut out, &links, Kind::Flow, &model.flows, |x| &x.id);
-    add(&mut out, &links, Kind::Consent, &model.consents, |x| &x.id);
-    add(&mut out, &links, Kind::Vendor, &model.vendors, |x| &x.id);
-    add(
-        &mut out,
-        &links,
-        Kind::Assessment,
-        &model.assessments,
-        |x| &x.id,
-    );
+    add(&mut out, Kind::System, &model.systems, |x| &x.id);
+    add(&mut out, Kind::Dataset, &model.datasets, |x| &x.id);
+    add(&mut out, Kind::Purpose, &model.purposes, |x| &x.id);
+    add(&mut out, Kind::Flow, &model.flows, |x| &x.id);
+    add(&mut out, Kind::Consent, &model.consents, |x| &x.id);
+    add(&mut out, Kind::Vendor, &model.vendors, |x| &x.id);
+    add(&mut out, Kind::Assessment, &model.assessments, |x| &x.id);
     out
 }
 
