@@ -399,6 +399,8 @@ fn chromium(extra: &[&str], url: &str) -> Option<std::process::Output> {
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .args(extra)
         .arg(url)
+        // Nothing of ours for Chromium to read or hold open.
+        .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
