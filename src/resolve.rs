@@ -439,13 +439,16 @@ impl Resolver<'_> {
     fn country(&mut self, origin: &Origin, rel: &str, value: &Option<String>) {
         if let Some(v) = value {
             if !self.model.taxonomy.is_country(v) {
-                let help = did_you_mean(
-                    v,
-                    self.model.taxonomy.iso_countries.iter().map(String::as_str),
-                )
-                .unwrap_or_else(|| {
-                    "use an ISO 3166-1 alpha-2 code such as DE, US or IN (or EU)".into()
-                });
+                let help = crate::schema::country_suggestion(v)
+                    .or_else(|| {
+                        did_you_mean(
+                            v,
+                            self.model.taxonomy.iso_countries.iter().map(String::as_str),
+                        )
+                    })
+                    .unwrap_or_else(|| {
+                        "use an ISO 3166-1 alpha-2 code such as DE, US or IN (or EU)".into()
+                    });
                 let d = Diagnostic::error(
                     "bad-country",
                     format!("`{v}` is not an ISO 3166-1 alpha-2 country code"),

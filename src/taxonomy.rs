@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub const TAXONOMY_YAML: &str = include_str!("../policies/taxonomy.yaml");
 pub const COUNTRIES_YAML: &str = include_str!("../policies/countries.yaml");
+pub const COUNTRY_NAMES_YAML: &str = include_str!("../policies/country-names.yaml");
 
 /// A mark a category carries; it covers every key below it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
@@ -187,4 +188,75 @@ pub fn covers(prefix: &str, key: &str) -> bool {
 /// Personal data: every key under `user`.
 pub fn is_personal(key: &str) -> bool {
     covers("user", key)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CountryNamesFile {
+    #[allow(dead_code)]
+    version: u32,
+    names: BTreeMap<String, Vec<String>>,
+}
+
+/// Names per ISO code (policies/country-names.yaml), read on first use:
+/// only error help needs them.
+pub fn country_names() -> &'static BTreeMap<String, Vec<String>> {
+    static NAMES: std::sync::OnceLock<BTreeMap<String, Vec<String>>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        serde_yaml::from_str::<CountryNamesFile>(COUNTRY_NAMES_YAML)
+            .map(|f| f.names)
+            .unwrap_or_default()
+    })
+}
+
+/// The ISO code that a country name or everyday abbreviation stands for
+/// (`Germany`, `germny`, `UK`): an exact match ignoring case first, then a
+/// close spelling of a name.
+pub fn code_for_name(text: &str) -> Option<&'static str> {
+    let wanted = text.trim().to_lowercase();
+    let names = country_names();
+    let mut best: Option<(f64, &str)> = None;
+    for (code, list) in names {
+        for name in list {
+            let name = name.to_lowercase();
+            if name == wanted {
+                return Some(code);
+            }
+            // Short texts are too ambiguous to guess from.
+            if wanted.chars().count() >= 4 {
+                let score = strsim::jaro_winkler(&wanted, &name);
+                if score >= 0.93 && best.is_none_or(|(b, _)| score > b) {
+                    best = Some((score, code));
+                }
+            }
+        }
+    }
+    best.map(|(_, code)| code)
+}
+
+#[cfg(test)]
+mod country_name_tests {
+    use super::*;
+
+    #[test]
+    fn every_named_code_is_an_iso_code() {
+        let tax = Taxonomy::builtin();
+        let names = country_names();
+        assert_eq!(names.len(), tax.iso_countries.len());
+        for code in names.keys() {
+            assert!(tax.iso_countries.contains(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn names_and_abbreviations_find_their_code() {
+        assert_eq!(code_for_name("Germany"), Some("DE"));
+        assert_eq!(code_for_name("germany"), Some("DE"));
+        assert_eq!(code_for_name("Germny"), Some("DE"));
+        assert_eq!(code_for_name("UK"), Some("GB"));
+        assert_eq!(code_for_name("EL"), Some("GR"));
+        assert_eq!(code_for_name("United States of America"), Some("US"));
+        assert_eq!(code_for_name("Atlantis"), None);
+        assert_eq!(code_for_name("XX"), None);
+    }
 }

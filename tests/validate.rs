@@ -450,8 +450,8 @@ fn bad_country_both_reported() {
         "privacy.yaml:6:15",
         &["`XX` is not an ISO 3166-1 alpha-2 country code"],
     );
-    // A name, not a code.
-    assert_diag(
+    // A name, not a code: the help names the code.
+    let block = assert_diag(
         &r,
         "invalid-value",
         "privacy.yaml:10:14",
@@ -459,6 +459,28 @@ fn bad_country_both_reported() {
             "`country` must be an ISO 3166-1 alpha-2 country code such as DE",
             "`Germany`",
         ],
+    );
+    assert!(block.contains("did you mean `DE`?"), "{block}");
+}
+
+#[test]
+fn countries_written_as_abbreviations_or_lower_case_get_their_code() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        &[(
+            "privacy.yaml",
+            "version: 1\nvendors:\n  - id: a\n    name: A\n    role: processor\n    country: UK\n  - id: b\n    name: B\n    role: processor\n    country: de\n",
+        )],
+    );
+    let r = validate(dir.path());
+    assert_errors(&r, 2);
+    let uk = assert_diag(&r, "bad-country", "privacy.yaml:6:14", &["`UK`"]);
+    assert!(uk.contains("did you mean `GB`?"), "{uk}");
+    let de = assert_diag(&r, "invalid-value", "privacy.yaml:10:14", &["`de`"]);
+    assert!(
+        de.contains("codes are upper case: did you mean `DE`?"),
+        "{de}"
     );
 }
 
