@@ -940,6 +940,70 @@ fn markdown_tables_survive_pipes_and_html_in_texts() {
 
 // ------------------------------------------------------------- -o FILE
 
+/// `-o` onto something that is not a regular file writes into it: replacing
+/// a FIFO (or `/dev/null`) with a plain file would break the user's system.
+#[cfg(unix)]
+#[test]
+fn output_into_a_fifo_writes_through_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: no mkfifo");
+        return;
+    }
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let written = run(
+        &acme(),
+        &[
+            "check",
+            "--today",
+            TODAY,
+            "--format",
+            "json",
+            "-o",
+            fifo.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    // Checked first: were it replaced, the reader would wait forever.
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    assert_eq!(reader.join().unwrap(), acme_report("json"));
+}
+
+/// Through a symlink, the file it names is replaced and the link stays.
+#[cfg(unix)]
+#[test]
+fn output_through_a_symlink_replaces_the_file_it_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.json");
+    let link = dir.path().join("link.json");
+    std::fs::write(&real, "old").unwrap();
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let written = run(
+        &acme(),
+        &[
+            "check",
+            "--today",
+            TODAY,
+            "--format",
+            "json",
+            "-o",
+            link.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), acme_report("json"));
+}
+
 #[test]
 fn output_file_is_written_whole_and_stdout_stays_empty() {
     let out_dir = tempfile::tempdir().unwrap();

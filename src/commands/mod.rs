@@ -85,24 +85,40 @@ pub fn deliver(output: Option<&std::path::Path>, text: &str) -> u8 {
 /// Writes `text` to `path` atomically: a temporary file beside it, renamed
 /// over it, so readers never see half a report.
 pub fn write_output(path: &std::path::Path, text: &str) -> u8 {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.privgate-{}.tmp", std::process::id()));
-    let result = std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, path));
-    match result {
+    match write_whole(path, text) {
         Ok(()) => EXIT_OK,
         Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
             sayln!("error: cannot write `{}`: {e}", path.display());
             EXIT_ERROR
         }
     }
+}
+
+/// A regular file (new, or reached through symlinks) is replaced whole: a
+/// temporary file beside it, renamed over it. Anything else (`/dev/null`, a
+/// FIFO, a terminal) is written in place: renaming over a device node would
+/// replace it with a plain file.
+fn write_whole(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let target = match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => return std::fs::write(path, text),
+        // Through symlinks to the file they name, so the link survives.
+        Ok(_) => std::fs::canonicalize(path)?,
+        Err(_) => path.to_path_buf(),
+    };
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.privgate-{}.tmp", std::process::id()));
+    let result = std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, &target));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// Prints one diagnostic that has no workspace (an unreadable root).
