@@ -423,6 +423,7 @@ pub fn run_with_outcomes(
     );
     let score = score(&input.catalog.rules, &results, &waived);
 
+    let t = crate::timings::phase("locate findings");
     // Located file by file (each file's index is built once), files in
     // parallel.
     let mut by_file: BTreeMap<&str, Vec<(usize, &CheckResult)>> = BTreeMap::new();
@@ -436,20 +437,19 @@ pub fn run_with_outcomes(
     let mut findings: Vec<Finding> = by_file
         .par_iter()
         .flat_map_iter(|group| {
-            let mut locator = Locator::new(&ws.sources);
+            let places: Vec<Place> = group.iter().map(|(_, r)| finding_place(r)).collect();
+            let locations =
+                Locator::new(&ws.sources).locate_all(&group[0].1.origin().file, &places);
             group
                 .iter()
-                .map(|(i, r)| {
-                    finding(
-                        &input.catalog.rules[r.rule],
-                        r,
-                        waived.get(i).copied(),
-                        &mut locator,
-                    )
+                .zip(locations)
+                .map(|((i, r), loc)| {
+                    finding(&input.catalog.rules[r.rule], r, waived.get(i).copied(), loc)
                 })
                 .collect::<Vec<_>>()
         })
         .collect();
+    drop(t);
     findings.sort_by(|a, b| {
         (&a.file, a.line, &a.rule, &a.target, a.column)
             .cmp(&(&b.file, b.line, &b.rule, &b.target, b.column))
@@ -510,21 +510,26 @@ fn drop_in_background<T: Send + 'static>(value: T) {
         .spawn(move || drop(value));
 }
 
-fn finding(
-    rule: &Rule,
-    r: &CheckResult,
-    waiver: Option<&crate::manifest::Waiver>,
-    locator: &mut Locator,
-) -> Finding {
+/// Where a finding points: the declaration's id, or the repository-wide
+/// section's key, or the file.
+fn finding_place(r: &CheckResult) -> Place {
     let origin = r.origin();
-    let place = if origin.pointer.is_empty() {
+    if origin.pointer.is_empty() {
         Place::File
     } else if r.target() == "repository" {
         Place::key(origin.pointer.clone())
     } else {
         Place::value(origin.id_pointer())
-    };
-    let loc = locator.locate(&origin.file, &place);
+    }
+}
+
+fn finding(
+    rule: &Rule,
+    r: &CheckResult,
+    waiver: Option<&crate::manifest::Waiver>,
+    loc: crate::span::Location,
+) -> Finding {
+    let origin = r.origin();
     Finding {
         rule: rule.id.clone(),
         regulation: rule.regulation.clone(),

@@ -5,7 +5,7 @@
 
 use crate::diagnostic::Place;
 use saphyr_parser::{Event, Parser, Span};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A resolved position: byte range plus 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +14,18 @@ pub struct Location {
     pub len: usize,
     pub line: usize,
     pub column: usize,
+}
+
+impl Location {
+    /// Line 1, column 1.
+    pub fn start() -> Location {
+        Location {
+            offset: 0,
+            len: 0,
+            line: 1,
+            column: 1,
+        }
+    }
 }
 
 /// A byte range: (start, end).
@@ -46,6 +58,17 @@ impl PointerIndex {
     /// Indexes only nodes at most `max_depth` levels deep (findings point at
     /// `/purposes/3/id`, depth 3), which skips most pointer strings.
     pub fn build_to_depth(text: &str, max_depth: usize) -> PointerIndex {
+        Self::build_until(text, max_depth, None)
+    }
+
+    /// `build_to_depth`, stopping once every pointer of `wanted` is indexed:
+    /// a file is read no further than its last finding.
+    pub fn build_until(
+        text: &str,
+        max_depth: usize,
+        wanted: Option<&HashSet<&str>>,
+    ) -> PointerIndex {
+        let mut missing = wanted.map_or(usize::MAX, HashSet::len);
         let chars_to_bytes = CharMap::new(text);
         let mut index = PointerIndex {
             line_starts: line_starts(text),
@@ -72,17 +95,29 @@ impl PointerIndex {
                             continue;
                         }
                     }
-                    index.record(&mut stack, range);
+                    let pointer = index.record(&mut stack, range);
+                    if found(wanted, &pointer, &mut missing) {
+                        break;
+                    }
                 }
                 Event::Alias(_) => {
-                    index.record(&mut stack, range);
+                    let pointer = index.record(&mut stack, range);
+                    if found(wanted, &pointer, &mut missing) {
+                        break;
+                    }
                 }
                 Event::MappingStart(..) => {
                     let pointer = index.record(&mut stack, range);
+                    if found(wanted, &pointer, &mut missing) {
+                        break;
+                    }
                     stack.push((pointer, Frame::Map { key: None }));
                 }
                 Event::SequenceStart(..) => {
                     let pointer = index.record(&mut stack, range);
+                    if found(wanted, &pointer, &mut missing) {
+                        break;
+                    }
                     stack.push((pointer, Frame::Seq { next: 0 }));
                 }
                 Event::MappingEnd | Event::SequenceEnd => {
@@ -156,6 +191,16 @@ impl PointerIndex {
             }
         }
     }
+}
+
+/// Whether `pointer` was the last of `wanted` still missing. Pointers are
+/// recorded once each, so counting down is exact.
+fn found(wanted: Option<&HashSet<&str>>, pointer: &str, missing: &mut usize) -> bool {
+    if wanted.is_some_and(|w| w.contains(pointer)) {
+        *missing -= 1;
+        return *missing == 0;
+    }
+    false
 }
 
 /// Byte offset of the first key that repeats a key of the same mapping.
@@ -293,15 +338,33 @@ impl<'a> Locator<'a> {
         self.sources.get(file).map(String::as_str)
     }
 
+    /// Every place of one file, reading the file only as far as the last
+    /// of them (findings: one call per file). Not cached.
+    pub fn locate_all(&self, file: &str, places: &[Place]) -> Vec<Location> {
+        let Some(text) = self.sources.get(file) else {
+            return places.iter().map(|_| Location::start()).collect();
+        };
+        let pointers: HashSet<&str> = places
+            .iter()
+            .filter_map(|p| match p {
+                Place::Pointer { pointer, .. } => Some(pointer.as_str()),
+                _ => None,
+            })
+            .collect();
+        let depth = pointers
+            .iter()
+            .map(|p| p.matches('/').count())
+            .max()
+            .unwrap_or(0);
+        let max_depth = if depth > SHALLOW { usize::MAX } else { SHALLOW };
+        let index = PointerIndex::build_until(text, max_depth, Some(&pointers));
+        places.iter().map(|p| index.locate(text, p)).collect()
+    }
+
     /// Line 1, column 1 when the file's text is not known.
     pub fn locate(&mut self, file: &str, place: &Place) -> Location {
         let Some(text) = self.sources.get(file) else {
-            return Location {
-                offset: 0,
-                len: 0,
-                line: 1,
-                column: 1,
-            };
+            return Location::start();
         };
         if let Place::Bytes { .. } | Place::File | Place::LineCol { .. } = place {
             let (offset, len) = match place {
