@@ -421,6 +421,29 @@ mod tests {
     }
 
     #[test]
+    fn locating_many_places_at_once_matches_one_at_a_time() {
+        let text = "version: 1\ndatasets:\n  - id: a\n    location: DE\n  - id: b\npurposes:\n  - id: p\n    risk: {large_scale: true}\n";
+        let sources = std::collections::BTreeMap::from([("f.yaml".to_string(), text.to_string())]);
+        let places = [
+            Place::value("/datasets/1/id"),
+            Place::value("/datasets/0/id"),
+            Place::key("/purposes"),
+            Place::value("/purposes/0/risk/large_scale"),
+            Place::value("/purposes/0/missing"),
+            Place::File,
+        ];
+        let all = Locator::new(&sources).locate_all("f.yaml", &places);
+        let mut one = Locator::new(&sources);
+        for (place, loc) in places.iter().zip(&all) {
+            assert_eq!(*loc, one.locate("f.yaml", place), "{place:?}");
+        }
+        assert_eq!((all[0].line, all[0].column), (5, 9));
+        // A file not read gives line 1.
+        let unknown = Locator::new(&sources).locate_all("g.yaml", &places[..1]);
+        assert_eq!(unknown, vec![Location::start()]);
+    }
+
+    #[test]
     fn non_ascii_offsets_are_bytes() {
         let text = "a: \"é\"\nb: x\n";
         let idx = PointerIndex::build(text);
