@@ -164,18 +164,107 @@ fn nesting_too_deep(path: &str, offset: usize) -> Diagnostic {
 }
 
 fn yaml_to_json(path: &str, text: &str) -> Result<Value, Diagnostic> {
-    // serde_yaml::Value rejects duplicate keys, which serde_json::Value would
-    // silently merge.
-    let yaml: serde_yaml::Value =
-        serde_yaml::from_str(text).map_err(|e| yaml_error(path, text, &e))?;
-    serde_json::to_value(&yaml).map_err(|e| {
-        Diagnostic::error(
-            "yaml-syntax",
-            format!("unsupported YAML content: {e} (privgate manifests use string keys and plain values)"),
-        )
-        .at(path, Place::File)
-        .label("here")
-    })
+    serde_yaml::from_str::<Json>(text)
+        .map(|j| j.0)
+        .map_err(|e| yaml_error(path, text, &e))
+}
+
+/// A JSON value read straight from YAML events: one tree, not a YAML tree
+/// converted. Refuses what JSON cannot hold and what `serde_json::Value`
+/// would hide: repeated keys (it keeps the last silently), keys that are
+/// not strings, tags.
+struct Json(Value);
+
+impl<'de> serde::Deserialize<'de> for Json {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(JsonVisitor).map(Json)
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JsonVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a YAML value that JSON can hold")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        // .inf and .nan have no JSON form: null, as serde_json writes them.
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(JsonVisitor)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(Json(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(StringKey(key)) = map.next_key()? {
+            if object.contains_key(&key) {
+                // serde_yaml's own wording, which `yaml_error` locates.
+                return Err(serde::de::Error::custom(format!(
+                    "duplicate entry with key \"{key}\""
+                )));
+            }
+            let Json(value) = map.next_value()?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, _: A) -> Result<Value, A::Error> {
+        Err(serde::de::Error::custom(
+            "YAML tags (`!name`) are not supported in manifests",
+        ))
+    }
+}
+
+/// A mapping key, which must be a string.
+struct StringKey(String);
+
+impl<'de> serde::Deserialize<'de> for StringKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = String;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string key (privgate manifests use string keys)")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_string<E>(self, v: String) -> Result<String, E> {
+                Ok(v)
+            }
+        }
+        d.deserialize_any(V).map(StringKey)
+    }
 }
 
 fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {

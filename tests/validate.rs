@@ -212,6 +212,27 @@ fn yaml_syntax() {
 }
 
 #[test]
+fn non_string_keys_and_tags_are_located_errors() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        &[
+            ("a/privacy.yaml", "version: 1\nsystem:\n  id: s\n  1: x\n"),
+            ("b/privacy.yaml", "version: 1\nsystem: !custom\n  id: t\n"),
+        ],
+    );
+    let r = validate(dir.path());
+    assert_errors(&r, 2);
+    assert_diag(
+        &r,
+        "yaml-syntax",
+        "a/privacy.yaml:4:3",
+        &["expected a string key"],
+    );
+    assert_diag(&r, "yaml-syntax", "b/privacy.yaml:2:9", &["tags"]);
+}
+
+#[test]
 fn a_tab_used_for_indentation_is_named() {
     let dir = tempdir();
     write(
