@@ -184,7 +184,16 @@ pub fn report(args: &ReportArgs) -> u8 {
             (record, graph, map_svg)
         },
     );
-    let Checked { model, report, .. } = checked;
+    let Checked {
+        model,
+        report,
+        workspace,
+        rules,
+        evaluated,
+    } = checked;
+    // The process ends after writing the file: freeing a large model and
+    // its results piece by piece would only delay the exit.
+    std::mem::forget((workspace, rules, evaluated));
     let history = if args.last == 0 {
         Err("Trend not computed (--last 0).".to_string())
     } else if repo.commit.is_none() {
@@ -235,9 +244,12 @@ pub fn report(args: &ReportArgs) -> u8 {
     }
     // The report is written either way; like `check`, a failed gate is exit 1
     // so a release job can gate and report in one step.
-    if code == EXIT_OK && !report.gate.passed {
-        return super::EXIT_FAIL;
-    }
+    let code = if code == EXIT_OK && !report.gate.passed {
+        super::EXIT_FAIL
+    } else {
+        code
+    };
+    std::mem::forget((model, report, record, graph, html));
     code
 }
 
