@@ -5,6 +5,7 @@
 use crate::check::{gate, resolve_gate, GateFlags};
 use crate::model::Model;
 use crate::report::{round1, Changes, Finding, Report};
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 
 /// Adds `changes` to the head report and re-applies the gate so that only
@@ -72,8 +73,10 @@ pub fn same_inputs(
         return false;
     }
     let same_bytes = |path: &str| {
-        let head_text = head.workspace.sources.get(path);
-        matches!((head_text, base.read(path)), (Some(h), Ok(b)) if h.as_bytes() == b.as_slice())
+        head.workspace
+            .sources
+            .get(path)
+            .is_some_and(|h| base.holds(path, h.as_bytes()))
     };
     let config_same = match &model.config_file {
         Some(path) => same_bytes(path),
@@ -94,7 +97,7 @@ pub fn same_inputs(
         Ok(paths) if paths == model.manifests => {}
         _ => return false,
     }
-    model.manifests.iter().all(|p| same_bytes(p))
+    model.manifests.par_iter().all(|p| same_bytes(p))
         && model
             .documents
             .iter()

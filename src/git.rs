@@ -11,7 +11,11 @@ use std::path::Path;
 use std::sync::Mutex;
 
 pub struct GitTree {
-    repo: Mutex<Repository>,
+    /// Open handles, one per thread reading at a time: a `Repository` is not
+    /// `Sync`, and one shared handle would serialise a parallel load.
+    repos: Mutex<Vec<Repository>>,
+    /// Where to open more handles.
+    git_dir: std::path::PathBuf,
     /// Root-relative path -> blob id.
     files: BTreeMap<String, Oid>,
     label: String,
@@ -78,7 +82,8 @@ impl GitTree {
             .collect();
         let files = root_files(&repo, entries, &prefix);
         Ok(GitTree {
-            repo: Mutex::new(repo),
+            git_dir: repo.path().to_path_buf(),
+            repos: Mutex::new(vec![repo]),
             files,
             label: format!("{} (staged)", root.display()),
         })
@@ -97,7 +102,8 @@ impl GitTree {
             })?;
         let files = tree_files(&repo, commit_id, &prefix)?;
         Ok(GitTree {
-            repo: Mutex::new(repo),
+            git_dir: repo.path().to_path_buf(),
+            repos: Mutex::new(vec![repo]),
             files,
             label: rev.to_string(),
         })
@@ -108,10 +114,29 @@ impl GitTree {
         let (repo, prefix) = open(root)?;
         let files = tree_files(&repo, id, &prefix)?;
         Ok(GitTree {
-            repo: Mutex::new(repo),
+            git_dir: repo.path().to_path_buf(),
+            repos: Mutex::new(vec![repo]),
             files,
             label: id.to_string(),
         })
+    }
+}
+
+impl GitTree {
+    /// A handle for this thread: a spare one, or a new one.
+    fn take_repo(&self) -> Result<Repository, Diagnostic> {
+        let spare = self.repos.lock().ok().and_then(|mut r| r.pop());
+        match spare {
+            Some(r) => Ok(r),
+            None => Repository::open(&self.git_dir)
+                .map_err(|e| git_error("cannot open the git repository", &e)),
+        }
+    }
+
+    fn give_back(&self, repo: Repository) {
+        if let Ok(mut repos) = self.repos.lock() {
+            repos.push(repo);
+        }
     }
 }
 
@@ -263,19 +288,31 @@ impl Tree for GitTree {
             )
         };
         let id = self.files.get(path).ok_or_else(missing)?;
-        let repo = self.repo.lock().map_err(|_| missing())?;
-        let blob = repo
+        let repo = self.take_repo()?;
+        let result = repo
             .find_blob(*id)
-            .map_err(|e| git_error(&format!("cannot read `{path}` from git"), &e))?;
-        if blob.size() as u64 > MAX_FILE_BYTES {
-            return Err(too_large(path, blob.size() as u64));
-        }
-        Ok(blob.content().to_vec())
+            .map_err(|e| git_error(&format!("cannot read `{path}` from git"), &e))
+            .and_then(|blob| {
+                if blob.size() as u64 > MAX_FILE_BYTES {
+                    Err(too_large(path, blob.size() as u64))
+                } else {
+                    Ok(blob.content().to_vec())
+                }
+            });
+        self.give_back(repo);
+        result
     }
 
     fn is_file(&self, path: &str) -> bool {
         !crate::resolve::escapes_root(path)
             && self.files.contains_key(path.trim_start_matches("./"))
+    }
+
+    /// By blob id: hashing `bytes` the way git does needs no object read.
+    fn holds(&self, path: &str, bytes: &[u8]) -> bool {
+        self.files
+            .get(path)
+            .is_some_and(|id| Oid::hash_object(ObjectType::Blob, bytes).is_ok_and(|h| h == *id))
     }
 
     fn label(&self) -> String {

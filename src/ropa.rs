@@ -11,6 +11,7 @@ use crate::manifest::{Flow, Purpose, System};
 use crate::map::{Endpoint, Lookup};
 use crate::model::{Decl, Model};
 use crate::taxonomy::Mark;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -162,7 +163,7 @@ pub fn build(model: &Model) -> Ropa {
     };
     let activities = model
         .purposes
-        .iter()
+        .par_iter()
         .map(|d| {
             let flows = flows_by_purpose
                 .get(d.item.id.as_str())

@@ -28,6 +28,10 @@ pub trait Tree: Sync {
     fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic>;
     /// Whether `path` names a file inside the tree.
     fn is_file(&self, path: &str) -> bool;
+    /// Whether `path` is a file of the tree with exactly these bytes.
+    fn holds(&self, path: &str, bytes: &[u8]) -> bool {
+        self.read(path).is_ok_and(|b| b == bytes)
+    }
     /// How the root is shown to people (`.`, `examples/acme-shop`, `HEAD~1`).
     fn label(&self) -> String;
 }
