@@ -214,6 +214,12 @@ impl Env {
                 .map_init(
                     || self.context(&maps),
                     |ctx, mut decl| {
+                        // Room for this group's facts, made once.
+                        if let Some(Value::Map(m)) =
+                            Arc::make_mut(&mut decl.fields).get_mut(&facts_key)
+                        {
+                            Arc::make_mut(&mut m.map).reserve(group.len());
+                        }
                         for fact in group {
                             let scope = {
                                 let mut scope = ctx.new_inner_scope();

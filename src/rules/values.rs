@@ -47,13 +47,19 @@ pub fn map_of(entries: impl IntoIterator<Item = (String, Value)>) -> Value {
     })
 }
 
-fn to_fields<T: Serialize>(item: &T) -> HashMap<Key, Value> {
+/// The fields of `item`, with room for `extra` more (sized once: a map that
+/// grows is copied).
+fn to_fields<T: Serialize>(item: &T, extra: usize) -> HashMap<Key, Value> {
     INTERNER.with(|i| {
-        match convert(
-            serde_json::to_value(item).unwrap_or_default(),
-            &mut i.borrow_mut(),
-        ) {
-            Value::Map(m) => Arc::try_unwrap(m.map).unwrap_or_else(|m| (*m).clone()),
+        let interner = &mut i.borrow_mut();
+        match serde_json::to_value(item) {
+            Ok(serde_json::Value::Object(o)) => {
+                let mut fields = HashMap::with_capacity(o.len() + extra);
+                for (k, v) in o {
+                    fields.insert(Key::String(intern(k, interner)), convert(v, interner));
+                }
+                fields
+            }
             _ => HashMap::new(),
         }
     })
@@ -195,7 +201,8 @@ fn convert_all(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
         let values = decls
             .par_iter()
             .map(|d| {
-                let mut fields = to_fields(&d.item);
+                // Room for kind, file, facts and links.
+                let mut fields = to_fields(&d.item, 4);
                 fields.insert(key("kind"), string(kind.name()));
                 fields.insert(key("file"), string(&d.origin.file));
                 fields.insert(key("facts"), map_of([]));
@@ -259,7 +266,7 @@ pub fn settings(s: &Settings) -> Value {
 pub fn optional<T: Serialize>(decl: &Option<Decl<T>>) -> Value {
     match decl {
         Some(d) => Value::Map(Map {
-            map: Arc::new(to_fields(&d.item)),
+            map: Arc::new(to_fields(&d.item, 0)),
         }),
         None => Value::Null,
     }
