@@ -150,25 +150,37 @@ pub fn report(args: &ReportArgs) -> u8 {
         min_score: args.gate.min_score,
         fail_on: args.gate.fail_on.clone(),
     };
-    let checked = match checked(&args.common, &args.gate.regulations, today, gate) {
+    let root = &args.common.path;
+    // HEAD's files are listed while the check runs: nothing in one needs
+    // the other.
+    let (checked, (repo, head_tree)) = rayon::join(
+        || checked(&args.common, &args.gate.regulations, today, gate),
+        || {
+            (
+                git::info(root),
+                git::GitTree::at_revision(root, "HEAD").ok(),
+            )
+        },
+    );
+    let checked = match checked {
         Ok(c) => c,
         Err(code) => return code,
     };
     for w in &checked.report.warnings {
         sayln!("warning: {w}");
     }
-    let root = &args.common.path;
-    // What git says about the tree, beside the record and the map.
+    // The comparison with HEAD, beside the record and the map.
     let ((repo, head), (record, graph, map_svg)) = rayon::join(
         || {
-            let mut repo = git::info(root);
+            let mut repo = repo;
             // The comparison cannot see an outside config or organisation
             // packs; then whether the tree is HEAD's is not known.
             let comparable =
                 args.common.config.is_none() && checked.model.config.rulepacks.is_empty();
             let same = comparable
-                && git::GitTree::at_revision(root, "HEAD")
-                    .is_ok_and(|head| changes::same_inputs(&checked, &head, false));
+                && head_tree
+                    .as_ref()
+                    .is_some_and(|head| changes::same_inputs(&checked, head, false));
             if repo.commit.is_some() && comparable {
                 repo.modified = Some(!same);
             }
