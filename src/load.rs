@@ -22,6 +22,30 @@ pub struct LoadOptions {
     pub config_path: Option<std::path::PathBuf>,
     /// `--regulation`, overriding the config's list.
     pub regulations: Vec<String>,
+    /// Keep each cleanly parsed manifest in `Workspace::parsed`, for a later
+    /// load of another version of the tree (`--changed-since`).
+    pub keep_parsed: bool,
+    /// Manifests parsed by an earlier load: a file with the same bytes is
+    /// taken from here instead of parsed and validated again.
+    pub reuse: Option<std::sync::Arc<Reuse>>,
+}
+
+/// Manifests of an earlier load, by path, with the text they were read from.
+#[derive(Debug, Default)]
+pub struct Reuse {
+    files: BTreeMap<String, (String, Manifest)>,
+}
+
+impl Reuse {
+    /// What `ws` parsed cleanly (it was loaded with `keep_parsed`).
+    pub fn from_workspace(ws: &mut Workspace) -> Reuse {
+        let parsed = std::mem::take(&mut ws.parsed);
+        let files = parsed
+            .into_iter()
+            .filter_map(|(path, m)| Some((path.clone(), (ws.sources.get(&path)?.clone(), m))))
+            .collect();
+        Reuse { files }
+    }
 }
 
 /// What loading produced. `model` is present when nothing stopped resolution;
@@ -31,6 +55,9 @@ pub struct Workspace {
     pub sources: BTreeMap<String, String>,
     pub diagnostics: Vec<Diagnostic>,
     pub model: Option<Model>,
+    /// With `LoadOptions::keep_parsed`: every manifest parsed without a
+    /// problem, as parsed.
+    pub parsed: BTreeMap<String, Manifest>,
 }
 
 impl Workspace {
@@ -44,6 +71,7 @@ pub fn load(tree: &dyn Tree, options: &LoadOptions) -> Workspace {
         sources: BTreeMap::new(),
         diagnostics: Vec::new(),
         model: None,
+        parsed: BTreeMap::new(),
     };
     let _t = crate::timings::phase("load (total)");
     let (config, config_file) = load_config(tree, options, &mut ws);
@@ -64,18 +92,26 @@ pub fn load(tree: &dyn Tree, options: &LoadOptions) -> Workspace {
     let mut failed = !unlisted.is_empty();
     ws.diagnostics.append(&mut unlisted);
     let t = crate::timings::phase("read+parse+validate");
-    let parsed: Vec<FileResult> = paths.par_iter().map(|p| load_manifest(tree, p)).collect();
+    let reuse = options.reuse.as_deref();
+    let parsed: Vec<FileResult> = paths
+        .par_iter()
+        .map(|p| reused(tree, p, reuse).unwrap_or_else(|| load_manifest(tree, p)))
+        .collect();
     drop(t);
     let mut manifests = Vec::new();
-    for r in parsed {
-        if let Some(text) = r.text {
+    for mut r in parsed {
+        if let Some(text) = r.text.take() {
             ws.sources.insert(r.path.clone(), text);
         }
         // A file kept in part still counts as read for references, unless
         // it lost a declaration whose id is unknown.
         failed |= r.manifest.is_none() || !r.ids_complete;
-        ws.diagnostics.extend(r.diagnostics);
+        r.diagnostics_empty = r.diagnostics.is_empty();
+        ws.diagnostics.append(&mut r.diagnostics);
         if let Some(manifest) = r.manifest {
+            if options.keep_parsed && r.partial.is_none() && r.diagnostics_empty {
+                ws.parsed.insert(r.path.clone(), manifest.clone());
+            }
             manifests.push(Loaded {
                 path: r.path,
                 manifest,
@@ -106,6 +142,25 @@ struct FileResult {
     /// Whether every declaration left out had a readable id.
     ids_complete: bool,
     diagnostics: Vec<Diagnostic>,
+    /// Set once `diagnostics` is moved out.
+    diagnostics_empty: bool,
+}
+
+/// The earlier load's manifest for `path`, when the file has the same bytes.
+fn reused(tree: &dyn Tree, path: &str, reuse: Option<&Reuse>) -> Option<FileResult> {
+    let (text, manifest) = reuse?.files.get(path)?;
+    if !tree.holds(path, text.as_bytes()) {
+        return None;
+    }
+    Some(FileResult {
+        path: path.to_string(),
+        text: Some(text.clone()),
+        manifest: Some(manifest.clone()),
+        partial: None,
+        ids_complete: true,
+        diagnostics: Vec::new(),
+        diagnostics_empty: true,
+    })
 }
 
 fn load_manifest(tree: &dyn Tree, path: &str) -> FileResult {
@@ -116,6 +171,7 @@ fn load_manifest(tree: &dyn Tree, path: &str) -> FileResult {
         partial: None,
         ids_complete: true,
         diagnostics: Vec::new(),
+        diagnostics_empty: true,
     };
     let bytes = match tree.read(path) {
         Ok(b) => b,

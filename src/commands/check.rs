@@ -26,6 +26,9 @@ pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
     let options = LoadOptions {
         config_path: args.common.config.clone(),
         regulations: args.gate.regulations.clone(),
+        // The base of `--changed-since` takes unchanged files from here.
+        keep_parsed: args.changed_since.is_some(),
+        reuse: None,
     };
     let gate = GateFlags {
         min_score: args.gate.min_score,
@@ -56,17 +59,22 @@ pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
         },
     )?;
     if let Some((rev, base_tree)) = base_tree {
-        // The base is judged by its own config, so a PR that changes the
-        // config is compared fairly.
-        let base_options = LoadOptions {
-            config_path: None,
-            ..options.clone()
-        };
         if changes::same_inputs(&head, &base_tree, options.config_path.is_some()) {
             let base = head.report.clone();
             changes::compare(&mut head.report, &head.model, &base, rev, &gate);
             return Ok(head);
         }
+        // The base is judged by its own config, so a PR that changes the
+        // config is compared fairly; the files it shares with the head are
+        // not parsed twice.
+        let base_options = LoadOptions {
+            config_path: None,
+            keep_parsed: false,
+            reuse: Some(std::sync::Arc::new(privgate::load::Reuse::from_workspace(
+                &mut head.workspace,
+            ))),
+            ..options.clone()
+        };
         match check::check_tree(&base_tree, &base_options, today, gate.clone()) {
             Ok(base) => changes::compare(&mut head.report, &head.model, &base.report, rev, &gate),
             Err((_, diags)) => {

@@ -140,7 +140,7 @@ pub fn load_worktree(common: &CommonArgs, options: &LoadOptions) -> Result<Works
 pub fn options(common: &CommonArgs) -> LoadOptions {
     LoadOptions {
         config_path: common.config.clone(),
-        regulations: Vec::new(),
+        ..LoadOptions::default()
     }
 }
 

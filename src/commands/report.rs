@@ -126,6 +126,7 @@ fn load_options(common: &CommonArgs, regulations: &[String]) -> LoadOptions {
     LoadOptions {
         config_path: common.config.clone(),
         regulations: regulations.to_vec(),
+        ..LoadOptions::default()
     }
 }
 
