@@ -88,7 +88,9 @@ pub fn load(tree: &dyn Tree, options: &LoadOptions) -> Workspace {
     };
     // What cannot be listed is reported, and the rest still checked; but
     // ids may be declared in the missing part, so references are not.
+    let t = crate::timings::phase("discover");
     let (paths, mut unlisted) = discover::discover_all(tree, &globs);
+    drop(t);
     let mut failed = !unlisted.is_empty();
     ws.diagnostics.append(&mut unlisted);
     let t = crate::timings::phase("read+parse+validate");
