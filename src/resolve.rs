@@ -70,18 +70,36 @@ pub fn resolve(
         merge(&mut model, loaded, &mut diags);
     }
     let ids = Kind::ALL.iter().map(|k| (*k, model.ids(*k))).collect();
-    let mut r = Resolver {
+    let resolver = || Resolver {
         model: &model,
-        ids,
+        ids: &ids,
         diags: Vec::new(),
         check_references: !some_files_failed,
-        dropped_ids,
+        dropped_ids: &dropped_ids,
     };
-    r.duplicates();
-    r.references();
-    r.values();
-    let documents = r.documents(tree);
-    diags.append(&mut r.diags);
+    // Four independent passes, in parallel; their diagnostics are joined in
+    // this order.
+    let ((mut duplicates, mut references), (mut values, (documents, mut missing))) = rayon::join(
+        || {
+            rayon::join(
+                || resolver().run(Resolver::duplicates),
+                || resolver().run(Resolver::references),
+            )
+        },
+        || {
+            rayon::join(
+                || resolver().run(Resolver::values),
+                || {
+                    let mut r = resolver();
+                    let documents = r.documents(tree);
+                    (documents, r.diags)
+                },
+            )
+        },
+    );
+    for d in [&mut duplicates, &mut references, &mut values, &mut missing] {
+        diags.append(d);
+    }
     canonicalize_categories(&mut model);
     model.documents = documents;
     (model, diags)
@@ -211,14 +229,20 @@ struct Resolver<'m> {
     model: &'m Model,
     /// Declared ids per kind, computed once (references are checked by the
     /// hundred thousand in large repositories).
-    ids: BTreeMap<Kind, BTreeSet<&'m str>>,
+    ids: &'m BTreeMap<Kind, BTreeSet<&'m str>>,
     diags: Vec<Diagnostic>,
     check_references: bool,
     /// Ids of declarations left out for schema errors, by kind.
-    dropped_ids: BTreeMap<Kind, BTreeSet<String>>,
+    dropped_ids: &'m BTreeMap<Kind, BTreeSet<String>>,
 }
 
 impl Resolver<'_> {
+    /// Runs one pass; its diagnostics.
+    fn run(mut self, pass: fn(&mut Self)) -> Vec<Diagnostic> {
+        pass(&mut self);
+        self.diags
+    }
+
     fn at(&mut self, d: Diagnostic, origin: &Origin, rel: &str, key: bool) {
         let pointer = format!("{}{rel}", origin.pointer);
         let place = if key {
