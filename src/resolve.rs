@@ -463,7 +463,7 @@ impl Resolver<'_> {
     fn country(&mut self, origin: &Origin, rel: &str, value: &Option<String>) {
         if let Some(v) = value {
             if !self.model.taxonomy.is_country(v) {
-                let help = crate::schema::country_suggestion(v)
+                let help = crate::taxonomy::country_suggestion(v)
                     .or_else(|| {
                         did_you_mean(
                             v,

@@ -221,7 +221,7 @@ impl Schema {
                 // `"x-suggest": "country"`: a country written as a name.
                 let suggestion = match (node.and_then(|n| n.get("x-suggest")), found.as_str()) {
                     (Some(Value::String(s)), Some(text)) if s == "country" => {
-                        country_suggestion(text)
+                        crate::taxonomy::country_suggestion(text)
                     }
                     _ => None,
                 };
@@ -234,17 +234,6 @@ impl Schema {
             }
         }
     }
-}
-
-/// Help for a country that is not a code: its code, when the text is a
-/// name or a lower-case code.
-pub fn country_suggestion(text: &str) -> Option<String> {
-    let upper = text.to_uppercase();
-    if upper.len() == 2 && crate::taxonomy::country_names().contains_key(&upper) {
-        return Some(format!("codes are upper case: did you mean `{upper}`?"));
-    }
-    crate::taxonomy::code_for_name(text)
-        .map(|code| format!("did you mean `{code}`? Write the ISO 3166-1 alpha-2 code, not a name"))
 }
 
 /// "`lawful_basis`" for `/purposes/0/lawful_basis`, "`purposes[0]`" for an

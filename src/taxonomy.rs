@@ -234,6 +234,17 @@ pub fn code_for_name(text: &str) -> Option<&'static str> {
     best.map(|(_, code)| code)
 }
 
+/// Help for a country that is not a code: its code, when the text is a
+/// name or a lower-case code.
+pub fn country_suggestion(text: &str) -> Option<String> {
+    let upper = text.to_uppercase();
+    if upper.len() == 2 && country_names().contains_key(&upper) {
+        return Some(format!("codes are upper case: did you mean `{upper}`?"));
+    }
+    code_for_name(text)
+        .map(|code| format!("did you mean `{code}`? Write the ISO 3166-1 alpha-2 code, not a name"))
+}
+
 #[cfg(test)]
 mod country_name_tests {
     use super::*;

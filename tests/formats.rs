@@ -940,6 +940,22 @@ fn markdown_tables_survive_pipes_and_html_in_texts() {
 
 // ------------------------------------------------------------- -o FILE
 
+/// `privgate check acme-shop --format json -o path`.
+fn acme_json_to(path: &Path) -> Out {
+    run(
+        &acme(),
+        &[
+            "check",
+            "--today",
+            TODAY,
+            "--format",
+            "json",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+    )
+}
+
 /// `-o` onto something that is not a regular file writes into it: replacing
 /// a FIFO (or `/dev/null`) with a plain file would break the user's system.
 #[cfg(unix)]
@@ -957,18 +973,7 @@ fn output_into_a_fifo_writes_through_it() {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
     };
-    let written = run(
-        &acme(),
-        &[
-            "check",
-            "--today",
-            TODAY,
-            "--format",
-            "json",
-            "-o",
-            fifo.to_str().unwrap(),
-        ],
-    );
+    let written = acme_json_to(&fifo);
     assert_eq!(written.code, 0, "{}", written.stderr);
     // Checked first: were it replaced, the reader would wait forever.
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
@@ -984,18 +989,7 @@ fn output_through_a_symlink_replaces_the_file_it_names() {
     let link = dir.path().join("link.json");
     std::fs::write(&real, "old").unwrap();
     std::os::unix::fs::symlink(&real, &link).unwrap();
-    let written = run(
-        &acme(),
-        &[
-            "check",
-            "--today",
-            TODAY,
-            "--format",
-            "json",
-            "-o",
-            link.to_str().unwrap(),
-        ],
-    );
+    let written = acme_json_to(&link);
     assert_eq!(written.code, 0, "{}", written.stderr);
     assert!(std::fs::symlink_metadata(&link)
         .unwrap()

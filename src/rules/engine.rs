@@ -432,7 +432,11 @@ fn truthy(program: &Program, ctx: &Context) -> Result<bool, ExecutionError> {
 fn runtime_error(what: &str, decl: &DeclValue, e: &ExecutionError) -> Diagnostic {
     Diagnostic::error(
         "rule-runtime",
-        format!("{what} failed on {} `{}`: {e:?}", decl.kind.name(), decl.id),
+        format!(
+            "{what} failed on {} `{}`: {e:?}",
+            decl.kind.name(),
+            decl.id()
+        ),
     )
     .at(
         &decl.subject.origin.file,

@@ -16,7 +16,6 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct DeclValue {
     pub kind: Kind,
-    pub id: String,
     /// `id` as a CEL map key, made once for every index that holds it.
     pub key: Key,
     /// `kind:id` and where it is declared, shared with its check results.
@@ -26,6 +25,10 @@ pub struct DeclValue {
 }
 
 impl DeclValue {
+    pub fn id(&self) -> &str {
+        self.subject.id()
+    }
+
     pub fn value(&self) -> Value {
         Value::Map(Map {
             map: self.fields.clone(),
@@ -180,7 +183,7 @@ pub fn declarations(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
     let (links, mut out) = rayon::join(|| Links::build(model), || convert_all(model));
     for decls in out.values_mut() {
         decls.par_iter_mut().with_min_len(256).for_each(|d| {
-            let links = links.of(d.kind, &d.id);
+            let links = links.of(d.kind, d.id());
             if let Some(fields) = Arc::get_mut(&mut d.fields) {
                 fields.insert(key("links"), links);
             }
@@ -208,7 +211,6 @@ fn convert_all(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
                 fields.insert(key("facts"), map_of([]));
                 DeclValue {
                     kind,
-                    id: id(&d.item).to_string(),
                     key: key(id(&d.item)),
                     subject: Arc::new(super::engine::Subject {
                         target: format!("{}:{}", kind.name(), id(&d.item)),
