@@ -53,13 +53,13 @@ pub fn map_of(entries: impl IntoIterator<Item = (String, Value)>) -> Value {
 /// The fields of `item`, with room for `extra` more (sized once: a map that
 /// grows is copied).
 fn to_fields<T: Serialize>(item: &T, extra: usize) -> HashMap<Key, Value> {
-    INTERNER.with(|i| {
-        let interner = &mut i.borrow_mut();
+    SHARED.with(|s| {
+        let shared = &mut s.borrow_mut();
         match serde_json::to_value(item) {
             Ok(serde_json::Value::Object(o)) => {
                 let mut fields = HashMap::with_capacity(o.len() + extra);
                 for (k, v) in o {
-                    fields.insert(Key::String(intern(k, interner)), convert(v, interner));
+                    fields.insert(Key::String(shared.string(k)), shared.value(v));
                 }
                 fields
             }
@@ -68,43 +68,119 @@ fn to_fields<T: Serialize>(item: &T, extra: usize) -> HashMap<Key, Value> {
     })
 }
 
+/// The one copy of `s` on this thread (see `Shared`).
+fn shared(s: &str) -> Arc<String> {
+    SHARED.with(|sh| {
+        let strings = &mut sh.borrow_mut().strings;
+        if let Some(a) = strings.get(s) {
+            return a.clone();
+        }
+        let a = Arc::new(s.to_string());
+        strings.insert(s.to_string(), a.clone());
+        a
+    })
+}
+
+fn shared_key(s: &str) -> Key {
+    Key::String(shared(s))
+}
+
 thread_local! {
-    /// Field names and values repeat across thousands of declarations
-    /// (`lawful_basis`, `user.contact.email`); sharing one copy of each keeps
-    /// a 10,000-manifest model small.
-    static INTERNER: std::cell::RefCell<HashMap<String, Arc<String>>> = Default::default();
+    static SHARED: std::cell::RefCell<Shared> = Default::default();
 }
 
-fn intern(s: String, interner: &mut HashMap<String, Arc<String>>) -> Arc<String> {
-    if let Some(a) = interner.get(&s) {
-        return a.clone();
+/// One copy of each repeated value. Field names, categories and countries
+/// repeat across thousands of declarations, and so do whole lists
+/// (`[user.contact.email, user.name]`) and small maps (a `risk` block, a
+/// `retention` policy); sharing them keeps a 10,000-manifest model small.
+#[derive(Default)]
+struct Shared {
+    strings: HashMap<String, Arc<String>>,
+    /// Lists and maps by the identity of their (already shared) parts.
+    values: HashMap<Vec<u64>, Value>,
+}
+
+impl Shared {
+    fn string(&mut self, s: String) -> Arc<String> {
+        if let Some(a) = self.strings.get(&s) {
+            return a.clone();
+        }
+        let a = Arc::new(s.clone());
+        self.strings.insert(s, a.clone());
+        a
     }
-    let a = Arc::new(s.clone());
-    interner.insert(s, a.clone());
-    a
-}
 
-/// JSON to CEL, sharing repeated strings.
-fn convert(v: serde_json::Value, interner: &mut HashMap<String, Arc<String>>) -> Value {
-    match v {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(b),
-        serde_json::Value::Number(n) => match n.as_i64() {
-            Some(i) => Value::Int(i),
-            None => Value::Float(n.as_f64().unwrap_or_default()),
-        },
-        serde_json::Value::String(s) => Value::String(intern(s, interner)),
-        serde_json::Value::Array(a) => Value::List(Arc::new(
-            a.into_iter().map(|x| convert(x, interner)).collect(),
-        )),
-        serde_json::Value::Object(o) => {
-            let map: HashMap<Key, Value> = o
-                .into_iter()
-                .map(|(k, v)| (Key::String(intern(k, interner)), convert(v, interner)))
-                .collect();
-            Value::Map(Map { map: Arc::new(map) })
+    /// JSON to CEL, bottom-up: a list or map is shared when its parts are.
+    fn value(&mut self, v: serde_json::Value) -> Value {
+        match v {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(b),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Float(n.as_f64().unwrap_or_default()),
+            },
+            serde_json::Value::String(s) => Value::String(self.string(s)),
+            serde_json::Value::Array(a) => {
+                let items: Vec<Value> = a.into_iter().map(|x| self.value(x)).collect();
+                let mut identity = vec![LIST, items.len() as u64];
+                for item in &items {
+                    push_identity(&mut identity, item);
+                }
+                self.values
+                    .entry(identity)
+                    .or_insert_with(|| Value::List(Arc::new(items)))
+                    .clone()
+            }
+            serde_json::Value::Object(o) => {
+                let entries: Vec<(Arc<String>, Value)> = o
+                    .into_iter()
+                    .map(|(k, v)| (self.string(k), self.value(v)))
+                    .collect();
+                // Same type, same field order: serde_json keeps it.
+                let mut identity = vec![MAP, entries.len() as u64];
+                for (k, v) in &entries {
+                    identity.push(Arc::as_ptr(k) as u64);
+                    push_identity(&mut identity, v);
+                }
+                self.values
+                    .entry(identity)
+                    .or_insert_with(|| {
+                        Value::Map(Map {
+                            map: Arc::new(
+                                entries
+                                    .into_iter()
+                                    .map(|(k, v)| (Key::String(k), v))
+                                    .collect(),
+                            ),
+                        })
+                    })
+                    .clone()
+            }
         }
     }
+}
+
+static NEXT_UNIQUE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+const LIST: u64 = 1;
+const MAP: u64 = 2;
+
+/// Two words that tell a shared value apart from every other: its kind and
+/// its content, or the address of its one copy.
+fn push_identity(out: &mut Vec<u64>, v: &Value) {
+    let (tag, word): (u64, u64) = match v {
+        Value::Null => (10, 0),
+        Value::Bool(b) => (11, u64::from(*b)),
+        Value::Int(i) => (12, *i as u64),
+        Value::Float(f) => (13, f.to_bits()),
+        Value::String(s) => (14, Arc::as_ptr(s) as u64),
+        Value::List(l) => (15, Arc::as_ptr(l) as u64),
+        Value::Map(m) => (16, Arc::as_ptr(&m.map) as u64),
+        // Not produced from JSON; never equal to anything.
+        _ => (17, NEXT_UNIQUE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
+    };
+    out.push(tag);
+    out.push(word);
 }
 
 /// Reverse references, computed once: for every id, who points at it.
@@ -167,13 +243,14 @@ impl<'m> Links<'m> {
             Kind::Flow => &[],
         };
         let found = self.by.get(&(kind, id));
-        map_of(names.iter().map(|n| {
+        let links = names.iter().map(|n| {
             let ids = found.and_then(|m| m.get(n)).map_or(&[][..], Vec::as_slice);
-            (
-                n.to_string(),
-                Value::List(Arc::new(ids.iter().map(|s| string(s)).collect())),
-            )
-        }))
+            let ids = ids.iter().map(|s| Value::String(shared(s))).collect();
+            (shared_key(n), Value::List(Arc::new(ids)))
+        });
+        Value::Map(Map {
+            map: Arc::new(links.collect()),
+        })
     }
 }
 
@@ -185,7 +262,7 @@ pub fn declarations(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
         decls.par_iter_mut().with_min_len(256).for_each(|d| {
             let links = links.of(d.kind, d.id());
             if let Some(fields) = Arc::get_mut(&mut d.fields) {
-                fields.insert(key("links"), links);
+                fields.insert(shared_key("links"), links);
             }
         });
     }
@@ -206,12 +283,12 @@ fn convert_all(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
             .map(|d| {
                 // Room for kind, file, facts and links.
                 let mut fields = to_fields(&d.item, 4);
-                fields.insert(key("kind"), string(kind.name()));
-                fields.insert(key("file"), string(&d.origin.file));
-                fields.insert(key("facts"), map_of([]));
+                fields.insert(shared_key("kind"), Value::String(shared(kind.name())));
+                fields.insert(shared_key("file"), Value::String(shared(&d.origin.file)));
+                fields.insert(shared_key("facts"), map_of([]));
                 DeclValue {
                     kind,
-                    key: key(id(&d.item)),
+                    key: shared_key(id(&d.item)),
                     subject: Arc::new(super::engine::Subject {
                         target: format!("{}:{}", kind.name(), id(&d.item)),
                         origin: d.origin.clone(),
