@@ -250,6 +250,11 @@ impl Env {
                                 }
                             }
                         }
+                        // Most declarations of a kind end with the same
+                        // facts; they share one map.
+                        if let Some(f) = Arc::make_mut(&mut decl.fields).get_mut(&facts_key) {
+                            *f = values::share(std::mem::replace(f, Value::Null));
+                        }
                         Ok(decl)
                     },
                 )

@@ -81,6 +81,10 @@ fn shared(s: &str) -> Arc<String> {
     })
 }
 
+fn shared_list(items: Vec<Value>) -> Value {
+    SHARED.with(|s| s.borrow_mut().list(items))
+}
+
 fn shared_key(s: &str) -> Key {
     Key::String(shared(s))
 }
@@ -121,43 +125,71 @@ impl Shared {
             },
             serde_json::Value::String(s) => Value::String(self.string(s)),
             serde_json::Value::Array(a) => {
-                let items: Vec<Value> = a.into_iter().map(|x| self.value(x)).collect();
-                let mut identity = vec![LIST, items.len() as u64];
-                for item in &items {
-                    push_identity(&mut identity, item);
-                }
-                self.values
-                    .entry(identity)
-                    .or_insert_with(|| Value::List(Arc::new(items)))
-                    .clone()
+                let items = a.into_iter().map(|x| self.value(x)).collect();
+                self.list(items)
             }
             serde_json::Value::Object(o) => {
-                let entries: Vec<(Arc<String>, Value)> = o
+                let entries = o
                     .into_iter()
-                    .map(|(k, v)| (self.string(k), self.value(v)))
+                    .map(|(k, v)| (Key::String(self.string(k)), self.value(v)))
                     .collect();
-                // Same type, same field order: serde_json keeps it.
-                let mut identity = vec![MAP, entries.len() as u64];
-                for (k, v) in &entries {
-                    identity.push(Arc::as_ptr(k) as u64);
-                    push_identity(&mut identity, v);
-                }
-                self.values
-                    .entry(identity)
-                    .or_insert_with(|| {
-                        Value::Map(Map {
-                            map: Arc::new(
-                                entries
-                                    .into_iter()
-                                    .map(|(k, v)| (Key::String(k), v))
-                                    .collect(),
-                            ),
-                        })
-                    })
-                    .clone()
+                self.map(entries)
             }
         }
     }
+
+    /// The one copy of a list of shared values.
+    fn list(&mut self, items: Vec<Value>) -> Value {
+        let mut identity = vec![LIST, items.len() as u64];
+        for item in &items {
+            push_identity(&mut identity, item);
+        }
+        self.values
+            .entry(identity)
+            .or_insert_with(|| Value::List(Arc::new(items)))
+            .clone()
+    }
+
+    /// The one copy of a map of shared keys and values; built only when new.
+    fn map(&mut self, entries: Vec<(Key, Value)>) -> Value {
+        let identity = map_identity(entries.iter().map(|(k, v)| (k, v)));
+        self.values
+            .entry(identity)
+            .or_insert_with(|| {
+                Value::Map(Map {
+                    map: Arc::new(entries.into_iter().collect()),
+                })
+            })
+            .clone()
+    }
+}
+
+/// `map` itself, or the equal map already shared on this thread. Its keys
+/// and values must be shared (or held by nothing else that changes them).
+pub fn share(map: Value) -> Value {
+    let Value::Map(m) = &map else { return map };
+    let identity = map_identity(m.map.iter());
+    SHARED.with(|s| s.borrow_mut().values.entry(identity).or_insert(map).clone())
+}
+
+/// A map's identity, independent of its entries' order.
+fn map_identity<'a>(entries: impl Iterator<Item = (&'a Key, &'a Value)>) -> Vec<u64> {
+    let mut parts: Vec<[u64; 3]> = entries
+        .map(|(k, v)| {
+            let key = match k {
+                Key::String(s) => Arc::as_ptr(s) as u64,
+                // Only string keys are made here; others never match.
+                _ => NEXT_UNIQUE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            };
+            let mut value = Vec::with_capacity(2);
+            push_identity(&mut value, v);
+            [key, value[0], value[1]]
+        })
+        .collect();
+    parts.sort_unstable();
+    let mut identity = vec![MAP, parts.len() as u64];
+    identity.extend(parts.into_iter().flatten());
+    identity
 }
 
 static NEXT_UNIQUE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -177,7 +209,10 @@ fn push_identity(out: &mut Vec<u64>, v: &Value) {
         Value::List(l) => (15, Arc::as_ptr(l) as u64),
         Value::Map(m) => (16, Arc::as_ptr(&m.map) as u64),
         // Not produced from JSON; never equal to anything.
-        _ => (17, NEXT_UNIQUE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
+        _ => (
+            17,
+            NEXT_UNIQUE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        ),
     };
     out.push(tag);
     out.push(word);
@@ -246,11 +281,11 @@ impl<'m> Links<'m> {
         let links = names.iter().map(|n| {
             let ids = found.and_then(|m| m.get(n)).map_or(&[][..], Vec::as_slice);
             let ids = ids.iter().map(|s| Value::String(shared(s))).collect();
-            (shared_key(n), Value::List(Arc::new(ids)))
+            (shared_key(n), shared_list(ids))
         });
-        Value::Map(Map {
+        share(Value::Map(Map {
             map: Arc::new(links.collect()),
-        })
+        }))
     }
 }
 
@@ -285,7 +320,7 @@ fn convert_all(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
                 let mut fields = to_fields(&d.item, 4);
                 fields.insert(shared_key("kind"), Value::String(shared(kind.name())));
                 fields.insert(shared_key("file"), Value::String(shared(&d.origin.file)));
-                fields.insert(shared_key("facts"), map_of([]));
+                fields.insert(shared_key("facts"), share(map_of([])));
                 DeclValue {
                     kind,
                     key: shared_key(id(&d.item)),
@@ -348,5 +383,72 @@ pub fn optional<T: Serialize>(decl: &Option<Decl<T>>) -> Value {
             map: Arc::new(to_fields(&d.item, 0)),
         }),
         None => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(text: &str) -> Value {
+        SHARED.with(|s| s.borrow_mut().value(serde_json::from_str(text).unwrap()))
+    }
+
+    fn same(a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::List(x), Value::List(y)) => Arc::ptr_eq(x, y),
+            (Value::Map(x), Value::Map(y)) => Arc::ptr_eq(&x.map, &y.map),
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn equal_lists_and_maps_are_one_copy() {
+        let a = json(r#"{"period": "P2Y", "tags": ["a", "b"], "n": 1}"#);
+        let b = json(r#"{"n": 1, "tags": ["a", "b"], "period": "P2Y"}"#);
+        assert!(same(&a, &b));
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn different_values_stay_apart() {
+        let cases = [
+            r#"["a", "b"]"#,
+            r#"["b", "a"]"#,
+            r#"["a"]"#,
+            r#"[1]"#,
+            r#"[true]"#,
+            r#"[1.0]"#,
+            r#"[null]"#,
+            r#"["1"]"#,
+            r#"[[]]"#,
+            r#"[{}]"#,
+            r#"{"a": 1}"#,
+            r#"{"a": 2}"#,
+            r#"{"b": 1}"#,
+            r#"{"a": "1"}"#,
+        ];
+        let values: Vec<Value> = cases.iter().map(|c| json(c)).collect();
+        for (i, a) in values.iter().enumerate() {
+            for (j, b) in values.iter().enumerate() {
+                assert_eq!(same(a, b), i == j, "{} vs {}", cases[i], cases[j]);
+            }
+        }
+    }
+
+    #[test]
+    fn shared_maps_ignore_entry_order() {
+        let (x, y) = (shared_key("x"), shared_key("y"));
+        let one: HashMap<Key, Value> = [(x.clone(), Value::Bool(true)), (y.clone(), Value::Null)]
+            .into_iter()
+            .collect();
+        let two: HashMap<Key, Value> = [(y, Value::Null), (x, Value::Bool(true))]
+            .into_iter()
+            .collect();
+        let one = share(Value::Map(Map { map: Arc::new(one) }));
+        let two = share(Value::Map(Map { map: Arc::new(two) }));
+        assert!(same(&one, &two));
+        let other = share(map_of([("x".to_string(), Value::Bool(false))]));
+        assert!(!same(&one, &other));
     }
 }
