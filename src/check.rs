@@ -393,10 +393,12 @@ pub fn run_with_outcomes(
 ) -> Result<(Report, Evaluated), Vec<Diagnostic>> {
     let t = crate::timings::phase("values");
     let mut env = Env::new(model, input.today);
+    crate::rules::values::forget_shared();
     drop(t);
     let t = crate::timings::phase("facts");
     let facts = engine::builtin_facts().map_err(|d| vec![d])?;
     env.compute_facts(&facts).map_err(|d| vec![d])?;
+    crate::rules::values::forget_shared();
     drop(t);
     let t = crate::timings::phase("rules");
     let results = env.evaluate(model, &input.catalog.rules)?;

@@ -89,6 +89,14 @@ fn shared_key(s: &str) -> Key {
     Key::String(shared(s))
 }
 
+/// Forgets every thread's shared copies (the values made keep theirs), so
+/// later stages reuse the memory the lookup tables took.
+pub fn forget_shared() {
+    let forget = || SHARED.with(|s| *s.borrow_mut() = Shared::default());
+    rayon::broadcast(|_| forget());
+    forget();
+}
+
 thread_local! {
     static SHARED: std::cell::RefCell<Shared> = Default::default();
 }
@@ -218,20 +226,20 @@ fn push_identity(out: &mut Vec<u64>, v: &Value) {
     out.push(word);
 }
 
-/// Reverse references, computed once: for every id, who points at it.
+/// The names of the reverse links, in slot order.
+const LINK_NAMES: [&str; 4] = ["purposes", "flows_out", "flows_in", "flows"];
+
+/// Reverse references, computed once: for every id, who points at it, by
+/// link (slots of `LINK_NAMES`).
 #[derive(Default)]
 struct Links<'m> {
-    by: HashMap<(Kind, &'m str), BTreeMap<&'static str, Vec<&'m str>>>,
+    by: HashMap<(Kind, &'m str), [Vec<&'m str>; 4]>,
 }
 
 impl<'m> Links<'m> {
     fn add(&mut self, kind: Kind, id: &'m str, link: &'static str, from: &'m str) {
-        self.by
-            .entry((kind, id))
-            .or_default()
-            .entry(link)
-            .or_default()
-            .push(from);
+        let slot = LINK_NAMES.iter().position(|n| *n == link).unwrap_or(0);
+        self.by.entry((kind, id)).or_default()[slot].push(from);
     }
 
     fn build(model: &'m Model) -> Links<'m> {
@@ -279,7 +287,8 @@ impl<'m> Links<'m> {
         };
         let found = self.by.get(&(kind, id));
         let links = names.iter().map(|n| {
-            let ids = found.and_then(|m| m.get(n)).map_or(&[][..], Vec::as_slice);
+            let slot = LINK_NAMES.iter().position(|l| l == n).unwrap_or(0);
+            let ids = found.map_or(&[][..], |m| m[slot].as_slice());
             let ids = ids.iter().map(|s| Value::String(shared(s))).collect();
             (shared_key(n), shared_list(ids))
         });
