@@ -61,6 +61,7 @@ pub fn resolve(
         documents: BTreeMap::new(),
         taxonomy,
     };
+    reserve(&mut model, &manifests);
     let mut diags = Vec::new();
     let mut dropped_ids: BTreeMap<Kind, BTreeSet<String>> = BTreeMap::new();
     for loaded in manifests {
@@ -103,6 +104,19 @@ pub fn resolve(
     canonicalize_categories(&mut model);
     model.documents = documents;
     (model, diags)
+}
+
+/// Sizes the model's lists once: growing them would copy every declaration
+/// and leave the old copies' memory behind.
+fn reserve(model: &mut Model, manifests: &[Loaded]) {
+    let count = |n: fn(&Manifest) -> usize| manifests.iter().map(|l| n(&l.manifest)).sum();
+    model.systems.reserve(count(|m| usize::from(m.system.is_some())));
+    model.datasets.reserve(count(|m| m.datasets.len()));
+    model.purposes.reserve(count(|m| m.purposes.len()));
+    model.flows.reserve(count(|m| m.flows.len()));
+    model.consents.reserve(count(|m| m.consents.len()));
+    model.vendors.reserve(count(|m| m.vendors.len()));
+    model.assessments.reserve(count(|m| m.assessments.len()));
 }
 
 fn merge(model: &mut Model, loaded: Loaded, diags: &mut Vec<Diagnostic>) {
