@@ -70,15 +70,7 @@ fn to_fields<T: Serialize>(item: &T, extra: usize) -> HashMap<Key, Value> {
 
 /// The one copy of `s` on this thread (see `Shared`).
 fn shared(s: &str) -> Arc<String> {
-    SHARED.with(|sh| {
-        let strings = &mut sh.borrow_mut().strings;
-        if let Some(a) = strings.get(s) {
-            return a.clone();
-        }
-        let a = Arc::new(s.to_string());
-        strings.insert(s.to_string(), a.clone());
-        a
-    })
+    SHARED.with(|sh| sh.borrow_mut().str(s))
 }
 
 fn shared_list(items: Vec<Value>) -> Value {
@@ -107,18 +99,27 @@ thread_local! {
 /// `retention` policy); sharing them keeps a 10,000-manifest model small.
 #[derive(Default)]
 struct Shared {
-    strings: HashMap<String, Arc<String>>,
+    strings: std::collections::HashSet<SharedStr>,
     /// Lists and maps by the identity of their (already shared) parts.
     values: HashMap<Vec<u64>, Value>,
 }
 
 impl Shared {
-    fn string(&mut self, s: String) -> Arc<String> {
-        if let Some(a) = self.strings.get(&s) {
-            return a.clone();
+    fn str(&mut self, s: &str) -> Arc<String> {
+        if let Some(a) = self.strings.get(s) {
+            return a.0.clone();
         }
-        let a = Arc::new(s.clone());
-        self.strings.insert(s, a.clone());
+        let a = Arc::new(s.to_string());
+        self.strings.insert(SharedStr(a.clone()));
+        a
+    }
+
+    fn string(&mut self, s: String) -> Arc<String> {
+        if let Some(a) = self.strings.get(s.as_str()) {
+            return a.0.clone();
+        }
+        let a = Arc::new(s);
+        self.strings.insert(SharedStr(a.clone()));
         a
     }
 
@@ -198,6 +199,16 @@ fn map_identity<'a>(entries: impl Iterator<Item = (&'a Key, &'a Value)>) -> Vec<
     let mut identity = vec![MAP, parts.len() as u64];
     identity.extend(parts.into_iter().flatten());
     identity
+}
+
+/// A shared string, found by its text.
+#[derive(PartialEq, Eq, Hash)]
+struct SharedStr(Arc<String>);
+
+impl std::borrow::Borrow<str> for SharedStr {
+    fn borrow(&self) -> &str {
+        self.0.as_str()
+    }
 }
 
 static NEXT_UNIQUE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
