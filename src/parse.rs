@@ -198,9 +198,23 @@ impl<'de> serde::de::Visitor<'de> for JsonVisitor {
     fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
         Ok(Value::from(v))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        // .inf and .nan have no JSON form: null, as serde_json writes them.
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        // JSON has no form for them; read as null they would get a
+        // baffling "found nothing" further on.
+        serde_json::Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| {
+                E::custom(format!(
+                    "`{}` {NOT_A_NUMBER}",
+                    if v.is_nan() {
+                        ".nan"
+                    } else if v > 0.0 {
+                        ".inf"
+                    } else {
+                        "-.inf"
+                    }
+                ))
+            })
     }
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
         Ok(Value::String(v.to_string()))
@@ -267,6 +281,8 @@ impl<'de> serde::Deserialize<'de> for StringKey {
     }
 }
 
+const NOT_A_NUMBER: &str = "is not a number a manifest can hold";
+
 fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
     let raw = err.to_string();
     // serde_yaml appends " at line L column C"; we show the place ourselves.
@@ -291,6 +307,12 @@ fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
             "yaml-syntax",
             format!("YAML syntax error: {reason}"),
             "a key may appear once per mapping; merge the two entries",
+        )
+    } else if reason.contains(NOT_A_NUMBER) {
+        (
+            "yaml-syntax",
+            reason.clone(),
+            "write a finite number, or quote it to make it a string",
         )
     } else if tab_near(text, offset) {
         // libyaml's text ("found character that cannot start any token")

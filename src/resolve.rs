@@ -110,7 +110,9 @@ pub fn resolve(
 /// and leave the old copies' memory behind.
 fn reserve(model: &mut Model, manifests: &[Loaded]) {
     let count = |n: fn(&Manifest) -> usize| manifests.iter().map(|l| n(&l.manifest)).sum();
-    model.systems.reserve(count(|m| usize::from(m.system.is_some())));
+    model
+        .systems
+        .reserve(count(|m| usize::from(m.system.is_some())));
     model.datasets.reserve(count(|m| m.datasets.len()));
     model.purposes.reserve(count(|m| m.purposes.len()));
     model.flows.reserve(count(|m| m.flows.len()));

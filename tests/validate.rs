@@ -233,6 +233,34 @@ fn non_string_keys_and_tags_are_located_errors() {
 }
 
 #[test]
+fn nan_and_infinity_are_located_errors_not_null() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        &[
+            (
+                "a/privacy.yaml",
+                "version: 1\nconsents:\n  - id: c\n    minimum_age: .nan\n",
+            ),
+            (
+                "b/privacy.yaml",
+                "version: 1\ndatasets:\n  - id: d\n    location: -.inf\n",
+            ),
+        ],
+    );
+    let r = validate(dir.path());
+    assert_errors(&r, 2);
+    let block = assert_diag(
+        &r,
+        "yaml-syntax",
+        "a/privacy.yaml:4:18",
+        &["`.nan` is not a number a manifest can hold"],
+    );
+    assert!(block.contains("quote it"), "{block}");
+    assert_diag(&r, "yaml-syntax", "b/privacy.yaml:4:15", &["`-.inf`"]);
+}
+
+#[test]
 fn a_tab_used_for_indentation_is_named() {
     let dir = tempdir();
     write(
