@@ -99,9 +99,9 @@ thread_local! {
 /// `retention` policy); sharing them keeps a 10,000-manifest model small.
 #[derive(Default)]
 struct Shared {
-    strings: std::collections::HashSet<SharedStr>,
+    strings: std::collections::HashSet<SharedStr, Fast>,
     /// Lists and maps by the identity of their (already shared) parts.
-    values: HashMap<Vec<u64>, Value>,
+    values: HashMap<Vec<u64>, Value, Fast>,
 }
 
 impl Shared {
@@ -201,6 +201,11 @@ fn map_identity<'a>(entries: impl Iterator<Item = (&'a Key, &'a Value)>) -> Vec<
     identity
 }
 
+/// A fast, per-run seeded hash for privgate's own lookup tables, which are
+/// hit millions of times; SipHash's extra strength buys nothing against
+/// manifests already capped in size.
+type Fast = foldhash::fast::RandomState;
+
 /// A shared string, found by its text.
 #[derive(PartialEq, Eq, Hash)]
 struct SharedStr(Arc<String>);
@@ -244,7 +249,7 @@ const LINK_NAMES: [&str; 4] = ["purposes", "flows_out", "flows_in", "flows"];
 /// link (slots of `LINK_NAMES`).
 #[derive(Default)]
 struct Links<'m> {
-    by: HashMap<(Kind, &'m str), [Vec<&'m str>; 4]>,
+    by: HashMap<(Kind, &'m str), [Vec<&'m str>; 4], Fast>,
 }
 
 impl<'m> Links<'m> {
@@ -296,16 +301,22 @@ impl<'m> Links<'m> {
             Kind::Purpose => &["flows"],
             Kind::Flow => &[],
         };
-        let found = self.by.get(&(kind, id));
+        let Some(found) = self.by.get(&(kind, id)) else {
+            // Nothing points here: the same empty lists as many others.
+            let empty = names.iter().map(|n| (shared_key(n), shared_list(Vec::new())));
+            return share(Value::Map(Map {
+                map: Arc::new(empty.collect()),
+            }));
+        };
+        // Links name this declaration's own referrers: no use sharing them.
         let links = names.iter().map(|n| {
             let slot = LINK_NAMES.iter().position(|l| l == n).unwrap_or(0);
-            let ids = found.map_or(&[][..], |m| m[slot].as_slice());
-            let ids = ids.iter().map(|s| Value::String(shared(s))).collect();
-            (shared_key(n), shared_list(ids))
+            let ids: Vec<Value> = found[slot].iter().map(|s| Value::String(shared(s))).collect();
+            (shared_key(n), Value::List(Arc::new(ids)))
         });
-        share(Value::Map(Map {
+        Value::Map(Map {
             map: Arc::new(links.collect()),
-        }))
+        })
     }
 }
 
