@@ -23,15 +23,15 @@ pub struct Style {
 }
 
 impl Style {
-    /// Colour and Unicode only on a terminal, and never with `NO_COLOR` or
-    /// `--no-color`.
+    /// Colour and Unicode only on a terminal; plain ASCII with `NO_COLOR`,
+    /// `--no-color`, or in CI (cli.md), where logs may not render either.
     pub fn detect(no_color_flag: bool) -> Style {
         use std::io::IsTerminal;
-        let tty = std::io::stderr().is_terminal();
-        let no_color = no_color_flag || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        let fancy = std::io::stderr().is_terminal() && !no_color_flag && !set("NO_COLOR") && !set("CI");
         Style {
-            color: tty && !no_color,
-            unicode: tty,
+            color: fancy,
+            unicode: fancy,
         }
     }
 
