@@ -125,8 +125,15 @@ pub fn catalog(
     let builtin: BTreeSet<&str> = pack::BUILTIN.iter().map(|(f, _)| *f).collect();
     let mut rules = Vec::new();
     for p in &packs {
-        // Built-in packs follow `regulations`; an organisation's own always apply.
-        if builtin.contains(p.file.as_str()) && !regulations.contains(&p.regulation) {
+        // Built-in packs follow `regulations`; an organisation's own always
+        // apply, unless `--regulation` names others.
+        let selected = regulations.contains(&p.regulation);
+        let applies = if builtin.contains(p.file.as_str()) {
+            selected
+        } else {
+            selected || !model.config.regulations_from_command_line
+        };
+        if !applies {
             continue;
         }
         for r in &p.rules {
@@ -416,11 +423,23 @@ pub fn run_with_outcomes(
         // A misnamed manifest must not make the gate pass silently.
         warnings.push(NO_MANIFESTS.to_string());
     }
+    // Where each waiver is written, for warnings about it.
+    let waiver_place = |i: usize| match &model.config_file {
+        Some(file) => {
+            let loc = Locator::new(&ws.sources)
+                .locate_all(file, &[Place::key(format!("/waivers/{i}"))])
+                .pop()
+                .unwrap_or_else(crate::span::Location::start);
+            format!("{file}:{}:{}: ", loc.line, loc.column)
+        }
+        None => String::new(),
+    };
     let waived = apply_waivers(
         model,
         &input.catalog.rules,
         &results,
         input.today,
+        &waiver_place,
         &mut warnings,
     );
     let score = score(&input.catalog.rules, &results, &waived);
@@ -559,10 +578,15 @@ fn apply_waivers<'m>(
     rules: &[Rule],
     results: &[CheckResult],
     today: Date,
+    place: &dyn Fn(usize) -> String,
     warnings: &mut Vec<String>,
 ) -> BTreeMap<usize, &'m crate::manifest::Waiver> {
     let mut waived = BTreeMap::new();
-    for w in &model.config.waivers {
+    for (i, w) in model.config.waivers.iter().enumerate() {
+        if !rules.iter().any(|r| r.id == w.rule) {
+            // Its rule is not checked in this run (`--regulation`, disabled).
+            continue;
+        }
         let matching: Vec<usize> = results
             .iter()
             .enumerate()
@@ -572,13 +596,18 @@ fn apply_waivers<'m>(
         let expired = time::parse_date(&w.expires).map_or(true, |d| d < today);
         if matching.is_empty() {
             warnings.push(format!(
-                "waiver for {} on {} matches no finding; remove it from privgate.yaml",
-                w.rule, w.target
+                "{}waiver for {} on {} matches no finding; remove it from privgate.yaml",
+                place(i),
+                w.rule,
+                w.target
             ));
         } else if expired {
             warnings.push(format!(
-                "waiver for {} on {} expired on {}; the finding counts again",
-                w.rule, w.target, w.expires
+                "{}waiver for {} on {} expired on {}; the finding counts again",
+                place(i),
+                w.rule,
+                w.target,
+                w.expires
             ));
         } else {
             for i in matching {

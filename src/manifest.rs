@@ -234,6 +234,10 @@ pub struct Config {
     pub version: u32,
     pub organization: Option<String>,
     pub regulations: Option<Vec<String>>,
+    /// `regulations` came from `--regulation`, which also selects among the
+    /// organisation's packs (not a config key).
+    #[serde(skip)]
+    pub regulations_from_command_line: bool,
     pub manifests: Option<Vec<String>>,
     #[serde(default)]
     pub exclude: Vec<String>,

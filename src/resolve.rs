@@ -573,6 +573,16 @@ impl Resolver<'_> {
                 &d.item.notify_subjects_within,
             );
         }
+        if let Some(file) = &m.config_file {
+            // The schema checks the shape YYYY-MM-DD; `2027-02-30` has it.
+            for (i, w) in m.config.waivers.iter().enumerate() {
+                let origin = Origin {
+                    file: file.clone(),
+                    pointer: format!("/waivers/{i}"),
+                };
+                self.date(&origin, "/expires", &Some(w.expires.clone()));
+            }
+        }
     }
 
     /// Looks up every document path once; paths that leave the root are

@@ -5,6 +5,7 @@ mod common;
 
 use assert_cmd::Command;
 use common::{check_dir, write_files, TODAY};
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use std::path::Path;
 
@@ -130,11 +131,50 @@ waivers:
         .assert()
         .success()
         .stderr(contains(
-            "warning: waiver for gdpr.lawful-basis on purpose:p1 matches no finding",
+            "warning: privgate.yaml:4:5: waiver for gdpr.lawful-basis on purpose:p1 matches no finding",
         ))
         .stdout(contains(
-            "\"warnings\": [\n    \"waiver for gdpr.lawful-basis",
+            "\"warnings\": [\n    \"privgate.yaml:4:5: waiver for gdpr.lawful-basis",
         ));
+}
+
+#[test]
+fn a_waiver_expiring_on_an_impossible_date_is_a_located_error() {
+    let dir = small_repo(
+        "version: 1
+waivers:
+  - rule: gdpr.transparency-notice
+    target: purpose:p1
+    reason: typo in the date
+    approved_by: dpo@example.com
+    expires: 2027-02-30
+",
+    );
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains("`2027-02-30` is not a real date"))
+        .stderr(contains("privgate.yaml:7:14"));
+}
+
+#[test]
+fn a_waiver_for_a_rule_not_checked_in_this_run_is_left_alone() {
+    let dir = small_repo(
+        "version: 1
+waivers:
+  - rule: gdpr.transparency-notice
+    target: purpose:p1
+    reason: notice being drafted
+    approved_by: dpo@example.com
+    expires: 2027-01-01
+",
+    );
+    privgate(dir.path())
+        .args(["check", "--regulation", "ccpa", "--fail-on", "none"])
+        .assert()
+        .success()
+        .stderr(contains("waiver").not());
 }
 
 #[test]
@@ -313,6 +353,31 @@ fn an_organisation_pack_adds_its_own_rules() {
         .assert()
         .success()
         .stdout(contains("Systems are owned by a team mailbox"));
+    // `--regulation` selects among organisation packs too.
+    let only = |reg: &str| {
+        let out = privgate(dir.path())
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--fail-on",
+                "none",
+                "--regulation",
+                reg,
+            ])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let regs: Vec<String> = report["score"]["by_regulation"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        regs
+    };
+    assert_eq!(only("gdpr"), ["gdpr"]);
+    assert_eq!(only("acme"), ["acme"]);
 }
 
 #[test]

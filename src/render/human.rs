@@ -28,7 +28,8 @@ impl Style {
     pub fn detect(no_color_flag: bool) -> Style {
         use std::io::IsTerminal;
         let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
-        let fancy = std::io::stderr().is_terminal() && !no_color_flag && !set("NO_COLOR") && !set("CI");
+        let fancy =
+            std::io::stderr().is_terminal() && !no_color_flag && !set("NO_COLOR") && !set("CI");
         Style {
             color: fancy,
             unicode: fancy,

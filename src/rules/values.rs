@@ -303,7 +303,9 @@ impl<'m> Links<'m> {
         };
         let Some(found) = self.by.get(&(kind, id)) else {
             // Nothing points here: the same empty lists as many others.
-            let empty = names.iter().map(|n| (shared_key(n), shared_list(Vec::new())));
+            let empty = names
+                .iter()
+                .map(|n| (shared_key(n), shared_list(Vec::new())));
             return share(Value::Map(Map {
                 map: Arc::new(empty.collect()),
             }));
@@ -311,7 +313,10 @@ impl<'m> Links<'m> {
         // Links name this declaration's own referrers: no use sharing them.
         let links = names.iter().map(|n| {
             let slot = LINK_NAMES.iter().position(|l| l == n).unwrap_or(0);
-            let ids: Vec<Value> = found[slot].iter().map(|s| Value::String(shared(s))).collect();
+            let ids: Vec<Value> = found[slot]
+                .iter()
+                .map(|s| Value::String(shared(s)))
+                .collect();
             (shared_key(n), Value::List(Arc::new(ids)))
         });
         Value::Map(Map {
