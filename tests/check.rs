@@ -412,6 +412,65 @@ fn a_typo_in_an_organisation_rule_is_a_located_load_error() {
         .stderr(contains("`gdpr.owner` is reserved"));
 }
 
+#[test]
+fn every_unknown_name_in_an_organisation_rule_is_reported_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = ORG_PACK.replace(
+        "system.owner == null || !system.owner.startsWith('team-')",
+        "frobnicate(sytem) || system.ownr == null || vendors[system.id].contry == 'US'",
+    );
+    write_files(
+        dir.path(),
+        [
+            ("privgate.yaml", "version: 1\nrulepacks: [org.yaml]\n"),
+            ("org.yaml", broken.as_str()),
+            ("privacy.yaml", "version: 1\nsystem: { id: a }\n"),
+        ],
+    );
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains("unknown variable `sytem`"))
+        .stderr(contains("unknown function `frobnicate`"))
+        .stderr(contains("condition reads `system.ownr`, which does not exist"))
+        .stderr(contains("did you mean `owner`?"))
+        .stderr(contains("condition reads `vendors[...].contry`"))
+        .stderr(contains("did you mean `country`?"))
+        .stderr(contains("4 errors found"));
+}
+
+#[test]
+fn a_condition_failing_at_run_time_is_reported_once_at_the_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    // Fails on every system without an owner: `startsWith` on null.
+    let fragile = ORG_PACK.replace(
+        "violation: system.owner == null || !system.owner.startsWith('team-')",
+        "violation: \"!system.owner.startsWith('team-')\"",
+    );
+    write_files(
+        dir.path(),
+        [
+            ("privgate.yaml", "version: 1\nrulepacks: [org.yaml]\n"),
+            ("org.yaml", fragile.as_str()),
+            ("a/privacy.yaml", "version: 1\nsystem: { id: a }\n"),
+            ("b/privacy.yaml", "version: 1\nsystem: { id: b }\n"),
+            ("c/privacy.yaml", "version: 1\nsystem: { id: c, owner: team-c@x.y }\n"),
+        ],
+    );
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "rule `acme.owner-is-team-address` failed on system `a` (and 1 more)",
+        ))
+        .stderr(contains("got null (a field that is"))
+        .stderr(contains("org.yaml:16:20"))
+        .stderr(contains("a/privacy.yaml:2:15"))
+        .stderr(contains("1 error found"));
+}
+
 fn acme() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme-shop")
 }

@@ -289,7 +289,7 @@ impl Env {
             let Some(decls) = self.decls.get(&kind) else {
                 continue;
             };
-            let per_decl: Vec<Result<Vec<CheckResult>, Diagnostic>> = decls
+            let per_decl: Vec<Result<Vec<CheckResult>, Failure>> = decls
                 .par_iter()
                 .with_min_len(256)
                 .map_init(
@@ -299,15 +299,22 @@ impl Env {
                         scope.add_variable_from_value(kind.name(), decl.value());
                         let mut out = Vec::new();
                         for &(ri, ci, check) in &checks {
-                            let failed = |e: ExecutionError| {
-                                runtime_error(&format!("rule `{}`", rules[ri].id), decl, &e)
+                            let failed = |part: &'static str| {
+                                move |e: ExecutionError| Failure {
+                                    rule: ri,
+                                    check: ci,
+                                    part,
+                                    why: explain(&e),
+                                    decl,
+                                }
                             };
                             if let Some(when) = &check.when {
-                                if !truthy(when, &scope).map_err(failed)? {
+                                if !truthy(when, &scope).map_err(failed("when"))? {
                                     continue;
                                 }
                             }
-                            let violated = truthy(&check.violation, &scope).map_err(failed)?;
+                            let violated =
+                                truthy(&check.violation, &scope).map_err(failed("violation"))?;
                             out.push(CheckResult {
                                 rule: ri,
                                 check: ci as u32,
@@ -319,12 +326,14 @@ impl Env {
                     },
                 )
                 .collect();
+            let mut failures = Vec::new();
             for r in per_decl {
                 match r {
                     Ok(mut v) => results.append(&mut v),
-                    Err(d) => errors.push(d),
+                    Err(f) => failures.push(f),
                 }
             }
+            errors.extend(Failure::diagnostics(rules, failures));
         }
         let ctx = self.context(maps);
         for (ri, rule) in rules.iter().enumerate() {
@@ -438,9 +447,10 @@ fn runtime_error(what: &str, decl: &DeclValue, e: &ExecutionError) -> Diagnostic
     Diagnostic::error(
         "rule-runtime",
         format!(
-            "{what} failed on {} `{}`: {e:?}",
+            "{what} failed on {} `{}`: {}",
             decl.kind.name(),
-            decl.id()
+            decl.id(),
+            explain(e)
         ),
     )
     .at(
@@ -449,6 +459,95 @@ fn runtime_error(what: &str, decl: &DeclValue, e: &ExecutionError) -> Diagnostic
     )
     .label("while checking this declaration")
     .help("this is a defect in the rule pack; report it to whoever maintains the pack")
+}
+
+/// A condition that could not be evaluated on a declaration.
+struct Failure<'d> {
+    rule: usize,
+    check: usize,
+    /// `when` or `violation`.
+    part: &'static str,
+    why: String,
+    decl: &'d DeclValue,
+}
+
+impl Failure<'_> {
+    /// One diagnostic per condition and reason, at the condition (the
+    /// defect is in the pack), naming the first declaration it failed on
+    /// and how many more: a null field can fail on every team's manifest.
+    fn diagnostics(rules: &[Rule], failures: Vec<Failure>) -> Vec<Diagnostic> {
+        let mut grouped: BTreeMap<(usize, usize, &str, String), Vec<&DeclValue>> = BTreeMap::new();
+        for f in failures {
+            grouped
+                .entry((f.rule, f.check, f.part, f.why))
+                .or_default()
+                .push(f.decl);
+        }
+        grouped
+            .into_iter()
+            .map(|((ri, ci, part, why), decls)| {
+                let rule = &rules[ri];
+                let first = decls[0];
+                let more = match decls.len() - 1 {
+                    0 => String::new(),
+                    1 => " (and 1 more)".to_string(),
+                    n => format!(" (and {n} more)"),
+                };
+                Diagnostic::error(
+                    "rule-runtime",
+                    format!(
+                        "rule `{}` failed on {} `{}`{more}: {why}",
+                        rule.id,
+                        first.kind.name(),
+                        first.id()
+                    ),
+                )
+                .at(
+                    &rule.file,
+                    Place::value(format!("{}/checks/{ci}/{part}", rule.pointer)),
+                )
+                .label("this condition")
+                .related(
+                    &first.subject.origin.file,
+                    Place::value(first.subject.origin.id_pointer()),
+                    "while checking this declaration",
+                )
+                .help(
+                    "this is a defect in the rule pack: guard fields that may be unset \
+                     (`x.field != null && ...`); report it to whoever maintains the pack",
+                )
+            })
+            .collect()
+    }
+}
+
+/// What went wrong, in the pack author's terms rather than the
+/// interpreter's.
+fn explain(e: &ExecutionError) -> String {
+    let kind = |t: &str| match t {
+        "Null" => "null (a field that is not set)".to_string(),
+        "Arc<String>" | "String" => "text".to_string(),
+        "i64" | "Int" | "u64" | "UInt" => "a number".to_string(),
+        "f64" | "Float" => "a number".to_string(),
+        "bool" | "Bool" => "true or false".to_string(),
+        "List" | "Arc<Vec<Value>>" => "a list".to_string(),
+        "Map" => "a map".to_string(),
+        other => other.to_string(),
+    };
+    match e {
+        ExecutionError::UnexpectedType { got, want } => {
+            format!("got {} where {} was expected", kind(got), kind(want))
+        }
+        ExecutionError::NoSuchKey(k) => format!("there is no field or key `{k}` here"),
+        ExecutionError::NoSuchOverload => {
+            "an operator or function was given values of types it does not take \
+             (null compared with a number, say)"
+                .to_string()
+        }
+        ExecutionError::UndeclaredReference(name) => format!("unknown name `{name}`"),
+        ExecutionError::FunctionError { function, message } => format!("{function}: {message}"),
+        other => other.to_string(),
+    }
 }
 
 fn str_arg(v: &Value) -> Option<&str> {

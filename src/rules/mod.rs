@@ -3,5 +3,6 @@
 //! `tests/rules/`; no Rust changes are needed.
 
 pub mod engine;
+pub mod fields;
 pub mod pack;
 pub mod values;

@@ -2,6 +2,7 @@
 //! load-time check that every identifier a condition uses exists, so a typo
 //! in a rule is a located error instead of a rule that silently never fires.
 
+use super::fields::Shapes;
 use crate::diagnostic::{did_you_mean, Diagnostic, Place};
 use crate::load::parse_and_check;
 use crate::model::Kind;
@@ -228,33 +229,50 @@ const STDLIB: [&str; 22] = [
 ];
 
 /// Compiles one CEL expression and checks its identifiers. `target` is the
-/// variable name the declaration is bound to, if any.
+/// variable name the declaration is bound to, if any. The first problem
+/// only; see `compile_all`.
 pub fn compile(
     source: &str,
     target: Option<&str>,
     file: &str,
     pointer: &str,
 ) -> Result<Arc<Program>, Diagnostic> {
+    compile_all(source, target, file, pointer).map_err(|mut problems| problems.remove(0))
+}
+
+/// `compile`, with every unknown variable, function and field reported
+/// (never an empty list).
+pub fn compile_all(
+    source: &str,
+    target: Option<&str>,
+    file: &str,
+    pointer: &str,
+) -> Result<Arc<Program>, Vec<Diagnostic>> {
     let program = Program::compile(source).map_err(|e| {
-        Diagnostic::error("rule-syntax", format!("CEL syntax error: {e}"))
-            .at(file, Place::value(pointer))
-            .label("does not compile")
+        vec![
+            Diagnostic::error("rule-syntax", format!("CEL syntax error: {e}"))
+                .at(file, Place::value(pointer))
+                .label("does not compile"),
+        ]
     })?;
+    let mut problems = Vec::new();
     let bound = comprehension_vars(program.expression());
     let refs = program.references();
     let known_vars: Vec<&str> = GLOBALS.iter().copied().chain(target).collect();
     for var in refs.variables() {
         if !known_vars.contains(&var) && !bound.contains(var) {
-            return Err(Diagnostic::error(
-                "rule-unknown-identifier",
-                format!("condition uses unknown variable `{var}`"),
-            )
-            .at(file, Place::value(pointer))
-            .label("unknown variable")
-            .help_opt(
-                did_you_mean(var, known_vars.iter().copied())
-                    .or_else(|| Some(format!("variables here: {}", known_vars.join(", ")))),
-            ));
+            problems.push(
+                Diagnostic::error(
+                    "rule-unknown-identifier",
+                    format!("condition uses unknown variable `{var}`"),
+                )
+                .at(file, Place::value(pointer))
+                .label("unknown variable")
+                .help_opt(
+                    did_you_mean(var, known_vars.iter().copied())
+                        .or_else(|| Some(format!("variables here: {}", known_vars.join(", ")))),
+                ),
+            );
         }
     }
     for func in refs.functions() {
@@ -264,18 +282,42 @@ pub fn compile(
         if operator || FUNCTIONS.contains(&func) || STDLIB.contains(&func) {
             continue;
         }
-        return Err(Diagnostic::error(
-            "rule-unknown-identifier",
-            format!("condition calls unknown function `{func}`"),
-        )
-        .at(file, Place::value(pointer))
-        .label("unknown function")
-        .help_opt(did_you_mean(
-            func,
-            FUNCTIONS.iter().chain(STDLIB.iter()).copied(),
-        )));
+        problems.push(
+            Diagnostic::error(
+                "rule-unknown-identifier",
+                format!("condition calls unknown function `{func}`"),
+            )
+            .at(file, Place::value(pointer))
+            .label("unknown function")
+            .help_opt(did_you_mean(
+                func,
+                FUNCTIONS.iter().chain(STDLIB.iter()).copied(),
+            )),
+        );
     }
-    Ok(Arc::new(program))
+    let kind = target.and_then(Kind::parse);
+    for u in Shapes::builtin().unknown_fields(program.expression(), kind) {
+        problems.push(
+            Diagnostic::error(
+                "rule-unknown-identifier",
+                format!(
+                    "condition reads `{}.{}`, which does not exist",
+                    u.path, u.field
+                ),
+            )
+            .at(file, Place::value(pointer))
+            .label("unknown field")
+            .help_opt(
+                did_you_mean(&u.field, u.known.iter().map(String::as_str))
+                    .or_else(|| Some(format!("`{}` has: {}", u.path, u.known.join(", ")))),
+            ),
+        );
+    }
+    if problems.is_empty() {
+        Ok(Arc::new(program))
+    } else {
+        Err(problems)
+    }
 }
 
 /// Names bound by comprehensions (`x` in `list.exists(x, ...)`), which
@@ -335,25 +377,25 @@ pub fn load_pack(file: &str, text: &str) -> (Option<Pack>, Option<String>, Vec<D
                 Target::Decl(k) => Some(k.name()),
                 Target::Repository => None,
             };
-            let when = match &c.when {
-                Some(src) => match compile(src, var, file, &format!("{base}/when")) {
-                    Ok(p) => Some(p),
-                    Err(d) => {
-                        diags.push(d);
-                        continue;
-                    }
-                },
-                None => None,
-            };
-            match compile(&c.violation, var, file, &format!("{base}/violation")) {
-                Ok(violation) => checks.push(Check {
+            // Both compiled, so one load reports the problems of both.
+            let when = c
+                .when
+                .as_ref()
+                .map(|src| compile_all(src, var, file, &format!("{base}/when")))
+                .transpose();
+            let violation = compile_all(&c.violation, var, file, &format!("{base}/violation"));
+            match (when, violation) {
+                (Ok(when), Ok(violation)) => checks.push(Check {
                     target,
                     when,
                     violation,
                     message: c.message.clone(),
                     anchor: c.anchor.clone(),
                 }),
-                Err(d) => diags.push(d),
+                (when, violation) => {
+                    diags.extend(when.err().into_iter().flatten());
+                    diags.extend(violation.err().into_iter().flatten());
+                }
             }
         }
         rules.push(Rule {

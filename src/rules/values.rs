@@ -245,6 +245,18 @@ fn push_identity(out: &mut Vec<u64>, v: &Value) {
 /// The names of the reverse links, in slot order.
 const LINK_NAMES: [&str; 4] = ["purposes", "flows_out", "flows_in", "flows"];
 
+/// The links a declaration of `kind` has (`vendor.links.flows_in`).
+pub fn link_names(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Dataset | Kind::System => &["purposes", "flows_out", "flows_in"],
+        Kind::Vendor => &["flows_in"],
+        Kind::Consent => &["purposes"],
+        Kind::Assessment => &["purposes", "flows"],
+        Kind::Purpose => &["flows"],
+        Kind::Flow => &[],
+    }
+}
+
 /// Reverse references, computed once: for every id, who points at it, by
 /// link (slots of `LINK_NAMES`).
 #[derive(Default)]
@@ -293,14 +305,7 @@ impl<'m> Links<'m> {
     /// The `links` map of one declaration; every link name is present
     /// (empty lists), so conditions need no `has()` guards.
     fn of(&self, kind: Kind, id: &str) -> Value {
-        let names: &[&str] = match kind {
-            Kind::Dataset | Kind::System => &["purposes", "flows_out", "flows_in"],
-            Kind::Vendor => &["flows_in"],
-            Kind::Consent => &["purposes"],
-            Kind::Assessment => &["purposes", "flows"],
-            Kind::Purpose => &["flows"],
-            Kind::Flow => &[],
-        };
+        let names = link_names(kind);
         let Some(found) = self.by.get(&(kind, id)) else {
             // Nothing points here: the same empty lists as many others.
             let empty = names
@@ -390,26 +395,24 @@ pub fn index(decls: &[DeclValue]) -> Value {
     Value::Map(Map { map: Arc::new(map) })
 }
 
+/// The names `settings` has (see `settings`).
+pub const SETTINGS: [&str; 4] = [
+    "vendor_review_interval",
+    "dpia_review_interval",
+    "max_retention",
+    "child_consent_age",
+];
+
 /// `settings` with the defaults of manifest.md filled in.
 pub fn settings(s: &Settings) -> Value {
-    map_of([
-        (
-            "vendor_review_interval".into(),
-            string(s.vendor_review_interval.as_deref().unwrap_or("P1Y")),
-        ),
-        (
-            "dpia_review_interval".into(),
-            string(s.dpia_review_interval.as_deref().unwrap_or("P1Y")),
-        ),
-        (
-            "max_retention".into(),
-            string(s.max_retention.as_deref().unwrap_or("P10Y")),
-        ),
-        (
-            "child_consent_age".into(),
-            Value::Int(i64::from(s.child_consent_age.unwrap_or(16))),
-        ),
-    ])
+    let or = |v: &Option<String>, default: &str| string(v.as_deref().unwrap_or(default));
+    let values = [
+        or(&s.vendor_review_interval, "P1Y"),
+        or(&s.dpia_review_interval, "P1Y"),
+        or(&s.max_retention, "P10Y"),
+        Value::Int(i64::from(s.child_consent_age.unwrap_or(16))),
+    ];
+    map_of(SETTINGS.iter().map(|n| n.to_string()).zip(values))
 }
 
 /// `rights` or `breach`, or null when not declared.
