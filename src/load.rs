@@ -201,8 +201,15 @@ fn load_manifest(tree: &dyn Tree, path: &str) -> FileResult {
     }
     // Keep the declarations that are valid, so that what the resolver checks
     // (taxonomy keys, countries, dates, ids) is reported in the same run.
-    if let Some(s) = salvage(&parsed.value, &problems) {
-        if let Ok(m) = serde_json::from_value::<Manifest>(s.value) {
+    // Leaving out only the fields with problems keeps more to check; a
+    // field the model cannot do without (a flow's `to`) costs its item.
+    let salvaged = [true, false].into_iter().find_map(|fields_only| {
+        let s = salvage(&parsed.value, &problems, fields_only)?;
+        let m = serde_json::from_value::<Manifest>(s.value.clone()).ok()?;
+        Some((s, m))
+    });
+    if let Some((s, m)) = salvaged {
+        {
             let mut partial = Partial {
                 kept: s.kept,
                 dropped_ids: Vec::new(),
@@ -243,9 +250,11 @@ struct Salvaged {
 /// Leaves out of `value` each top-level list item, or else top-level value,
 /// that a problem points into. `None` when a problem concerns the document as
 /// a whole (its version, its type), which makes nothing in it trustworthy.
-fn salvage(value: &Value, problems: &[Diagnostic]) -> Option<Salvaged> {
+fn salvage(value: &Value, problems: &[Diagnostic], fields_only: bool) -> Option<Salvaged> {
     let object = value.as_object()?;
     let mut bad: BTreeMap<String, Option<BTreeSet<usize>>> = BTreeMap::new();
+    // Fields to leave out of list items that are otherwise kept.
+    let mut bad_fields: BTreeMap<(String, usize), BTreeSet<String>> = BTreeMap::new();
     for d in problems {
         let pointer = match &d.place {
             Place::Pointer { pointer, .. } => pointer,
@@ -262,6 +271,14 @@ fn salvage(value: &Value, problems: &[Diagnostic]) -> Option<Salvaged> {
             return None;
         }
         let index = segments.next().and_then(|i| i.parse::<usize>().ok());
+        let field = segments.next();
+        if let (true, Some(i), Some(field)) = (fields_only, index, field) {
+            let item = object.get(&key).and_then(|l| l.get(i));
+            if field != "id" && item.is_some_and(Value::is_object) {
+                bad_fields.entry((key, i)).or_default().insert(field);
+                continue;
+            }
+        }
         let entry = bad
             .entry(key.clone())
             .or_insert_with(|| Some(BTreeSet::new()));
@@ -278,6 +295,11 @@ fn salvage(value: &Value, problems: &[Diagnostic]) -> Option<Salvaged> {
         dropped: BTreeMap::new(),
     };
     let map = out.value.as_object_mut()?;
+    for ((key, i), fields) in bad_fields {
+        if let Some(Value::Object(item)) = map.get_mut(&key).and_then(|l| l.get_mut(i)) {
+            item.retain(|f, _| !fields.contains(f));
+        }
+    }
     for (key, items) in bad {
         match (items, map.get_mut(&key)) {
             (Some(bad_items), Some(Value::Array(list))) => {
@@ -379,7 +401,7 @@ fn load_config(
     } else {
         // Keep the valid part (excludes, taxonomy, subjects ...), so that
         // manifests are judged as the config means them to be.
-        let kept = salvage(&parsed.value, &problems)
+        let kept = salvage(&parsed.value, &problems, false)
             .and_then(|s| serde_json::from_value::<Config>(s.value).ok());
         ws.diagnostics.extend(problems);
         kept.ok_or(())

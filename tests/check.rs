@@ -433,7 +433,9 @@ fn every_unknown_name_in_an_organisation_rule_is_reported_in_one_run() {
         .code(2)
         .stderr(contains("unknown variable `sytem`"))
         .stderr(contains("unknown function `frobnicate`"))
-        .stderr(contains("condition reads `system.ownr`, which does not exist"))
+        .stderr(contains(
+            "condition reads `system.ownr`, which does not exist",
+        ))
         .stderr(contains("did you mean `owner`?"))
         .stderr(contains("condition reads `vendors[...].contry`"))
         .stderr(contains("did you mean `country`?"))
@@ -455,7 +457,10 @@ fn a_condition_failing_at_run_time_is_reported_once_at_the_pack() {
             ("org.yaml", fragile.as_str()),
             ("a/privacy.yaml", "version: 1\nsystem: { id: a }\n"),
             ("b/privacy.yaml", "version: 1\nsystem: { id: b }\n"),
-            ("c/privacy.yaml", "version: 1\nsystem: { id: c, owner: team-c@x.y }\n"),
+            (
+                "c/privacy.yaml",
+                "version: 1\nsystem: { id: c, owner: team-c@x.y }\n",
+            ),
         ],
     );
     privgate(dir.path())

@@ -261,6 +261,46 @@ fn nan_and_infinity_are_located_errors_not_null() {
 }
 
 #[test]
+fn a_schema_error_in_a_declaration_does_not_hide_its_other_errors() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        &[(
+            "privacy.yaml",
+            "version: 1
+datasets:
+  - id: users-db
+    location: Germany
+    categories: [user.contact.email, user.nmae]
+purposes:
+  - id: p1
+    lawful_basis: contracts
+    datasets: [users-dbb]
+    consent: nope
+",
+        )],
+    );
+    let r = validate(dir.path());
+    // Two schema errors, and what the resolver finds in the same items.
+    assert_errors(&r, 5);
+    assert_diag(&r, "invalid-value", "privacy.yaml:4:15", &["`location`"]);
+    assert_diag(&r, "unknown-category", "privacy.yaml:5:38", &["user.nmae"]);
+    assert_diag(
+        &r,
+        "invalid-value",
+        "privacy.yaml:8:19",
+        &["`lawful_basis`"],
+    );
+    assert_diag(
+        &r,
+        "dangling-reference",
+        "privacy.yaml:9:16",
+        &["users-dbb"],
+    );
+    assert_diag(&r, "dangling-reference", "privacy.yaml:10:14", &["nope"]);
+}
+
+#[test]
 fn a_tab_used_for_indentation_is_named() {
     let dir = tempdir();
     write(
