@@ -333,7 +333,13 @@ impl Resolver<'_> {
             .collect::<Vec<_>>()
             .join(" or ");
         let help = did_you_mean(id, known.iter().copied()).unwrap_or_else(|| {
-            format!("declare a {kinds_text} with id `{id}` in any manifest of the repository")
+            let article = match kinds_text.chars().next() {
+                Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+                _ => "a",
+            };
+            format!(
+                "declare {article} {kinds_text} with id `{id}` in any manifest of the repository"
+            )
         });
         let d = Diagnostic::error(
             "dangling-reference",

@@ -143,6 +143,12 @@ impl Schema {
                 )
                 .label(format!("`{name}` needed here"))]
             }
+            // `version: "1"`: the type error alone says what is wrong.
+            ValidationErrorKind::Constant { .. }
+                if pointer == "/version" && !error.instance().is_number() =>
+            {
+                Vec::new()
+            }
             ValidationErrorKind::Constant { expected_value } if pointer == "/version" => {
                 vec![at(
                     Diagnostic::error(

@@ -301,6 +301,18 @@ purposes:
 }
 
 #[test]
+fn a_quoted_version_is_one_error_not_two() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        &[("privacy.yaml", "version: \"1\"\nsystem: { id: a }\n")],
+    );
+    let r = validate(dir.path());
+    assert_errors(&r, 1);
+    assert_diag(&r, "wrong-type", "privacy.yaml:1:10", &["whole number"]);
+}
+
+#[test]
 fn a_tab_used_for_indentation_is_named() {
     let dir = tempdir();
     write(

@@ -80,7 +80,8 @@ pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
             Err((_, diags)) => {
                 let n = diags.iter().filter(|d| d.is_error()).count();
                 head.report.warnings.push(format!(
-                    "the base `{rev}` does not validate ({n} errors); every finding counts as new"
+                    "the base `{rev}` does not validate ({n} error{}); every finding counts as new",
+                    if n == 1 { "" } else { "s" }
                 ));
                 let empty = privgate::report::Report {
                     findings: Vec::new(),
