@@ -361,10 +361,17 @@ pub struct HistoryEntry {
 /// The last `n` commits of HEAD's first-parent history, newest first.
 pub fn first_parent_history(root: &Path, n: usize) -> Result<Vec<HistoryEntry>, Diagnostic> {
     let (repo, _) = open(root)?;
-    let mut commit = repo
-        .head()
-        .and_then(|h| h.peel_to_commit())
-        .map_err(|e| git_error("cannot read HEAD", &e))?;
+    let mut commit = repo.head().and_then(|h| h.peel_to_commit()).map_err(|e| {
+        if e.code() == git2::ErrorCode::UnbornBranch || repo.is_empty().unwrap_or(false) {
+            Diagnostic::error(
+                "git",
+                "the repository has no commits yet: there is no history to chart",
+            )
+            .help("commit the manifests, then run it again")
+        } else {
+            git_error("cannot read HEAD", &e)
+        }
+    })?;
     let mut out = Vec::new();
     loop {
         out.push(HistoryEntry {
