@@ -222,6 +222,31 @@ rules:
         .findings
         .iter()
         .all(|f| f.rule != "gdpr.breach-notification"));
+    // The catalogue shows the rules as this repository has them.
+    let listed = privgate(dir.path()).arg("rules").output().unwrap();
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    let line = |id: &str| {
+        listed
+            .lines()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        line("gdpr.transparency-notice").contains(" critical "),
+        "{listed}"
+    );
+    assert!(
+        line("gdpr.breach-notification").contains(" off "),
+        "{listed}"
+    );
+    privgate(dir.path())
+        .args(["rules", "explain", "gdpr.transparency-notice"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "severity critical is set in this repository's privgate.yaml",
+        ));
 }
 
 #[test]

@@ -5,16 +5,32 @@ use crate::cli::{RulesAction, RulesArgs, ValidateFormat};
 use privgate::diagnostic::{did_you_mean, Diagnostic};
 use privgate::rules::pack::{self, Rule};
 
+/// A rule as this repository has it: `rules:` in privgate.yaml may change
+/// its severity or turn it off.
+struct Listed {
+    rule: Rule,
+    enabled: bool,
+    /// The pack's own severity, when the config changes it.
+    pack_severity: Option<&'static str>,
+}
+
 /// Built-in rules, plus the organisation packs of the repository at --path
-/// when it has a config that names some.
-fn all_rules(args: &RulesArgs) -> Result<Vec<Rule>, u8> {
+/// when it has a config that names some, with the config's overrides.
+fn all_rules(args: &RulesArgs) -> Result<Vec<Listed>, u8> {
     let tree = privgate::tree::WorkTree::open(&args.path);
+    let mut overrides = Default::default();
     if let Ok(tree) = &tree {
         let mut ws = privgate::load::load(tree, &Default::default());
         if let Some(model) = ws.model.take() {
+            if !ws.has_errors() {
+                overrides = model.config.rules.clone();
+            }
             if !ws.has_errors() && !model.config.rulepacks.is_empty() {
                 return match privgate::check::catalog(&model, tree, &mut ws.sources) {
-                    Ok(c) => Ok(c.packs.into_iter().flat_map(|p| p.rules).collect()),
+                    Ok(c) => Ok(listed(
+                        c.packs.into_iter().flat_map(|p| p.rules),
+                        &overrides,
+                    )),
                     Err(d) => {
                         super::emit(&ws, &d, false);
                         Err(EXIT_ERROR)
@@ -23,11 +39,37 @@ fn all_rules(args: &RulesArgs) -> Result<Vec<Rule>, u8> {
             }
         }
     }
-    Ok(pack::BUILTIN
+    let builtin = pack::BUILTIN
         .iter()
         .filter_map(|(file, text)| pack::load_pack(file, text).0)
-        .flat_map(|p| p.rules)
-        .collect())
+        .flat_map(|p| p.rules);
+    Ok(listed(builtin, &overrides))
+}
+
+fn listed(
+    rules: impl Iterator<Item = Rule>,
+    overrides: &std::collections::BTreeMap<String, privgate::manifest::RuleOverride>,
+) -> Vec<Listed> {
+    rules
+        .map(|mut rule| {
+            let o = overrides.get(&rule.id);
+            let mut pack_severity = None;
+            if let Some(s) = o
+                .and_then(|o| o.severity.as_deref())
+                .and_then(pack::Severity::parse)
+            {
+                if s != rule.severity {
+                    pack_severity = Some(rule.severity.name());
+                    rule.severity = s;
+                }
+            }
+            Listed {
+                rule,
+                enabled: o.and_then(|o| o.enabled) != Some(false),
+                pack_severity,
+            }
+        })
+        .collect()
 }
 
 pub fn rules(args: &RulesArgs) -> u8 {
@@ -37,11 +79,11 @@ pub fn rules(args: &RulesArgs) -> u8 {
     };
     match &args.action {
         None => print_stdout(&list(&rules, args.format)),
-        Some(RulesAction::Explain { id }) => match rules.iter().find(|r| &r.id == id) {
-            Some(rule) => print_stdout(&explain(rule)),
+        Some(RulesAction::Explain { id }) => match rules.iter().find(|r| &r.rule.id == id) {
+            Some(rule) => print_stdout(&explain_listed(rule)),
             None => {
                 let d = Diagnostic::error("unknown-rule", format!("no rule `{id}`"))
-                    .help_opt(did_you_mean(id, rules.iter().map(|r| r.id.as_str())));
+                    .help_opt(did_you_mean(id, rules.iter().map(|r| r.rule.id.as_str())));
                 emit_alone(d, false);
                 EXIT_ERROR
             }
@@ -49,30 +91,52 @@ pub fn rules(args: &RulesArgs) -> u8 {
     }
 }
 
-fn list(rules: &[Rule], format: ValidateFormat) -> String {
+fn list(rules: &[Listed], format: ValidateFormat) -> String {
     if format == ValidateFormat::Json {
         let v: Vec<_> = rules
             .iter()
-            .map(|r| {
+            .map(|l| {
+                let r = &l.rule;
                 serde_json::json!({
                     "id": r.id, "regulation": r.regulation, "severity": r.severity.name(),
                     "citation": r.citation, "title": r.title, "status": r.status,
                     "targets": r.checks.iter().map(|c| c.target.name()).collect::<Vec<_>>(),
+                    "enabled": l.enabled,
                 })
             })
             .collect();
         return format!("{:#}\n", serde_json::Value::Array(v));
     }
-    let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let width = rules.iter().map(|l| l.rule.id.len()).max().unwrap_or(0);
     let mut out = String::new();
-    for r in rules {
+    for l in rules {
+        let r = &l.rule;
+        let severity = if l.enabled { r.severity.name() } else { "off" };
         out.push_str(&format!(
             "{:<width$}  {:<5} {:<8}  {}  [{}]\n",
-            r.id,
-            r.regulation,
-            r.severity.name(),
-            r.title,
-            r.citation
+            r.id, r.regulation, severity, r.title, r.citation
+        ));
+    }
+    out
+}
+
+/// `explain`, with what this repository's config changes.
+fn explain_listed(l: &Listed) -> String {
+    let mut out = explain(&l.rule);
+    let mut notes = Vec::new();
+    if let Some(s) = l.pack_severity {
+        notes.push(format!(
+            "severity {} is set in this repository's privgate.yaml; the pack says {s}",
+            l.rule.severity.name()
+        ));
+    }
+    if !l.enabled {
+        notes.push("turned off in this repository's privgate.yaml".to_string());
+    }
+    if !notes.is_empty() {
+        out.push_str(&format!(
+            "\n## In this repository\n- {}\n",
+            notes.join("\n- ")
         ));
     }
     out
