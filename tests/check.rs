@@ -178,6 +178,20 @@ waivers:
 }
 
 #[test]
+fn validate_refuses_what_check_would_refuse_in_the_config() {
+    let dir = small_repo(
+        "version: 1\nrulepacks: [nothere.yaml]\nrules:\n  gdpr.lawfull-basis: { enabled: false }\n",
+    );
+    privgate(dir.path())
+        .arg("validate")
+        .assert()
+        .code(2)
+        .stderr(contains("`nothere.yaml` matches no rule pack file"))
+        .stderr(contains("privgate.yaml:4:3"))
+        .stderr(contains("did you mean `gdpr.lawful-basis`?"));
+}
+
+#[test]
 fn a_waiver_for_an_unknown_rule_is_a_located_error() {
     let dir = small_repo(
         "version: 1

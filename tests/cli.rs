@@ -83,8 +83,14 @@ fn validate_json_summary() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["valid"], false);
     assert_eq!(v["errors"], 3);
-    // Diagnostics still go to stderr.
+    // Diagnostics still go to stderr, and are listed with their place.
     assert!(r.stderr.contains("privacy.yaml:10:14"), "{}", r.stderr);
+    let listed = v["diagnostics"].as_array().unwrap();
+    assert_eq!(listed.len(), 3);
+    assert!(listed.iter().any(|d| d["code"] == "dangling-reference"
+        && d["file"] == "privacy.yaml"
+        && d["line"] == 10
+        && d["column"] == 14));
 
     let r = run(privgate()
         .args(["validate", "--format", "json"])

@@ -154,13 +154,24 @@ pub fn emit(ws: &Workspace, diagnostics: &[Diagnostic], no_color: bool) {
 }
 
 fn validate(args: &ValidateArgs) -> u8 {
-    let ws = match load_worktree(&args.common, &options(&args.common)) {
-        Ok(ws) => ws,
+    let tree = match WorkTree::open(&args.common.path) {
+        Ok(t) => t,
         Err(d) => {
             emit_alone(d, args.common.no_color);
             return EXIT_ERROR;
         }
     };
+    let mut ws = load::load(&tree, &options(&args.common));
+    // The config's references to rules and packs are references too: what
+    // `check` would refuse, `validate` refuses.
+    if !ws.has_errors() {
+        if let Some(model) = ws.model.take() {
+            if let Err(mut d) = privgate::check::catalog(&model, &tree, &mut ws.sources) {
+                ws.diagnostics.append(&mut d);
+            }
+            ws.model = Some(model);
+        }
+    }
     emit(&ws, &ws.diagnostics, args.common.no_color);
     let errors = ws.diagnostics.iter().filter(|d| d.is_error()).count();
     if args.format == ValidateFormat::Json {
@@ -169,6 +180,7 @@ fn validate(args: &ValidateArgs) -> u8 {
             "manifests": ws.model.as_ref().map_or(0, |m| m.manifests.len()),
             "declarations": ws.model.as_ref().map_or(0, |m| m.declaration_count()),
             "errors": errors,
+            "diagnostics": located(&ws),
         });
         print_stdout(&format!("{summary:#}\n"));
     } else if errors == 0 && !args.common.quiet {
@@ -190,4 +202,31 @@ fn validate(args: &ValidateArgs) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// The workspace's diagnostics as JSON, each with its file, line and
+/// column, for CI that annotates files.
+fn located(ws: &Workspace) -> Vec<serde_json::Value> {
+    let mut locator = Locator::new(&ws.sources);
+    ws.diagnostics
+        .iter()
+        .map(|d| {
+            let (line, column) = match &d.file {
+                Some(f) => {
+                    let loc = locator.locate(f, &d.place);
+                    (Some(loc.line), Some(loc.column))
+                }
+                None => (None, None),
+            };
+            serde_json::json!({
+                "level": if d.is_error() { "error" } else { "warning" },
+                "code": d.code,
+                "message": d.message,
+                "file": d.file,
+                "line": line,
+                "column": column,
+                "help": d.help,
+            })
+        })
+        .collect()
 }
