@@ -418,7 +418,16 @@ pub fn run_with_outcomes(
     drop_in_background(env);
     let _t = crate::timings::phase("findings+report");
 
-    let mut warnings = Vec::new();
+    // Loading's warnings (a second config file) travel with the report's.
+    let mut warnings: Vec<String> = ws
+        .diagnostics
+        .iter()
+        .filter(|d| !d.is_error())
+        .map(|d| match &d.file {
+            Some(f) => format!("{f}: {}", d.message),
+            None => d.message.clone(),
+        })
+        .collect();
     if model.manifests.is_empty() {
         // A misnamed manifest must not make the gate pass silently.
         warnings.push(NO_MANIFESTS.to_string());

@@ -375,6 +375,17 @@ fn load_config(
         let Some(name) = CONFIG_NAMES.iter().find(|n| tree.is_file(n)) else {
             return (default_config(options), None);
         };
+        if let Some(other) = CONFIG_NAMES.iter().find(|n| *n != name && tree.is_file(n)) {
+            ws.diagnostics.push(
+                Diagnostic::warning(
+                    "second-config",
+                    format!("both `{name}` and `{other}` exist; `{other}` is ignored"),
+                )
+                .at(*other, Place::File)
+                .label("ignored")
+                .help(format!("merge it into `{name}` and delete it")),
+            );
+        }
         match tree.read(name) {
             Ok(b) => (name.to_string(), b),
             Err(d) => {

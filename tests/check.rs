@@ -192,6 +192,21 @@ fn validate_refuses_what_check_would_refuse_in_the_config() {
 }
 
 #[test]
+fn a_second_config_file_is_a_warning_not_silently_ignored() {
+    let dir = small_repo("version: 1\nregulations: [gdpr]\n");
+    write_files(
+        dir.path(),
+        [(".privgate.yaml", "version: 1\nregulations: [ccpa]\n")],
+    );
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    assert!(r.score.by_regulation.contains_key("gdpr"));
+    assert_eq!(
+        r.warnings,
+        [".privgate.yaml: both `privgate.yaml` and `.privgate.yaml` exist; `.privgate.yaml` is ignored"]
+    );
+}
+
+#[test]
 fn a_waiver_for_an_unknown_rule_is_a_located_error() {
     let dir = small_repo(
         "version: 1
