@@ -79,6 +79,8 @@ pub struct Summary {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Gate {
     pub passed: bool,
+    /// Written as it is given (`80`, `82.5`), as cli.md shows it.
+    #[serde(serialize_with = "whole_as_integer")]
     pub min_score: Option<f64>,
     pub fail_on: String,
     pub reasons: Vec<String>,
@@ -105,5 +107,15 @@ pub fn grade(score: f64) -> &'static str {
         s if s >= 70.0 => "C",
         s if s >= 60.0 => "D",
         _ => "F",
+    }
+}
+
+/// `80.0` as `80`: a whole number written as one, so that consumers typed
+/// for an integer read it; anything else as it is.
+fn whole_as_integer<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => s.serialize_i64(*x as i64),
+        Some(x) => s.serialize_f64(*x),
+        None => s.serialize_none(),
     }
 }
