@@ -209,25 +209,23 @@ fn load_manifest(tree: &dyn Tree, path: &str) -> FileResult {
         Some((s, m))
     });
     if let Some((s, m)) = salvaged {
-        {
-            let mut partial = Partial {
-                kept: s.kept,
-                dropped_ids: Vec::new(),
+        let mut partial = Partial {
+            kept: s.kept,
+            dropped_ids: Vec::new(),
+        };
+        for (section, items) in &s.dropped {
+            let Some(kind) = Kind::ALL.into_iter().find(|k| k.section() == section) else {
+                continue;
             };
-            for (section, items) in &s.dropped {
-                let Some(kind) = Kind::ALL.into_iter().find(|k| k.section() == section) else {
-                    continue;
-                };
-                for item in items {
-                    match item.get("id").and_then(Value::as_str) {
-                        Some(id) => partial.dropped_ids.push((kind, id.to_string())),
-                        None => out.ids_complete = false,
-                    }
+            for item in items {
+                match item.get("id").and_then(Value::as_str) {
+                    Some(id) => partial.dropped_ids.push((kind, id.to_string())),
+                    None => out.ids_complete = false,
                 }
             }
-            out.manifest = Some(m);
-            out.partial = Some(partial);
         }
+        out.manifest = Some(m);
+        out.partial = Some(partial);
     }
     out.diagnostics = problems;
     out
@@ -248,8 +246,10 @@ struct Salvaged {
 }
 
 /// Leaves out of `value` each top-level list item, or else top-level value,
-/// that a problem points into. `None` when a problem concerns the document as
-/// a whole (its version, its type), which makes nothing in it trustworthy.
+/// that a problem points into; with `fields_only`, just the field of a list
+/// item a problem points into (never its `id`). `None` when a problem
+/// concerns the document as a whole (its version, its type), which makes
+/// nothing in it trustworthy.
 fn salvage(value: &Value, problems: &[Diagnostic], fields_only: bool) -> Option<Salvaged> {
     let object = value.as_object()?;
     let mut bad: BTreeMap<String, Option<BTreeSet<usize>>> = BTreeMap::new();

@@ -490,7 +490,6 @@ impl Failure<'_> {
                 let first = decls[0];
                 let more = match decls.len() - 1 {
                     0 => String::new(),
-                    1 => " (and 1 more)".to_string(),
                     n => format!(" (and {n} more)"),
                 };
                 Diagnostic::error(
@@ -524,15 +523,17 @@ impl Failure<'_> {
 /// What went wrong, in the pack author's terms rather than the
 /// interpreter's.
 fn explain(e: &ExecutionError) -> String {
-    let kind = |t: &str| match t {
-        "Null" => "null (a field that is not set)".to_string(),
-        "Arc<String>" | "String" => "text".to_string(),
-        "i64" | "Int" | "u64" | "UInt" => "a number".to_string(),
-        "f64" | "Float" => "a number".to_string(),
-        "bool" | "Bool" => "true or false".to_string(),
-        "List" | "Arc<Vec<Value>>" => "a list".to_string(),
-        "Map" => "a map".to_string(),
-        other => other.to_string(),
+    let kind = |t: &str| -> String {
+        match t {
+            "Null" => "null (a field that is not set)",
+            "Arc<String>" | "String" => "text",
+            "i64" | "Int" | "u64" | "UInt" | "f64" | "Float" => "a number",
+            "bool" | "Bool" => "true or false",
+            "List" | "Arc<Vec<Value>>" => "a list",
+            "Map" => "a map",
+            other => other,
+        }
+        .to_string()
     };
     match e {
         ExecutionError::UnexpectedType { got, want } => {
