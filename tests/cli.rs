@@ -174,7 +174,7 @@ fn init_writes_both_files_which_validate_clean() {
         "the starter files do not validate:\n{}",
         v.stderr
     );
-    assert!(v.stderr.contains("ok: 1 manifests"), "{}", v.stderr);
+    assert!(v.stderr.contains("ok: 1 manifest,"), "{}", v.stderr);
 }
 
 #[test]

@@ -308,7 +308,7 @@ fn full_fixtures_validate() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("ok: 1 manifests"), "{stderr}");
+    assert!(stderr.contains("ok: 1 manifest,"), "{stderr}");
 }
 
 /// The schemas accept the fixtures through the library too (the embedded

@@ -188,10 +188,11 @@ fn validate(args: &ValidateArgs) -> u8 {
             sayln!("warning: {}", privgate::check::NO_MANIFESTS);
         }
         if let Some(m) = &ws.model {
+            let (n, d) = (m.manifests.len(), m.declaration_count());
             sayln!(
-                "ok: {} manifests, {} declarations, no problems",
-                m.manifests.len(),
-                m.declaration_count()
+                "ok: {n} manifest{}, {d} declaration{}, no problems",
+                if n == 1 { "" } else { "s" },
+                if d == 1 { "" } else { "s" }
             );
         }
     } else if errors > 0 {
