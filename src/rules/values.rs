@@ -59,7 +59,7 @@ fn to_fields<T: Serialize>(item: &T, extra: usize) -> HashMap<Key, Value> {
             Ok(serde_json::Value::Object(o)) => {
                 let mut fields = HashMap::with_capacity(o.len() + extra);
                 for (k, v) in o {
-                    fields.insert(Key::String(shared.string(k)), shared.value(v));
+                    fields.insert(Key::String(shared.str(&k)), shared.value(v));
                 }
                 fields
             }
@@ -114,15 +114,6 @@ impl Shared {
         a
     }
 
-    fn string(&mut self, s: String) -> Arc<String> {
-        if let Some(a) = self.strings.get(s.as_str()) {
-            return a.0.clone();
-        }
-        let a = Arc::new(s);
-        self.strings.insert(SharedStr(a.clone()));
-        a
-    }
-
     /// JSON to CEL, bottom-up: a list or map is shared when its parts are.
     fn value(&mut self, v: serde_json::Value) -> Value {
         match v {
@@ -132,7 +123,7 @@ impl Shared {
                 Some(i) => Value::Int(i),
                 None => Value::Float(n.as_f64().unwrap_or_default()),
             },
-            serde_json::Value::String(s) => Value::String(self.string(s)),
+            serde_json::Value::String(s) => Value::String(self.str(&s)),
             serde_json::Value::Array(a) => {
                 let items = a.into_iter().map(|x| self.value(x)).collect();
                 self.list(items)
@@ -140,7 +131,7 @@ impl Shared {
             serde_json::Value::Object(o) => {
                 let entries = o
                     .into_iter()
-                    .map(|(k, v)| (Key::String(self.string(k)), self.value(v)))
+                    .map(|(k, v)| (Key::String(self.str(&k)), self.value(v)))
                     .collect();
                 self.map(entries)
             }
@@ -150,9 +141,7 @@ impl Shared {
     /// The one copy of a list of shared values.
     fn list(&mut self, items: Vec<Value>) -> Value {
         let mut identity = vec![LIST, items.len() as u64];
-        for item in &items {
-            push_identity(&mut identity, item);
-        }
+        identity.extend(items.iter().flat_map(identity_of));
         self.values
             .entry(identity)
             .or_insert_with(|| Value::List(Arc::new(items)))
@@ -190,9 +179,8 @@ fn map_identity<'a>(entries: impl Iterator<Item = (&'a Key, &'a Value)>) -> Vec<
                 // Only string keys are made here; others never match.
                 _ => NEXT_UNIQUE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             };
-            let mut value = Vec::with_capacity(2);
-            push_identity(&mut value, v);
-            [key, value[0], value[1]]
+            let [tag, word] = identity_of(v);
+            [key, tag, word]
         })
         .collect();
     parts.sort_unstable();
@@ -223,7 +211,7 @@ const MAP: u64 = 2;
 
 /// Two words that tell a shared value apart from every other: its kind and
 /// its content, or the address of its one copy.
-fn push_identity(out: &mut Vec<u64>, v: &Value) {
+fn identity_of(v: &Value) -> [u64; 2] {
     let (tag, word): (u64, u64) = match v {
         Value::Null => (10, 0),
         Value::Bool(b) => (11, u64::from(*b)),
@@ -238,8 +226,7 @@ fn push_identity(out: &mut Vec<u64>, v: &Value) {
             NEXT_UNIQUE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         ),
     };
-    out.push(tag);
-    out.push(word);
+    [tag, word]
 }
 
 /// The names of the reverse links, in slot order.
