@@ -1,11 +1,15 @@
 //! Bytes to a JSON value, with the input limits of manifest.md checked before
 //! anything else looks at the document: invalid UTF-8, empty files, nesting
-//! depth and alias expansion. serde_yaml does the parsing; its own recursion
-//! and repetition guards are what make the depth and alias limits hold, and
+//! depth and alias expansion. A plain document takes the fast path
+//! (`plain`, saphyr-parser's events straight to JSON); anything else,
+//! errors included, is parsed by serde_yaml, whose own recursion and
+//! repetition guards are what make the depth and alias limits hold, and
 //! this module turns them into messages that name the limit.
 
 use crate::diagnostic::{Diagnostic, Place};
 use serde_json::Value;
+
+mod plain;
 
 /// Nesting depth serde_yaml accepts (its recursion limit).
 pub const MAX_DEPTH: usize = 128;
@@ -164,6 +168,9 @@ fn nesting_too_deep(path: &str, offset: usize) -> Diagnostic {
 }
 
 fn yaml_to_json(path: &str, text: &str) -> Result<Value, Diagnostic> {
+    if let Some(value) = plain::read(text) {
+        return Ok(value);
+    }
     serde_yaml::from_str::<Json>(text)
         .map(|j| j.0)
         .map_err(|e| yaml_error(path, text, &e))
