@@ -413,9 +413,9 @@ pub fn run_with_outcomes(
     let t = crate::timings::phase("kpis");
     let kpis = kpis(&env).map_err(|d| vec![d])?;
     drop(t);
-    // Freeing hundreds of thousands of small CEL maps takes a noticeable
-    // share of a large run; do it beside the rest of the pipeline.
-    drop_in_background(env);
+    let t = crate::timings::phase("free values");
+    env.free();
+    drop(t);
     let _t = crate::timings::phase("findings+report");
 
     // Loading's warnings (a second config file) travel with the report's.
@@ -468,8 +468,9 @@ pub fn run_with_outcomes(
         .par_iter()
         .flat_map_iter(|group| {
             let places: Vec<Place> = group.iter().map(|(_, r)| finding_place(r)).collect();
-            let locations =
-                Locator::new(&ws.sources).locate_all(&group[0].1.origin().file, &places);
+            let locations = Locator::new(&ws.sources)
+                .with_known(&ws.ids)
+                .locate_all(&group[0].1.origin().file, &places);
             group
                 .iter()
                 .zip(locations)
@@ -531,13 +532,6 @@ pub fn run_with_outcomes(
         changes: None,
     };
     Ok((report, evaluated))
-}
-
-/// Drops `value` on a helper thread (or here, if none can be started).
-fn drop_in_background<T: Send + 'static>(value: T) {
-    let _ = std::thread::Builder::new()
-        .name("privgate-drop".into())
-        .spawn(move || drop(value));
 }
 
 /// Where a finding points: the declaration's id, or the repository-wide

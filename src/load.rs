@@ -53,6 +53,8 @@ impl Reuse {
 pub struct Workspace {
     /// Text of every file read, by repository-relative path (for rendering).
     pub sources: BTreeMap<String, String>,
+    /// Where each file's declaration ids are, when parsing noted them.
+    pub ids: BTreeMap<String, crate::span::KnownSpans>,
     pub diagnostics: Vec<Diagnostic>,
     pub model: Option<Model>,
     /// With `LoadOptions::keep_parsed`: every manifest parsed without a
@@ -69,6 +71,7 @@ impl Workspace {
 pub fn load(tree: &dyn Tree, options: &LoadOptions) -> Workspace {
     let mut ws = Workspace {
         sources: BTreeMap::new(),
+        ids: BTreeMap::new(),
         diagnostics: Vec::new(),
         model: None,
         parsed: BTreeMap::new(),
@@ -105,6 +108,9 @@ pub fn load(tree: &dyn Tree, options: &LoadOptions) -> Workspace {
         if let Some(text) = r.text.take() {
             ws.sources.insert(r.path.clone(), text);
         }
+        if !r.ids.is_empty() {
+            ws.ids.insert(r.path.clone(), std::mem::take(&mut r.ids));
+        }
         // A file kept in part still counts as read for references, unless
         // it lost a declaration whose id is unknown.
         failed |= r.manifest.is_none() || !r.ids_complete;
@@ -138,6 +144,7 @@ pub fn load(tree: &dyn Tree, options: &LoadOptions) -> Workspace {
 struct FileResult {
     path: String,
     text: Option<String>,
+    ids: crate::span::KnownSpans,
     /// The manifest, or its valid part when it has schema errors.
     manifest: Option<Manifest>,
     partial: Option<Partial>,
@@ -155,6 +162,7 @@ fn reused(tree: &dyn Tree, path: &str, reuse: Option<&Reuse>) -> Option<FileResu
         return None;
     }
     Some(FileResult {
+        ids: Default::default(),
         path: path.to_string(),
         text: Some(text.clone()),
         manifest: Some(manifest.clone()),
@@ -167,6 +175,7 @@ fn reused(tree: &dyn Tree, path: &str, reuse: Option<&Reuse>) -> Option<FileResu
 
 fn load_manifest(tree: &dyn Tree, path: &str) -> FileResult {
     let mut out = FileResult {
+        ids: Default::default(),
         path: path.to_string(),
         text: None,
         manifest: None,
@@ -191,6 +200,7 @@ fn load_manifest(tree: &dyn Tree, path: &str) -> FileResult {
         }
     };
     out.text = Some(parsed.text);
+    out.ids = parsed.ids;
     let problems = Schema::manifest().check(path, &parsed.value);
     if problems.is_empty() {
         match serde_json::from_value::<Manifest>(parsed.value) {

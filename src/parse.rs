@@ -22,6 +22,8 @@ const SMALL_FILE_BYTES: usize = 64 * 1024;
 pub struct Parsed {
     pub text: String,
     pub value: Value,
+    /// Where declaration ids are, when the fast path read the file.
+    pub ids: crate::span::KnownSpans,
 }
 
 pub fn parse(path: &str, bytes: Vec<u8>) -> Result<Parsed, (Option<String>, Diagnostic)> {
@@ -67,7 +69,7 @@ pub fn parse(path: &str, bytes: Vec<u8>) -> Result<Parsed, (Option<String>, Diag
         }
     }
     match yaml_to_json(path, &text) {
-        Ok(value) => Ok(Parsed { text, value }),
+        Ok((value, ids)) => Ok(Parsed { text, value, ids }),
         Err(d) => Err((Some(text), d)),
     }
 }
@@ -167,12 +169,12 @@ fn nesting_too_deep(path: &str, offset: usize) -> Diagnostic {
     .help("manifests are shallow; this looks generated or hostile")
 }
 
-fn yaml_to_json(path: &str, text: &str) -> Result<Value, Diagnostic> {
-    if let Some(value) = plain::read(text) {
-        return Ok(value);
+fn yaml_to_json(path: &str, text: &str) -> Result<(Value, crate::span::KnownSpans), Diagnostic> {
+    if let Some(read) = plain::read(text) {
+        return Ok(read);
     }
     serde_yaml::from_str::<Json>(text)
-        .map(|j| j.0)
+        .map(|j| (j.0, Default::default()))
         .map_err(|e| yaml_error(path, text, &e))
 }
 

@@ -31,6 +31,31 @@ impl Location {
 /// A byte range: (start, end).
 type Range = (usize, usize);
 
+/// Where a file's declaration ids are (value byte ranges by JSON pointer),
+/// noted while parsing: findings point at ids, so most files with findings
+/// need not be read again to locate them. Small: ids only.
+#[derive(Debug, Default, Clone)]
+pub struct KnownSpans(Vec<(Box<str>, u32, u32)>);
+
+impl KnownSpans {
+    pub fn insert(&mut self, pointer: String, start: usize, end: usize) {
+        if let (Ok(start), Ok(end)) = (u32::try_from(start), u32::try_from(end)) {
+            self.0.push((pointer.into_boxed_str(), start, end));
+        }
+    }
+
+    pub fn get(&self, pointer: &str) -> Option<Range> {
+        self.0
+            .iter()
+            .find(|(p, _, _)| **p == *pointer)
+            .map(|&(_, start, end)| (start as usize, end as usize))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// Every node of one document, by JSON pointer.
 #[derive(Debug, Default)]
 pub struct PointerIndex {
@@ -317,6 +342,8 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// use only.
 pub struct Locator<'a> {
     sources: &'a std::collections::BTreeMap<String, String>,
+    /// Ids noted while parsing, when the caller has them.
+    known: Option<&'a std::collections::BTreeMap<String, KnownSpans>>,
     /// The last file's index and the depth it covers. One file at a time:
     /// callers visit places file by file, and 10,000 cached indexes would
     /// cost more memory than rebuilding the rare revisited one.
@@ -330,8 +357,42 @@ impl<'a> Locator<'a> {
     pub fn new(sources: &'a std::collections::BTreeMap<String, String>) -> Self {
         Locator {
             sources,
+            known: None,
             cache: None,
         }
+    }
+
+    /// Also answers from the ids noted while parsing.
+    pub fn with_known(mut self, known: &'a std::collections::BTreeMap<String, KnownSpans>) -> Self {
+        self.known = Some(known);
+        self
+    }
+
+    /// Every place from the noted ids, when all of them are ids or the file.
+    fn locate_known(&self, file: &str, text: &str, places: &[Place]) -> Option<Vec<Location>> {
+        let known = self.known?.get(file)?;
+        places
+            .iter()
+            .map(|place| {
+                let (offset, len) = match place {
+                    Place::File => (0, 0),
+                    Place::Pointer {
+                        pointer,
+                        key: false,
+                    } => known
+                        .get(pointer)
+                        .map(|(start, end)| (start, end - start))?,
+                    _ => return None,
+                };
+                let (line, column) = line_col(text, offset);
+                Some(Location {
+                    offset,
+                    len,
+                    line,
+                    column,
+                })
+            })
+            .collect()
     }
 
     pub fn source(&self, file: &str) -> Option<&'a str> {
@@ -344,6 +405,9 @@ impl<'a> Locator<'a> {
         let Some(text) = self.sources.get(file) else {
             return places.iter().map(|_| Location::start()).collect();
         };
+        if let Some(found) = self.locate_known(file, text, places) {
+            return found;
+        }
         let pointers: HashSet<&str> = places
             .iter()
             .filter_map(|p| match p {

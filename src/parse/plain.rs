@@ -11,7 +11,8 @@
 //! distinct text. Anything unusual, a syntax error included, returns `None`
 //! and the full path (serde_yaml), with its diagnostics, takes over.
 
-use saphyr_parser::{Event, Parser, ScalarStyle};
+use crate::span::KnownSpans;
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -23,16 +24,21 @@ const MAX_FAST_DEPTH: usize = 64;
 /// Distinct scalar texts remembered per thread before starting afresh.
 const CACHE_LIMIT: usize = 4096;
 
-/// The document's value, when it is plain enough for the fast path.
-pub fn read(text: &str) -> Option<Value> {
+/// The document's value, when it is plain enough for the fast path, and
+/// where its declarations' ids are.
+pub fn read(text: &str) -> Option<(Value, KnownSpans)> {
     // A byte-order mark or a directive: rare, and libyaml's business.
     if text.starts_with('\u{feff}') || text.starts_with('%') || text.contains("\n%") {
         return None;
     }
-    let mut builder = Builder::default();
+    let mut builder = Builder {
+        // saphyr counts characters; in ASCII text they are bytes.
+        note_ids: text.is_ascii(),
+        ..Builder::default()
+    };
     let mut parser = Parser::new_from_str(text);
     loop {
-        let (event, _) = parser.next_event()?.ok()?;
+        let (event, span) = parser.next_event()?.ok()?;
         match event {
             Event::StreamStart | Event::Nothing | Event::DocumentEnd => {}
             Event::StreamEnd => break,
@@ -47,7 +53,7 @@ pub fn read(text: &str) -> Option<Value> {
                 if anchor != 0 || tag.is_some() {
                     return None;
                 }
-                builder.scalar(value, style)?;
+                builder.scalar(value, style, span)?;
             }
             Event::SequenceStart(anchor, tag) => {
                 if anchor != 0 || tag.is_some() {
@@ -64,7 +70,7 @@ pub fn read(text: &str) -> Option<Value> {
             Event::SequenceEnd | Event::MappingEnd => builder.close()?,
         }
     }
-    builder.root
+    Some((builder.root?, builder.ids))
 }
 
 enum Frame {
@@ -78,6 +84,8 @@ struct Builder {
     open: Vec<Frame>,
     root: Option<Value>,
     documents: usize,
+    note_ids: bool,
+    ids: KnownSpans,
 }
 
 impl Builder {
@@ -85,7 +93,7 @@ impl Builder {
         matches!(self.open.last(), Some(Frame::Map(_, None)))
     }
 
-    fn scalar(&mut self, value: Cow<str>, style: ScalarStyle) -> Option<()> {
+    fn scalar(&mut self, value: Cow<str>, style: ScalarStyle, span: Span) -> Option<()> {
         let plain = style == ScalarStyle::Plain;
         if self.expects_key() {
             // A key serde_yaml might not read as text is an error there.
@@ -101,12 +109,36 @@ impl Builder {
             }
             return Some(());
         }
+        if self.note_ids && self.open.len() <= 3 && self.at_key("id") {
+            let pointer = self.pointer();
+            self.ids
+                .insert(pointer, span.start.index(), span.end.index());
+        }
         let v = if plain && maybe_not_text(&value) {
             resolved(&value)?
         } else {
             Value::String(owned(value))
         };
         self.add(v)
+    }
+
+    fn at_key(&self, name: &str) -> bool {
+        matches!(self.open.last(), Some(Frame::Map(_, Some(k))) if k == name)
+    }
+
+    /// The JSON pointer of the value about to be added.
+    fn pointer(&self) -> String {
+        let mut p = String::new();
+        for frame in &self.open {
+            p.push('/');
+            match frame {
+                Frame::Seq(items) => p.push_str(&items.len().to_string()),
+                Frame::Map(_, key) => {
+                    p.push_str(&crate::span::escape(key.as_deref().unwrap_or("")))
+                }
+            }
+        }
+        p
     }
 
     fn open(&mut self, frame: Frame) -> Option<()> {
@@ -218,7 +250,7 @@ mod tests {
 
     /// The fast path gives serde_yaml's value, or stands aside (false).
     fn agrees(text: &str) -> bool {
-        let Some(fast) = read(text) else {
+        let Some((fast, _)) = read(text) else {
             return false;
         };
         assert_eq!(Some(fast), full(text), "{text:?}");
@@ -228,8 +260,16 @@ mod tests {
     #[test]
     fn plain_manifests_take_the_fast_path() {
         let text = "version: 1\nsystem:\n  id: s\n  owner: 'team'\ndatasets:\n  - id: d\n    categories: [user.name, \"user.contact.email\"]\n    retention: { period: P1Y }\n    encrypted_at_rest: true\n    minimum_age: 16\n    date: 2026-06-01\n    note: >\n      folded\n      text\n";
-        let v = read(text).unwrap();
+        let (v, ids) = read(text).unwrap();
         assert_eq!(Some(v), full(text));
+        // Where the ids are, as the full index finds them.
+        let index = crate::span::PointerIndex::build(text);
+        for pointer in ["/system/id", "/datasets/0/id"] {
+            let place = crate::diagnostic::Place::value(pointer);
+            let (start, end) = ids.get(pointer).unwrap();
+            let at = index.locate(text, &place);
+            assert_eq!((at.offset, at.len), (start, end - start), "{pointer}");
+        }
     }
 
     #[test]
@@ -330,7 +370,7 @@ mod tests {
             "a: [1\n",
             "1: x\n",
         ] {
-            assert_eq!(read(text), None, "{text:?}");
+            assert!(read(text).is_none(), "{text:?}");
         }
     }
 

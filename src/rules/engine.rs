@@ -379,6 +379,23 @@ impl Env {
         }
     }
 
+    /// Frees the values, both threads at once: hundreds of thousands of
+    /// small maps, a noticeable share of a large run.
+    pub fn free(mut self) {
+        // The maps by id share the declarations' fields; let go of them
+        // first, so the declarations free their own.
+        self.maps.clear();
+        self.globals.clear();
+        let decls = std::mem::take(&mut self.decls);
+        decls
+            .into_values()
+            .flatten()
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .with_min_len(1024)
+            .for_each(drop);
+    }
+
     /// Evaluates an expression over each declaration of `kind` (KPIs).
     pub fn map_kind(&self, kind: Kind, program: &Program) -> Result<Vec<Value>, ExecutionError> {
         let empty = Vec::new();
