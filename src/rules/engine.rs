@@ -7,7 +7,7 @@ use super::pack::{compile, Check, Rule, Target};
 use super::values::{self, key, DeclValue};
 use crate::diagnostic::{Diagnostic, Place};
 use crate::model::{Kind, Model, Origin};
-use crate::taxonomy::{self, Mark, Taxonomy};
+use crate::taxonomy::{self, Mark, MarkIndex, Taxonomy};
 use crate::time;
 use cel::objects::Key;
 use cel::{Context, ExecutionError, Program, Value};
@@ -123,6 +123,7 @@ pub fn builtin_facts() -> Result<Vec<Fact>, Diagnostic> {
 pub struct Env {
     globals: Vec<(&'static str, Value)>,
     taxonomy: Arc<Taxonomy>,
+    marks: Arc<MarkIndex>,
     documents: Arc<BTreeMap<String, bool>>,
     today: Date,
     pub decls: BTreeMap<Kind, Vec<DeclValue>>,
@@ -133,9 +134,11 @@ pub struct Env {
 impl Env {
     pub fn new(model: &Model, today: Date) -> Env {
         let decls = values::declarations(model);
+        let taxonomy = Arc::new(model.taxonomy.clone());
         let mut env = Env {
             globals: Vec::new(),
-            taxonomy: Arc::new(model.taxonomy.clone()),
+            taxonomy: taxonomy.clone(),
+            marks: Arc::new(MarkIndex::new(taxonomy)),
             documents: Arc::new(model.documents.clone()),
             today,
             decls,
@@ -183,6 +186,7 @@ impl Env {
         register_functions(
             &mut ctx,
             self.taxonomy.clone(),
+            self.marks.clone(),
             self.documents.clone(),
             self.today,
         );
@@ -595,6 +599,7 @@ fn days_of(v: &Value) -> Option<f64> {
 fn register_functions(
     ctx: &mut Context<'static>,
     tax: Arc<Taxonomy>,
+    marks: Arc<MarkIndex>,
     documents: Arc<BTreeMap<String, bool>>,
     today: Date,
 ) {
@@ -607,12 +612,12 @@ fn register_functions(
     ctx.add_function("personal", |list: Value| {
         keys_of(&list).iter().any(|k| taxonomy::is_personal(k))
     });
-    let marked = |mark: Mark, tax: Arc<Taxonomy>| {
-        move |list: Value| keys_of(&list).iter().any(|k| tax.has_mark(k, mark))
+    let marked = |mark: Mark, marks: Arc<MarkIndex>| {
+        move |list: Value| keys_of(&list).iter().any(|k| marks.has_mark(k, mark))
     };
-    ctx.add_function("special", marked(Mark::GdprSpecial, tax.clone()));
-    ctx.add_function("criminal", marked(Mark::GdprCriminal, tax.clone()));
-    ctx.add_function("sensitive", marked(Mark::CcpaSensitive, tax.clone()));
+    ctx.add_function("special", marked(Mark::GdprSpecial, marks.clone()));
+    ctx.add_function("criminal", marked(Mark::GdprCriminal, marks.clone()));
+    ctx.add_function("sensitive", marked(Mark::CcpaSensitive, marks));
     let t = tax.clone();
     ctx.add_function("in_eea", move |c: Value| {
         str_arg(&c).is_some_and(|c| t.in_eea(c))
