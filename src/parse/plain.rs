@@ -178,7 +178,10 @@ fn owned(value: Cow<str>) -> String {
     match value {
         Cow::Borrowed(s) => s.to_owned(),
         Cow::Owned(mut s) => {
-            s.shrink_to_fit();
+            // A little spare room costs less than moving every string.
+            if s.capacity() > s.len() + 16 {
+                s.shrink_to_fit();
+            }
             s
         }
     }

@@ -12,6 +12,8 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+mod ser;
+
 /// One declaration, ready for evaluation.
 #[derive(Debug, Clone)]
 pub struct DeclValue {
@@ -53,19 +55,8 @@ pub fn map_of(entries: impl IntoIterator<Item = (String, Value)>) -> Value {
 /// The fields of `item`, with room for `extra` more (sized once: a map that
 /// grows is copied).
 fn to_fields<T: Serialize>(item: &T, extra: usize) -> HashMap<Key, Value> {
-    SHARED.with(|s| {
-        let shared = &mut s.borrow_mut();
-        match serde_json::to_value(item) {
-            Ok(serde_json::Value::Object(o)) => {
-                let mut fields = HashMap::with_capacity(o.len() + extra);
-                for (k, v) in o {
-                    fields.insert(Key::String(shared.str(&k)), shared.value(v));
-                }
-                fields
-            }
-            _ => HashMap::new(),
-        }
-    })
+    // Model types have text keys only, so this does not fail.
+    SHARED.with(|s| ser::fields(item, &mut s.borrow_mut(), extra).unwrap_or_default())
 }
 
 /// The one copy of `s` on this thread (see `Shared`).
@@ -115,6 +106,8 @@ impl Shared {
     }
 
     /// JSON to CEL, bottom-up: a list or map is shared when its parts are.
+    /// (`ser` converts the model directly; tests check the two agree.)
+    #[cfg(test)]
     fn value(&mut self, v: serde_json::Value) -> Value {
         match v {
             serde_json::Value::Null => Value::Null,
