@@ -100,11 +100,7 @@ impl Builder {
             if plain && maybe_not_text(&value) {
                 return None;
             }
-            if let Some(Frame::Map(map, key)) = self.open.last_mut() {
-                // A repeated key is an error there too.
-                if map.contains_key(value.as_ref()) {
-                    return None;
-                }
+            if let Some(Frame::Map(_, key)) = self.open.last_mut() {
                 *key = Some(owned(value));
             }
             return Some(());
@@ -164,9 +160,13 @@ impl Builder {
             None if self.root.is_none() => self.root = Some(v),
             None => return None,
             Some(Frame::Seq(items)) => items.push(v),
-            Some(Frame::Map(map, key)) => {
-                map.insert(key.take()?, v);
-            }
+            Some(Frame::Map(map, key)) => match map.entry(key.take()?) {
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(v);
+                }
+                // A repeated key is an error there.
+                serde_json::map::Entry::Occupied(_) => return None,
+            },
         }
         Some(())
     }
