@@ -33,7 +33,8 @@ pub struct LoadOptions {
 /// Manifests of an earlier load, by path, with the text they were read from.
 #[derive(Debug, Default)]
 pub struct Reuse {
-    files: BTreeMap<String, (String, Manifest)>,
+    /// Text, manifest and where its ids are.
+    files: BTreeMap<String, (String, Manifest, crate::span::KnownSpans)>,
 }
 
 impl Reuse {
@@ -42,7 +43,11 @@ impl Reuse {
         let parsed = std::mem::take(&mut ws.parsed);
         let files = parsed
             .into_iter()
-            .filter_map(|(path, m)| Some((path.clone(), (ws.sources.get(&path)?.clone(), m))))
+            .filter_map(|(path, m)| {
+                let text = ws.sources.get(&path)?.clone();
+                let ids = ws.ids.get(&path).cloned().unwrap_or_default();
+                Some((path, (text, m, ids)))
+            })
             .collect();
         Reuse { files }
     }
@@ -157,12 +162,12 @@ struct FileResult {
 
 /// The earlier load's manifest for `path`, when the file has the same bytes.
 fn reused(tree: &dyn Tree, path: &str, reuse: Option<&Reuse>) -> Option<FileResult> {
-    let (text, manifest) = reuse?.files.get(path)?;
+    let (text, manifest, ids) = reuse?.files.get(path)?;
     if !tree.holds(path, text.as_bytes()) {
         return None;
     }
     Some(FileResult {
-        ids: Default::default(),
+        ids: ids.clone(),
         path: path.to_string(),
         text: Some(text.clone()),
         manifest: Some(manifest.clone()),
