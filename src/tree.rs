@@ -183,11 +183,24 @@ impl Tree for WorkTree {
                 .at(path, crate::diagnostic::Place::File)
                 .label("unreadable")
         };
-        let meta = std::fs::metadata(&full).map_err(unreadable)?;
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(too_large(path, meta.len()));
+        // One open, then the size of what was opened: no second lookup of
+        // the path, and no window for it to change between the two.
+        let mut file = std::fs::File::open(&full).map_err(unreadable)?;
+        let size = file.metadata().map_err(unreadable)?.len();
+        if size > MAX_FILE_BYTES {
+            return Err(too_large(path, size));
         }
-        std::fs::read(&full).map_err(unreadable)
+        let mut bytes = Vec::with_capacity(size as usize);
+        // A file that grows while read is cut at the limit, then refused.
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(&mut file, MAX_FILE_BYTES + 1),
+            &mut bytes,
+        )
+        .map_err(unreadable)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(too_large(path, bytes.len() as u64));
+        }
+        Ok(bytes)
     }
 
     fn is_file(&self, path: &str) -> bool {

@@ -243,49 +243,27 @@ impl Items<'_> {
     }
 }
 
-impl ser::SerializeSeq for Items<'_> {
-    type Ok = Value;
-    type Error = NotCel;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NotCel> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Value, NotCel> {
-        self.finish()
-    }
+/// serde's four list-like serializers differ only in the name of the
+/// method that adds an item.
+macro_rules! list_serializer {
+    ($trait:ident, $add:ident) => {
+        impl ser::$trait for Items<'_> {
+            type Ok = Value;
+            type Error = NotCel;
+            fn $add<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NotCel> {
+                self.push(value)
+            }
+            fn end(self) -> Result<Value, NotCel> {
+                self.finish()
+            }
+        }
+    };
 }
 
-impl ser::SerializeTuple for Items<'_> {
-    type Ok = Value;
-    type Error = NotCel;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NotCel> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Value, NotCel> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleStruct for Items<'_> {
-    type Ok = Value;
-    type Error = NotCel;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NotCel> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Value, NotCel> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleVariant for Items<'_> {
-    type Ok = Value;
-    type Error = NotCel;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NotCel> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Value, NotCel> {
-        self.finish()
-    }
-}
+list_serializer!(SerializeSeq, serialize_element);
+list_serializer!(SerializeTuple, serialize_element);
+list_serializer!(SerializeTupleStruct, serialize_field);
+list_serializer!(SerializeTupleVariant, serialize_field);
 
 /// A map or struct being serialized.
 pub(super) struct Entries<'a> {
