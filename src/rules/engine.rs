@@ -224,23 +224,25 @@ impl Env {
                         {
                             Arc::make_mut(&mut m.map).reserve(group.len());
                         }
+                        // One scope for all of this declaration's facts; the
+                        // declaration is lent to it for each evaluation.
+                        let current = Current::new(kind.name());
+                        let mut scope = ctx.new_inner_scope();
+                        scope.set_variable_resolver(&current);
                         for fact in group {
-                            let scope = {
-                                let mut scope = ctx.new_inner_scope();
-                                scope.add_variable_from_value(kind.name(), decl.value());
-                                scope
-                            };
+                            current.lend(decl.value());
                             let v = fact.program.execute(&scope).map_err(|e| {
                                 runtime_error(
                                     &format!("fact `{}.{}`", kind.name(), fact.name),
                                     &decl,
                                     &e,
                                 )
-                            })?;
-                            drop(scope);
+                            });
+                            current.take_back();
+                            let v = v?;
                             // Later facts of this declaration see this one.
                             // In place: nothing else holds this `facts` map
-                            // now that the scope is gone.
+                            // now that the scope has let go of it.
                             let fields = Arc::make_mut(&mut decl.fields);
                             match fields.get_mut(&facts_key) {
                                 Some(Value::Map(m)) => {
@@ -432,6 +434,42 @@ impl Kind {
             Kind::System => "systems",
             other => other.section(),
         }
+    }
+}
+
+/// The declaration a scope evaluates, as the variable `name`. Lent for one
+/// evaluation at a time and taken back between them, so the declaration
+/// can gain each fact in place (it is the only holder then).
+struct Current {
+    name: &'static str,
+    value: std::sync::Mutex<Value>,
+}
+
+impl Current {
+    fn new(name: &'static str) -> Current {
+        Current {
+            name,
+            value: std::sync::Mutex::new(Value::Null),
+        }
+    }
+
+    fn slot(&self) -> std::sync::MutexGuard<'_, Value> {
+        // Nothing panics while holding it; a poisoned lock is still usable.
+        self.value.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn lend(&self, value: Value) {
+        *self.slot() = value;
+    }
+
+    fn take_back(&self) {
+        *self.slot() = Value::Null;
+    }
+}
+
+impl cel::context::VariableResolver for Current {
+    fn resolve(&self, variable: &str) -> Option<Value> {
+        (variable == self.name).then(|| self.slot().clone())
     }
 }
 
