@@ -290,6 +290,19 @@ pub fn kpi_definitions() -> Vec<KpiEntry> {
         .unwrap_or_default()
 }
 
+/// The ids of the KPIs that are amounts (a `value` expression) rather than
+/// ratios: the report writes a whole amount as an integer.
+pub fn amount_kpis() -> &'static BTreeSet<String> {
+    static AMOUNTS: std::sync::OnceLock<BTreeSet<String>> = std::sync::OnceLock::new();
+    AMOUNTS.get_or_init(|| {
+        kpi_definitions()
+            .into_iter()
+            .filter(|k| k.value.is_some())
+            .map(|k| k.id)
+            .collect()
+    })
+}
+
 fn kpis(env: &Env) -> Result<BTreeMap<String, Option<f64>>, Diagnostic> {
     let file = "policies/kpis.yaml";
     let raw: KpiFile = serde_yaml::from_str(pack::KPIS)

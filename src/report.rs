@@ -13,6 +13,7 @@ pub struct Report {
     pub root: String,
     pub regulations: Vec<String>,
     pub score: Score,
+    #[serde(serialize_with = "kpis_as_written")]
     pub kpis: BTreeMap<String, Option<f64>>,
     pub findings: Vec<Finding>,
     pub summary: Summary,
@@ -108,6 +109,40 @@ pub fn grade(score: f64) -> &'static str {
         s if s >= 60.0 => "D",
         _ => "F",
     }
+}
+
+/// KPIs as cli.md writes them: a ratio always as a fraction (`1.0`), an
+/// amount (`dsar_sla_days`, a `value` KPI of policies/kpis.yaml) a whole
+/// number as one (`30`), so that consumers typed for an integer read it.
+pub struct KpisAsWritten<'a>(pub &'a BTreeMap<String, Option<f64>>);
+
+impl Serialize for KpisAsWritten<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct Whole(Option<f64>);
+        impl Serialize for Whole {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                whole_as_integer(&self.0, s)
+            }
+        }
+        let amounts = crate::check::amount_kpis();
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (id, value) in self.0 {
+            if amounts.contains(id) {
+                map.serialize_entry(id, &Whole(*value))?;
+            } else {
+                map.serialize_entry(id, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+fn kpis_as_written<S: serde::Serializer>(
+    kpis: &BTreeMap<String, Option<f64>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    KpisAsWritten(kpis).serialize(s)
 }
 
 /// `80.0` as `80`: a whole number written as one, so that consumers typed

@@ -13,27 +13,47 @@ fn enabled() -> bool {
 /// Times one stage; prints its name and duration when dropped.
 pub struct Phase {
     name: &'static str,
-    started: Option<Instant>,
+    started: Option<(Instant, u64)>,
 }
 
 pub fn phase(name: &'static str) -> Phase {
     Phase {
         name,
-        started: enabled().then(Instant::now),
+        started: enabled().then(|| (Instant::now(), cpu_ms())),
     }
 }
 
 impl Drop for Phase {
     fn drop(&mut self) {
-        if let Some(s) = self.started {
+        if let Some((wall, cpu)) = self.started {
+            // CPU time over wall time shows how well a stage uses the cores.
             eprintln!(
-                "timing {:>24}: {:>8.1} ms, resident {:>5} MB",
+                "timing {:>24}: {:>8.1} ms, cpu {:>6} ms, resident {:>5} MB",
                 self.name,
-                s.elapsed().as_secs_f64() * 1e3,
+                wall.elapsed().as_secs_f64() * 1e3,
+                cpu_ms().saturating_sub(cpu),
                 resident_mb()
             );
         }
     }
+}
+
+/// CPU time of the whole process so far, all threads, in ms (Linux, to the
+/// kernel's 10 ms tick; 0 elsewhere).
+fn cpu_ms() -> u64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0;
+    };
+    // Fields after the command name (which may hold spaces) in parentheses:
+    // utime and stime are the 12th and 13th.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: u64 = after
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse::<u64>().ok())
+        .sum();
+    ticks * 10
 }
 
 /// Resident memory now, in MB (Linux; 0 elsewhere).

@@ -589,6 +589,19 @@ fn acme_shop_json_report_snapshot() {
     insta::assert_snapshot!("acme_shop_report_json", text);
     // Byte-identical on a second run.
     assert_eq!(text.as_bytes(), &run().stdout[..]);
+    // As cli.md writes them: ratios as fractions, days as a whole number.
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        report["kpis"]["dsar_sla_days"].is_u64(),
+        "{}",
+        report["kpis"]
+    );
+    assert!(
+        report["kpis"]["retention_coverage"].is_f64(),
+        "{}",
+        report["kpis"]
+    );
+    assert!(text.contains("\"retention_coverage\": 1.0"), "{text}");
 }
 
 #[test]

@@ -267,7 +267,11 @@ pub fn score(args: &CheckArgs) -> u8 {
     };
     let text = match args.format {
         Format::Json => {
-            let v = serde_json::json!({ "score": report.score, "kpis": report.kpis, "gate": report.gate });
+            let v = serde_json::json!({
+                "score": report.score,
+                "kpis": privgate::report::KpisAsWritten(&report.kpis),
+                "gate": report.gate,
+            });
             format!("{v:#}\n")
         }
         Format::Human => score_table(&report),
