@@ -44,11 +44,19 @@ impl KnownSpans {
         }
     }
 
+    /// Sorts by pointer, for `get`; call once all are inserted.
+    pub fn seal(&mut self) {
+        self.0.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    }
+
+    /// The value range at `pointer` (after `seal`).
     pub fn get(&self, pointer: &str) -> Option<Range> {
-        self.0
-            .iter()
-            .find(|(p, _, _)| **p == *pointer)
-            .map(|&(_, start, end)| (start as usize, end as usize))
+        let i = self
+            .0
+            .binary_search_by(|(p, _, _)| (**p).cmp(pointer))
+            .ok()?;
+        let (_, start, end) = self.0[i];
+        Some((start as usize, end as usize))
     }
 
     pub fn is_empty(&self) -> bool {
