@@ -99,12 +99,15 @@ pub fn discover(tree: &dyn Tree, globs: &Globs) -> Result<Vec<String>, Vec<Diagn
 /// The manifest paths that could be listed, sorted, and why others could
 /// not (an unreadable directory, a symbolic link loop).
 pub fn discover_all(tree: &dyn Tree, globs: &Globs) -> (Vec<String>, Vec<Diagnostic>) {
-    let (files, errors) = tree.files_and_errors(&|dir| globs.keep_dir(dir));
-    let paths = files
+    let (files, diagnostics) = tree.files_and_errors(&|dir| globs.keep_dir(dir));
+    let is_manifest = |f: &str| globs.is_manifest(f) && !CONFIG_NAMES.contains(&f);
+    let paths = files.into_iter().filter(|f| is_manifest(f)).collect();
+    // Of the links left out, only those named as manifests concern privgate.
+    let diagnostics = diagnostics
         .into_iter()
-        .filter(|f| globs.is_manifest(f) && !CONFIG_NAMES.contains(&f.as_str()))
+        .filter(|d| d.is_error() || d.file.as_deref().is_some_and(is_manifest))
         .collect();
-    (paths, errors)
+    (paths, diagnostics)
 }
 
 #[cfg(test)]

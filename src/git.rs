@@ -4,7 +4,7 @@
 //! files below it are seen, with paths relative to it.
 
 use crate::diagnostic::Diagnostic;
-use crate::tree::{too_large, Tree, MAX_FILE_BYTES, SKIPPED_DIRS};
+use crate::tree::{too_large, Tree, MAX_FILE_BYTES};
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -18,6 +18,8 @@ pub struct GitTree {
     git_dir: std::path::PathBuf,
     /// Root-relative path -> blob id.
     files: BTreeMap<String, Oid>,
+    /// Links left out: they lead out of the root or to nothing.
+    links_left_out: Vec<String>,
     label: String,
 }
 
@@ -80,11 +82,15 @@ impl GitTree {
                 )
             })
             .collect();
-        let files = root_files(&repo, entries, &prefix);
+        let RootFiles {
+            files,
+            links_left_out,
+        } = root_files(&repo, entries, &prefix);
         Ok(GitTree {
             git_dir: repo.path().to_path_buf(),
             repos: Mutex::new(vec![repo]),
             files,
+            links_left_out,
             label: format!("{} (staged)", root.display()),
         })
     }
@@ -101,10 +107,15 @@ impl GitTree {
                     .help("use a branch, tag or commit id that exists locally, e.g. origin/main (fetch it first in CI)")
             })?;
         let files = tree_files(&repo, commit_id, &prefix)?;
+        let RootFiles {
+            files,
+            links_left_out,
+        } = files;
         Ok(GitTree {
             git_dir: repo.path().to_path_buf(),
             repos: Mutex::new(vec![repo]),
             files,
+            links_left_out,
             label: rev.to_string(),
         })
     }
@@ -113,10 +124,15 @@ impl GitTree {
     pub fn at_commit(root: &Path, id: Oid) -> Result<GitTree, Diagnostic> {
         let (repo, prefix) = open(root)?;
         let files = tree_files(&repo, id, &prefix)?;
+        let RootFiles {
+            files,
+            links_left_out,
+        } = files;
         Ok(GitTree {
             git_dir: repo.path().to_path_buf(),
             repos: Mutex::new(vec![repo]),
             files,
+            links_left_out,
             label: id.to_string(),
         })
     }
@@ -140,11 +156,7 @@ impl GitTree {
     }
 }
 
-fn tree_files(
-    repo: &Repository,
-    commit: Oid,
-    prefix: &str,
-) -> Result<BTreeMap<String, Oid>, Diagnostic> {
+fn tree_files(repo: &Repository, commit: Oid, prefix: &str) -> Result<RootFiles, Diagnostic> {
     let tree = repo
         .find_commit(commit)
         .and_then(|c| c.tree())
@@ -170,11 +182,13 @@ const MODE_LINK: u32 = 0o120000;
 /// the file it points to when that file is inside the root, and is left
 /// out otherwise (outside the root, dangling, a directory); submodules
 /// (gitlinks) are not files.
-fn root_files(
-    repo: &Repository,
-    entries: Vec<(String, Oid, u32)>,
-    prefix: &str,
-) -> BTreeMap<String, Oid> {
+/// The files of the root, and the links left out.
+struct RootFiles {
+    files: BTreeMap<String, Oid>,
+    links_left_out: Vec<String>,
+}
+
+fn root_files(repo: &Repository, entries: Vec<(String, Oid, u32)>, prefix: &str) -> RootFiles {
     let mut all = BTreeMap::new();
     let mut links = BTreeMap::new();
     for (path, id, mode) in entries {
@@ -194,15 +208,22 @@ fn root_files(
         .iter()
         .filter_map(|(path, id)| path.strip_prefix(prefix).map(|rel| (rel.to_string(), *id)))
         .collect();
+    let mut links_left_out = Vec::new();
     for link in links.keys() {
         let Some(rel) = link.strip_prefix(prefix) else {
             continue;
         };
-        if let Some(target) = follow(link, &all, &links).filter(|t| t.starts_with(prefix)) {
-            files.insert(rel.to_string(), all[&target]);
+        match follow(link, &all, &links).filter(|t| t.starts_with(prefix)) {
+            Some(target) => {
+                files.insert(rel.to_string(), all[&target]);
+            }
+            None => links_left_out.push(rel.to_string()),
         }
     }
-    files
+    RootFiles {
+        files,
+        links_left_out,
+    }
 }
 
 /// The regular file `path` leads to through links (in any component), or
@@ -252,32 +273,19 @@ fn normalize(dir: &str, target: &str) -> Option<String> {
 
 impl Tree for GitTree {
     fn files(&self, keep_dir: &dyn Fn(&str) -> bool) -> Result<Vec<String>, Vec<Diagnostic>> {
-        Ok(self
-            .files
-            .keys()
-            .filter(|path| {
-                let mut dir = String::new();
-                for part in path
-                    .split('/')
-                    .collect::<Vec<_>>()
-                    .split_last()
-                    .map_or(&[][..], |(_, d)| d)
-                {
-                    if SKIPPED_DIRS.contains(part) {
-                        return false;
-                    }
-                    if !dir.is_empty() {
-                        dir.push('/');
-                    }
-                    dir.push_str(part);
-                    if !keep_dir(&dir) {
-                        return false;
-                    }
-                }
-                true
-            })
-            .cloned()
-            .collect())
+        Ok(self.files_and_errors(keep_dir).0)
+    }
+
+    fn files_and_errors(&self, keep_dir: &dyn Fn(&str) -> bool) -> (Vec<String>, Vec<Diagnostic>) {
+        let kept = |path: &&String| !crate::tree::pruned(path, keep_dir);
+        let files = self.files.keys().filter(kept).cloned().collect();
+        let warnings = self
+            .links_left_out
+            .iter()
+            .filter(kept)
+            .map(|p| crate::tree::link_left_out(p))
+            .collect();
+        (files, warnings)
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic> {

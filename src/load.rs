@@ -99,7 +99,7 @@ pub fn load(tree: &dyn Tree, options: &LoadOptions) -> Workspace {
     let t = crate::timings::phase("discover");
     let (paths, mut unlisted) = discover::discover_all(tree, &globs);
     drop(t);
-    let mut failed = !unlisted.is_empty();
+    let mut failed = unlisted.iter().any(Diagnostic::is_error);
     ws.diagnostics.append(&mut unlisted);
     let t = crate::timings::phase("read+parse+validate");
     let reuse = options.reuse.as_deref();

@@ -48,6 +48,33 @@ pub fn too_large(path: &str, size: u64) -> Diagnostic {
     .help("split the declarations over several files")
 }
 
+/// Whether a parent directory of `path` is skipped (`SKIPPED_DIRS`) or
+/// pruned by `keep_dir`.
+pub fn pruned(path: &str, keep_dir: &dyn Fn(&str) -> bool) -> bool {
+    let Some((parents, _)) = path.rsplit_once('/') else {
+        return false;
+    };
+    let mut dir = String::new();
+    parents.split('/').any(|part| {
+        if !dir.is_empty() {
+            dir.push('/');
+        }
+        dir.push_str(part);
+        SKIPPED_DIRS.contains(&part) || !keep_dir(&dir)
+    })
+}
+
+/// A symbolic link privgate does not follow (it leads out of the root, or
+/// to nothing): a warning, so that a manifest linked in from elsewhere is
+/// not left out silently.
+pub fn link_left_out(path: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "link-left-out",
+        "a symbolic link out of the repository root or to nothing; not followed, so not checked",
+    )
+    .at(path, crate::diagnostic::Place::File)
+}
+
 /// The files on disk under a root directory.
 pub struct WorkTree {
     root: PathBuf,
@@ -126,7 +153,7 @@ impl WorkTree {
 impl Tree for WorkTree {
     fn files(&self, keep_dir: &dyn Fn(&str) -> bool) -> Result<Vec<String>, Vec<Diagnostic>> {
         match self.files_and_errors(keep_dir) {
-            (files, errors) if errors.is_empty() => Ok(files),
+            (files, errors) if !errors.iter().any(Diagnostic::is_error) => Ok(files),
             (_, errors) => Err(errors),
         }
     }
@@ -134,6 +161,7 @@ impl Tree for WorkTree {
     fn files_and_errors(&self, keep_dir: &dyn Fn(&str) -> bool) -> (Vec<String>, Vec<Diagnostic>) {
         let mut files = Vec::new();
         let mut errors = Vec::new();
+        let left_out = std::cell::RefCell::new(Vec::new());
         let walker = walkdir::WalkDir::new(&self.root)
             .follow_links(true)
             .sort_by_file_name()
@@ -147,7 +175,12 @@ impl Tree for WorkTree {
                     // Never follow a link out of the root.
                     match entry.path().canonicalize() {
                         Ok(target) if target.starts_with(&self.canonical_root) => {}
-                        _ => return false,
+                        _ => {
+                            if !entry.file_type().is_dir() {
+                                left_out.borrow_mut().push(rel);
+                            }
+                            return false;
+                        }
                     }
                 }
                 if entry.file_type().is_dir() {
@@ -162,7 +195,11 @@ impl Tree for WorkTree {
                 Ok(_) => {}
                 // A link to nothing is not a file: nothing to read, nothing
                 // to follow out of the root.
-                Err(err) if is_dangling_link(&err) => {}
+                Err(err) if is_dangling_link(&err) => {
+                    if let Some(p) = err.path() {
+                        left_out.borrow_mut().push(self.relative(p));
+                    }
+                }
                 // walkdir checks for loops before `filter_entry` can prune,
                 // so drop errors under directories that are skipped anyway.
                 Err(err)
@@ -172,6 +209,9 @@ impl Tree for WorkTree {
                 Err(err) => errors.push(walk_error(self, &err)),
             }
         }
+        let mut left_out = left_out.into_inner();
+        left_out.sort();
+        errors.extend(left_out.iter().map(|p| link_left_out(p)));
         files.sort();
         (files, errors)
     }

@@ -891,6 +891,20 @@ fn symbolic_links_read_the_same_in_every_mode() {
             "{mode:?}"
         );
         assert_eq!(run.json["summary"]["manifests"], 3, "{mode:?}");
+        // The manifests left out are named, not dropped silently.
+        let left_out: Vec<&str> = run.json["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|w| w.as_str()?.split_once(": a symbolic link out of"))
+            .map(|(file, _)| file)
+            .collect();
+        assert_eq!(
+            left_out,
+            ["dangling.privacy.yaml", "escape.privacy.yaml"],
+            "{mode:?}: {}",
+            run.json["warnings"]
+        );
         let mut expected = no_retention("ds-linked");
         expected.extend(no_retention("ds-billing"));
         assert_eq!(
