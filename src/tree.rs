@@ -48,20 +48,23 @@ pub fn too_large(path: &str, size: u64) -> Diagnostic {
     .help("split the declarations over several files")
 }
 
-/// Whether a parent directory of `path` is skipped (`SKIPPED_DIRS`) or
-/// pruned by `keep_dir`.
-pub fn pruned(path: &str, keep_dir: &dyn Fn(&str) -> bool) -> bool {
-    let Some((parents, _)) = path.rsplit_once('/') else {
-        return false;
-    };
-    let mut dir = String::new();
-    parents.split('/').any(|part| {
-        if !dir.is_empty() {
-            dir.push('/');
+/// Whether the directory `dir`, or one above it, is skipped
+/// (`SKIPPED_DIRS`) or pruned by `keep_dir`.
+pub fn pruned_dir(dir: &str, keep_dir: &dyn Fn(&str) -> bool) -> bool {
+    let mut prefix = String::new();
+    dir.split('/').any(|name| {
+        if !prefix.is_empty() {
+            prefix.push('/');
         }
-        dir.push_str(part);
-        SKIPPED_DIRS.contains(&part) || !keep_dir(&dir)
+        prefix.push_str(name);
+        SKIPPED_DIRS.contains(&name) || !keep_dir(&prefix)
     })
+}
+
+/// Whether the file `path` lies in a skipped or pruned directory.
+pub fn pruned(path: &str, keep_dir: &dyn Fn(&str) -> bool) -> bool {
+    path.rsplit_once('/')
+        .is_some_and(|(dir, _)| pruned_dir(dir, keep_dir))
 }
 
 /// A symbolic link privgate does not follow (it leads out of the root, or
@@ -129,18 +132,6 @@ impl WorkTree {
         }
     }
 
-    /// Whether `rel` or a directory above it is skipped or excluded.
-    fn pruned(&self, rel: &str, keep_dir: &dyn Fn(&str) -> bool) -> bool {
-        let mut prefix = String::new();
-        rel.split('/').any(|name| {
-            if !prefix.is_empty() {
-                prefix.push('/');
-            }
-            prefix.push_str(name);
-            SKIPPED_DIRS.contains(&name) || !keep_dir(&prefix)
-        })
-    }
-
     fn relative(&self, path: &Path) -> String {
         let rel = path.strip_prefix(&self.root).unwrap_or(path);
         rel.components()
@@ -205,7 +196,7 @@ impl Tree for WorkTree {
                 Err(err)
                     if err
                         .path()
-                        .is_some_and(|p| self.pruned(&self.relative(p), keep_dir)) => {}
+                        .is_some_and(|p| pruned_dir(&self.relative(p), keep_dir)) => {}
                 Err(err) => errors.push(walk_error(self, &err)),
             }
         }

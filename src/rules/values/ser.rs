@@ -354,6 +354,15 @@ impl ser::SerializeStructVariant for Entries<'_> {
     }
 }
 
+/// Key methods that write the value out as text (`1`, `true`).
+macro_rules! written_out {
+    ($($method:ident: $t:ty),*) => {
+        $(fn $method(self, v: $t) -> Result<String, NotCel> {
+            Ok(v.to_string())
+        })*
+    };
+}
+
 /// A map key as text, as serde_json accepts keys: text, or a number or
 /// boolean written out.
 struct KeyText;
@@ -369,33 +378,9 @@ impl ser::Serializer for KeyText {
     type SerializeStruct = ser::Impossible<String, NotCel>;
     type SerializeStructVariant = ser::Impossible<String, NotCel>;
 
-    fn serialize_bool(self, v: bool) -> Result<String, NotCel> {
-        Ok(v.to_string())
-    }
-    fn serialize_i8(self, v: i8) -> Result<String, NotCel> {
-        Ok(v.to_string())
-    }
-    fn serialize_i16(self, v: i16) -> Result<String, NotCel> {
-        Ok(v.to_string())
-    }
-    fn serialize_i32(self, v: i32) -> Result<String, NotCel> {
-        Ok(v.to_string())
-    }
-    fn serialize_i64(self, v: i64) -> Result<String, NotCel> {
-        Ok(v.to_string())
-    }
-    fn serialize_u8(self, v: u8) -> Result<String, NotCel> {
-        Ok(v.to_string())
-    }
-    fn serialize_u16(self, v: u16) -> Result<String, NotCel> {
-        Ok(v.to_string())
-    }
-    fn serialize_u32(self, v: u32) -> Result<String, NotCel> {
-        Ok(v.to_string())
-    }
-    fn serialize_u64(self, v: u64) -> Result<String, NotCel> {
-        Ok(v.to_string())
-    }
+    written_out!(serialize_bool: bool, serialize_i8: i8, serialize_i16: i16,
+        serialize_i32: i32, serialize_i64: i64, serialize_u8: u8, serialize_u16: u16,
+        serialize_u32: u32, serialize_u64: u64);
     fn serialize_f32(self, _: f32) -> Result<String, NotCel> {
         Err(not_a_key())
     }
