@@ -127,7 +127,8 @@ impl Builder {
         self.add(v)
     }
 
-    /// `resolved`, counting what was not already known.
+    /// serde_yaml's reading of a plain scalar (see `resolve_alone`): from
+    /// the thread's cache, else resolved and remembered, counting those.
     fn resolved(&mut self, s: &str) -> Option<Value> {
         if let Some(v) = RESOLVED.with(|c| c.borrow().get(s).cloned()) {
             return v;
@@ -136,7 +137,15 @@ impl Builder {
         if self.resolved_here > MAX_RESOLVED_PER_DOCUMENT {
             return None;
         }
-        resolved(s)
+        let v = resolve_alone(s);
+        RESOLVED.with(|c| {
+            let mut cache = c.borrow_mut();
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(s.to_string(), v.clone());
+        });
+        v
     }
 
     fn at_key(&self, name: &str) -> bool {
@@ -229,21 +238,6 @@ thread_local! {
 /// serde_yaml's reading of a plain scalar, found by parsing it alone as a
 /// mapping value (where a plain scalar means the same as anywhere else).
 /// `None` when that is not plainly the same scalar: the full path decides.
-fn resolved(s: &str) -> Option<Value> {
-    if let Some(v) = RESOLVED.with(|c| c.borrow().get(s).cloned()) {
-        return v;
-    }
-    let v = resolve_alone(s);
-    RESOLVED.with(|c| {
-        let mut cache = c.borrow_mut();
-        if cache.len() >= CACHE_LIMIT {
-            cache.clear();
-        }
-        cache.insert(s.to_string(), v.clone());
-    });
-    v
-}
-
 fn resolve_alone(s: &str) -> Option<Value> {
     if s.contains(['\n', '\r', '\t', '#']) {
         return None;

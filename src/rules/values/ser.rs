@@ -278,6 +278,13 @@ pub(super) struct Entries<'a> {
 }
 
 impl Entries<'_> {
+    /// Serializes `value` and sets it under `key`.
+    fn entry<T: Serialize + ?Sized>(&mut self, key: Key, value: &T) -> Result<(), NotCel> {
+        let v = value.serialize(ToCel::nested(self.shared))?;
+        self.insert(key, v);
+        Ok(())
+    }
+
     fn insert(&mut self, key: Key, value: Value) {
         // A later equal key replaces an earlier one, as in a JSON object.
         match self.entries.iter_mut().find(|(k, _)| *k == key) {
@@ -312,9 +319,7 @@ impl ser::SerializeMap for Entries<'_> {
             .key
             .take()
             .ok_or_else(|| NotCel("a map value without its key".into()))?;
-        let v = value.serialize(ToCel::nested(self.shared))?;
-        self.insert(key, v);
-        Ok(())
+        self.entry(key, value)
     }
     fn end(self) -> Result<Value, NotCel> {
         self.finish()
@@ -330,9 +335,7 @@ impl ser::SerializeStruct for Entries<'_> {
         value: &T,
     ) -> Result<(), NotCel> {
         let key = Key::String(self.shared.str(name));
-        let v = value.serialize(ToCel::nested(self.shared))?;
-        self.insert(key, v);
-        Ok(())
+        self.entry(key, value)
     }
     fn end(self) -> Result<Value, NotCel> {
         self.finish()
