@@ -364,7 +364,14 @@ fn sarif_results_carry_places_fingerprints_and_suppressions() {
             .find(|r| r["ruleId"] == rule && r["properties"]["target"] == target)
             .unwrap_or_else(|| panic!("no result for {rule} {target}"));
         let loc = &r["locations"][0]["physicalLocation"];
-        assert_eq!(loc["artifactLocation"]["uri"], f["file"]);
+        // Relative to the top of the git repository (the privgate
+        // checkout), or to the root outside one.
+        let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+        let file = f["file"].as_str().unwrap();
+        assert!(
+            uri == file || uri == format!("examples/acme-shop/{file}"),
+            "{uri}"
+        );
         assert_eq!(loc["region"]["startLine"], f["line"]);
         assert_eq!(loc["region"]["startColumn"], f["column"]);
         assert!(f["line"].as_u64().unwrap() >= 1 && f["column"].as_u64().unwrap() >= 1);
@@ -1077,5 +1084,44 @@ fn reports_are_byte_identical_across_runs() {
         assert_eq!(a.code, 1);
         assert_eq!(a.stdout, b.stdout, "{format}");
         assert!(!a.stdout.is_empty());
+    }
+}
+
+#[test]
+fn sarif_locations_are_relative_to_the_top_of_the_git_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    git2::Repository::init(dir.path()).unwrap();
+    let shop = dir.path().join("apps/shop");
+    copy_dir(&acme(), &shop);
+    let out = run(
+        dir.path(),
+        &["check", "apps/shop", "--today", TODAY, "--format", "sarif"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for r in results {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(uri.starts_with("apps/shop/"), "{uri}");
+        assert!(
+            shop.join(uri.trim_start_matches("apps/shop/")).is_file(),
+            "{uri}"
+        );
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
     }
 }

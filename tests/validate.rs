@@ -63,8 +63,9 @@ fn run(cmd: &mut Command) -> Run {
     }
 }
 
+/// `privgate validate` run in `dir`, so paths print root-relative.
 fn validate(dir: &Path) -> Run {
-    run(privgate().arg("validate").arg(dir))
+    run(privgate().arg("validate").current_dir(dir))
 }
 
 /// Message text as miette wraps it: continuation lines start with `  | `,
@@ -1393,11 +1394,54 @@ fn output_is_deterministic() {
 #[test]
 fn unreadable_root_is_exit_2() {
     let dir = tempdir();
-    let r = validate(&dir.path().join("no-such-dir"));
+    let r = run(privgate()
+        .arg("validate")
+        .arg(dir.path().join("no-such-dir")));
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr.contains("cannot read the repository root"),
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn paths_are_shown_from_where_privgate_runs() {
+    // From the privgate repository: the root as given, then the file.
+    let r = run(privgate()
+        .args(["validate", "examples/broken/bad-date"])
+        .current_dir(repo()));
+    assert_diag(
+        &r,
+        "invalid-value",
+        "examples/broken/bad-date/privacy.yaml:8:13",
+        &["date"],
+    );
+    // From below the root: `..` leads back up.
+    let dir = tempdir();
+    let sub = dir.path().join("services");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(
+        dir.path().join("privgate.yaml"),
+        "version: 1\nregulatons: [gdpr]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        sub.join("privacy.yaml"),
+        "version: 1\nsystem:\n  id: a\n  nme: x\n",
+    )
+    .unwrap();
+    let r = run(privgate().args(["validate", ".."]).current_dir(&sub));
+    assert_diag(
+        &r,
+        "unknown-field",
+        "../services/privacy.yaml:4:3",
+        &["nme"],
+    );
+    assert_diag(&r, "unknown-field", "../privgate.yaml:2:1", &["regulatons"]);
+    // A config named on the command line shows as named there.
+    let r = run(privgate()
+        .args(["validate", "..", "--config", "../privgate.yaml"])
+        .current_dir(&sub));
+    assert_diag(&r, "unknown-field", "../privgate.yaml:2:1", &["regulatons"]);
 }

@@ -1,7 +1,7 @@
 //! `privgate check` and `privgate score`.
 
 use super::{emit, EXIT_ERROR, EXIT_FAIL, EXIT_OK};
-use crate::cli::{CheckArgs, Format};
+use crate::cli::{CheckArgs, CommonArgs, Format};
 use privgate::changes;
 use privgate::check::{self, Checked, GateFlags};
 use privgate::diagnostic::{Diagnostic, Level, Place};
@@ -35,7 +35,7 @@ pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
         fail_on: args.gate.fail_on.clone(),
     };
     let fail = |d: Diagnostic| {
-        super::emit_alone(d, args.common.no_color);
+        super::emit_alone(d, &args.common);
         EXIT_ERROR
     };
     let head_tree: Box<dyn Tree> = if args.staged {
@@ -53,7 +53,7 @@ pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
     };
     let mut head = check::check_tree(head_tree.as_ref(), &options, today, gate.clone()).map_err(
         |(ws, diags)| {
-            emit(&ws, &diags, args.common.no_color);
+            emit(&ws, &diags, &args.common);
             summarize_errors(&diags);
             EXIT_ERROR
         },
@@ -116,7 +116,11 @@ pub fn check(args: &CheckArgs) -> u8 {
     let (ws, report) = (&checked.workspace, &checked.report);
     let text = match args.format {
         Format::Json => Some(json(report)),
-        Format::Sarif => Some(render::sarif::render(report, &checked.rules)),
+        Format::Sarif => {
+            // Outside git, the root is as good a top as any.
+            let prefix = privgate::git::open(&args.common.path).map_or(String::new(), |(_, p)| p);
+            Some(render::sarif::render(report, &checked.rules, &prefix))
+        }
         Format::Junit => Some(render::junit::render(report, &checked.outcomes())),
         Format::Markdown => Some(render::markdown::render(report)),
         Format::Human => None,
@@ -128,14 +132,14 @@ pub fn check(args: &CheckArgs) -> u8 {
         Some(t) => super::deliver(args.output.as_deref(), &t),
         // Human text to a file: the same findings, plain, then the summary.
         None if args.output.is_some() => {
-            let text = human_findings(ws, report, Style::plain());
+            let text = human_findings(ws, report, Style::plain(), &args.common);
             super::deliver(
                 args.output.as_deref(),
                 &format!("{text}{}\n", summary_line(report)),
             )
         }
         None => {
-            print_human(ws, report, args.common.no_color, args.common.quiet);
+            print_human(ws, report, &args.common);
             EXIT_OK
         }
     };
@@ -161,15 +165,16 @@ pub fn json(report: &Report) -> String {
     s
 }
 
-fn print_human(ws: &Workspace, report: &Report, no_color: bool, quiet: bool) {
-    if !quiet || !report.gate.passed {
-        say!("{}", human_findings(ws, report, Style::detect(no_color)));
+fn print_human(ws: &Workspace, report: &Report, common: &CommonArgs) {
+    if !common.quiet || !report.gate.passed {
+        let style = Style::detect(common.no_color);
+        say!("{}", human_findings(ws, report, style, common));
     }
     sayln!("{}", summary_line(report));
 }
 
 /// Findings as miette diagnostics, grouped per file in position order.
-fn human_findings(ws: &Workspace, report: &Report, style: Style) -> String {
+fn human_findings(ws: &Workspace, report: &Report, style: Style, common: &CommonArgs) -> String {
     let diags: Vec<Diagnostic> = report
         .findings
         .iter()
@@ -207,7 +212,7 @@ fn human_findings(ws: &Workspace, report: &Report, style: Style) -> String {
         })
         .collect();
     let mut locator = Locator::new(&ws.sources);
-    human::render(&diags, &mut locator, style)
+    human::render(&diags, &mut locator, style, &super::names(common))
 }
 
 /// " [new]" for findings this change introduced (pull-request mode).

@@ -24,7 +24,7 @@ mod rules;
 use crate::cli::{Command, CommonArgs, ValidateArgs, ValidateFormat};
 use privgate::diagnostic::Diagnostic;
 use privgate::load::{self, LoadOptions, Workspace};
-use privgate::render::human::{self, Style};
+use privgate::render::human::{self, Names, Style};
 use privgate::span::Locator;
 use privgate::tree::WorkTree;
 use std::io::Write;
@@ -122,13 +122,23 @@ fn write_whole(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 }
 
 /// Prints one diagnostic that has no workspace (an unreadable root).
-pub fn emit_alone(d: Diagnostic, no_color: bool) {
+pub fn emit_alone(d: Diagnostic, common: &CommonArgs) {
     let empty = Default::default();
     let mut locator = Locator::new(&empty);
     say!(
         "{}",
-        human::render(&[d], &mut locator, Style::detect(no_color))
+        human::render(
+            &[d],
+            &mut locator,
+            Style::detect(common.no_color),
+            &names(common)
+        )
     );
+}
+
+/// Files as the person who ran privgate names them (see `Names`).
+pub fn names(common: &CommonArgs) -> Names {
+    Names::new(&common.path, common.config.as_deref())
 }
 
 /// Loads the work tree at PATH; on an unreadable root, the diagnostic.
@@ -145,9 +155,10 @@ pub fn options(common: &CommonArgs) -> LoadOptions {
 }
 
 /// Prints diagnostics to stderr.
-pub fn emit(ws: &Workspace, diagnostics: &[Diagnostic], no_color: bool) {
+pub fn emit(ws: &Workspace, diagnostics: &[Diagnostic], common: &CommonArgs) {
     let mut locator = Locator::new(&ws.sources);
-    let text = human::render(diagnostics, &mut locator, Style::detect(no_color));
+    let style = Style::detect(common.no_color);
+    let text = human::render(diagnostics, &mut locator, style, &names(common));
     if !text.is_empty() {
         say!("{text}");
     }
@@ -157,7 +168,7 @@ fn validate(args: &ValidateArgs) -> u8 {
     let tree = match WorkTree::open(&args.common.path) {
         Ok(t) => t,
         Err(d) => {
-            emit_alone(d, args.common.no_color);
+            emit_alone(d, &args.common);
             return EXIT_ERROR;
         }
     };
@@ -172,7 +183,7 @@ fn validate(args: &ValidateArgs) -> u8 {
             ws.model = Some(model);
         }
     }
-    emit(&ws, &ws.diagnostics, args.common.no_color);
+    emit(&ws, &ws.diagnostics, &args.common);
     let errors = ws.diagnostics.iter().filter(|d| d.is_error()).count();
     if args.format == ValidateFormat::Json {
         let summary = serde_json::json!({

@@ -108,11 +108,11 @@ fn checked(
 ) -> Result<Checked, u8> {
     let options = load_options(common, regulations);
     let tree = WorkTree::open(&common.path).map_err(|d| {
-        emit_alone(d, common.no_color);
+        emit_alone(d, common);
         EXIT_ERROR
     })?;
     check::check_tree(&tree, &options, today, gate).map_err(|(ws, diags)| {
-        emit(&ws, &diags, common.no_color);
+        emit(&ws, &diags, common);
         let n = diags.iter().filter(|d| d.is_error()).count();
         sayln!(
             "could not check: {n} error{} found",
@@ -270,12 +270,12 @@ pub fn ropa(args: &RopaArgs) -> u8 {
     let ws = match load_worktree(&args.common, &load_options(&args.common, &[])) {
         Ok(ws) => ws,
         Err(d) => {
-            emit_alone(d, args.common.no_color);
+            emit_alone(d, &args.common);
             return EXIT_ERROR;
         }
     };
     if ws.has_errors() {
-        emit(&ws, &ws.diagnostics, args.common.no_color);
+        emit(&ws, &ws.diagnostics, &args.common);
         let n = ws.diagnostics.iter().filter(|d| d.is_error()).count();
         sayln!(
             "could not build the record: {n} error{} found",
@@ -340,7 +340,7 @@ pub fn trend(args: &TrendArgs) -> u8 {
         return EXIT_ERROR;
     }
     if let Err(d) = WorkTree::open(&args.common.path) {
-        emit_alone(d, args.common.no_color);
+        emit_alone(d, &args.common);
         return EXIT_ERROR;
     }
     let options = trend::TrendOptions {
@@ -353,7 +353,7 @@ pub fn trend(args: &TrendArgs) -> u8 {
     let t = match trend::trend(&args.common.path, &options) {
         Ok(t) => t,
         Err(d) => {
-            emit_alone(d, args.common.no_color);
+            emit_alone(d, &args.common);
             return EXIT_ERROR;
         }
     };

@@ -32,7 +32,7 @@ fn all_rules(args: &RulesArgs) -> Result<Vec<Listed>, u8> {
                         &overrides,
                     )),
                     Err(d) => {
-                        super::emit(&ws, &d, false);
+                        super::emit(&ws, &d, &common(args));
                         Err(EXIT_ERROR)
                     }
                 };
@@ -44,6 +44,16 @@ fn all_rules(args: &RulesArgs) -> Result<Vec<Listed>, u8> {
         .filter_map(|(file, text)| pack::load_pack(file, text).0)
         .flat_map(|p| p.rules);
     Ok(listed(builtin, &overrides))
+}
+
+/// The repository options `rules` shares with the other commands.
+fn common(args: &RulesArgs) -> crate::cli::CommonArgs {
+    crate::cli::CommonArgs {
+        path: args.path.clone(),
+        config: None,
+        no_color: false,
+        quiet: false,
+    }
 }
 
 fn listed(
@@ -84,7 +94,7 @@ pub fn rules(args: &RulesArgs) -> u8 {
             None => {
                 let d = Diagnostic::error("unknown-rule", format!("no rule `{id}`"))
                     .help_opt(did_you_mean(id, rules.iter().map(|r| r.rule.id.as_str())));
-                emit_alone(d, false);
+                emit_alone(d, &common(args));
                 EXIT_ERROR
             }
         },

@@ -52,6 +52,43 @@ impl Style {
     }
 }
 
+/// How files are named to the reader: from where privgate was run, so that
+/// `path:LINE:COL` opens as printed. Diagnostics name files relative to the
+/// root; with the root given as `apps/shop` they show as `apps/shop/...`.
+/// A file named on the command line (`--config ../privgate.yaml`) already
+/// is relative to where privgate was run, and shows as given.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    /// The root as given, with a trailing `/`; empty for `.`.
+    root: String,
+    as_given: Option<String>,
+}
+
+impl Names {
+    pub fn new(root: &std::path::Path, as_given: Option<&std::path::Path>) -> Names {
+        let given = root.to_string_lossy();
+        let trimmed = given.trim_end_matches('/');
+        let root = match trimmed {
+            "" if given.starts_with('/') => "/".to_string(),
+            "" | "." => String::new(),
+            r => format!("{r}/"),
+        };
+        Names {
+            root,
+            as_given: as_given.map(|p| p.display().to_string()),
+        }
+    }
+
+    /// How `file` (as diagnostics name it) is shown.
+    pub fn shown(&self, file: &str) -> String {
+        if self.as_given.as_deref() == Some(file) || file.starts_with('/') {
+            file.to_string()
+        } else {
+            format!("{}{file}", self.root)
+        }
+    }
+}
+
 /// A diagnostic with its source attached, as miette wants it.
 #[derive(Debug)]
 struct Report {
@@ -106,8 +143,10 @@ impl miette::Diagnostic for Report {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn report(
     locator: &mut Locator,
+    names: &Names,
     file: Option<&str>,
     place: &crate::diagnostic::Place,
     message: String,
@@ -126,15 +165,16 @@ fn report(
     };
     let Some(file) = file else { return r };
     let loc = locator.locate(file, place);
+    let shown = names.shown(file);
     match locator.source(file) {
         Some(text) => {
-            let (excerpt, span) = Excerpt::new(file, text, &loc);
+            let (excerpt, span) = Excerpt::new(&shown, text, &loc);
             r.source = Some(excerpt);
             let label = (!label.is_empty()).then(|| label.to_string());
             r.labels.push(LabeledSpan::new_with_span(label, span));
         }
         // No text to show (unreadable file): say where in the message.
-        None => r.message = format!("{file}:{}:{}: {}", loc.line, loc.column, r.message),
+        None => r.message = format!("{shown}:{}:{}: {}", loc.line, loc.column, r.message),
     }
     r
 }
@@ -281,7 +321,12 @@ impl SourceCode for Excerpt {
 }
 
 /// Renders diagnostics, sorted by file and position, into one string.
-pub fn render(diagnostics: &[Diagnostic], locator: &mut Locator, style: Style) -> String {
+pub fn render(
+    diagnostics: &[Diagnostic],
+    locator: &mut Locator,
+    style: Style,
+    names: &Names,
+) -> String {
     let handler = GraphicalReportHandler::new_themed(style.theme())
         .with_show_related_as_nested(true)
         .with_width(100)
@@ -304,6 +349,7 @@ pub fn render(diagnostics: &[Diagnostic], locator: &mut Locator, style: Style) -
         };
         let mut r = report(
             locator,
+            names,
             d.file.as_deref(),
             &d.place,
             d.message.clone(),
@@ -315,6 +361,7 @@ pub fn render(diagnostics: &[Diagnostic], locator: &mut Locator, style: Style) -
         for rel in &d.related {
             let mut extra = report(
                 locator,
+                names,
                 Some(&rel.file),
                 &rel.place,
                 rel.label.clone(),

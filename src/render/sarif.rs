@@ -92,14 +92,14 @@ pub fn path_uri(path: &str) -> String {
     out
 }
 
-fn result(f: &Finding, rule_index: Option<usize>) -> Value {
+fn result(f: &Finding, rule_index: Option<usize>, uri_prefix: &str) -> Value {
     let mut r = json!({
         "ruleId": f.rule,
         "level": level(&f.severity),
         "message": { "text": format!("{} ({}). {}", f.message, f.citation, f.remediation) },
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": { "uri": path_uri(&f.file), "uriBaseId": "%SRCROOT%" },
+                "artifactLocation": { "uri": path_uri(&format!("{uri_prefix}{}", f.file)), "uriBaseId": "%SRCROOT%" },
                 "region": { "startLine": f.line, "startColumn": f.column },
             },
             "logicalLocations": [{ "name": f.target, "kind": "declaration" }],
@@ -120,11 +120,14 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
     r
 }
 
-pub fn render(report: &Report, rules: &[Rule]) -> String {
+/// The SARIF log. `uri_prefix` is where privgate's root sits in the git
+/// work tree (`apps/shop/`, or empty): code scanning reads locations
+/// relative to the top of the repository, not to a subdirectory.
+pub fn render(report: &Report, rules: &[Rule], uri_prefix: &str) -> String {
     let results: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| result(f, rules.iter().position(|r| r.id == f.rule)))
+        .map(|f| result(f, rules.iter().position(|r| r.id == f.rule), uri_prefix))
         .collect();
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -136,7 +139,7 @@ pub fn render(report: &Report, rules: &[Rule]) -> String {
                 "informationUri": "https://github.com/privgate/privgate",
                 "rules": rules.iter().map(descriptor).collect::<Vec<_>>(),
             }},
-            "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The repository root privgate checked." } } },
+            "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The top of the repository privgate checked." } } },
             "results": results,
             "properties": {
                 "score": report.score.overall,
