@@ -373,20 +373,24 @@ fn load_config(
 ) -> (Config, Option<String>) {
     let (path, bytes) = if let Some(p) = &options.config_path {
         let shown = p.display().to_string();
-        match std::fs::read(p) {
+        match crate::tree::read_outside(p, &shown) {
             Ok(b) => (shown, b),
-            Err(e) => {
-                ws.diagnostics.push(
-                    Diagnostic::error(
-                        "unreadable-path",
-                        format!("cannot read config `{shown}`: {e}"),
-                    )
-                    .at(&shown, Place::File),
-                );
+            Err(d) => {
+                ws.diagnostics.push(d);
                 return (default_config(options), None);
             }
         }
     } else {
+        // A config that is there but cannot be read must not be passed
+        // over: its gate, waivers and packs would silently drop out.
+        for name in CONFIG_NAMES {
+            if let Some(what) = tree.not_a_file(name) {
+                ws.diagnostics.push(
+                    Diagnostic::error("unreadable-path", format!("`{name}` is {what}"))
+                        .help("make it a regular file in the repository, or remove it"),
+                );
+            }
+        }
         let Some(name) = CONFIG_NAMES.iter().find(|n| tree.is_file(n)) else {
             return (default_config(options), None);
         };

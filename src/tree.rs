@@ -28,6 +28,13 @@ pub trait Tree: Sync {
     fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic>;
     /// Whether `path` names a file inside the tree.
     fn is_file(&self, path: &str) -> bool;
+    /// Why `path`, present in the tree but not a file privgate can read
+    /// (a directory, a link to nothing or out of the root, a FIFO), cannot
+    /// be read; `None` when it is a file or not there at all.
+    fn not_a_file(&self, path: &str) -> Option<&'static str> {
+        let _ = path;
+        None
+    }
     /// Whether `path` is a file of the tree with exactly these bytes.
     fn holds(&self, path: &str, bytes: &[u8]) -> bool {
         self.read(path).is_ok_and(|b| b == bytes)
@@ -40,12 +47,71 @@ pub fn too_large(path: &str, size: u64) -> Diagnostic {
     Diagnostic::error(
         "file-too-large",
         format!(
-            "file is {size} bytes, over the 10 MiB limit ({MAX_FILE_BYTES} bytes) for privacy manifests"
+            "file is {size} bytes, over the 10 MiB limit ({MAX_FILE_BYTES} bytes) for files privgate reads"
         ),
     )
     .at(path, crate::diagnostic::Place::File)
     .label("too large")
     .help("split the declarations over several files")
+}
+
+/// What is at `path` when it is not a regular file, as people name it.
+fn not_regular(path: &Path) -> Option<&'static str> {
+    let link = std::fs::symlink_metadata(path).ok()?;
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => None,
+        Ok(m) if m.is_dir() => Some("a directory"),
+        Ok(_) => Some("not a regular file (a FIFO, socket or device)"),
+        Err(_) if link.file_type().is_symlink() => Some("a symbolic link to nothing"),
+        Err(_) => Some("unreadable"),
+    }
+}
+
+/// Reads a file named on the command line (`--config FILE`) with the limits
+/// of the tree's own files: regular files only (a FIFO would block, a
+/// device never end) and at most `MAX_FILE_BYTES`. `shown` names it in
+/// diagnostics.
+pub fn read_outside(path: &Path, shown: &str) -> Result<Vec<u8>, Diagnostic> {
+    if let Some(what) = not_regular(path) {
+        return Err(Diagnostic::error(
+            "unreadable-path",
+            format!("cannot read `{shown}`: it is {what}"),
+        ));
+    }
+    // Not opened, or not read: there is no line to point at.
+    read_capped(path, shown).map_err(|mut d| {
+        if d.code == "unreadable-path" {
+            d.file = None;
+        }
+        d
+    })
+}
+
+/// At most `MAX_FILE_BYTES` of the file at `full`; `shown` names it.
+fn read_capped(full: &Path, shown: &str) -> Result<Vec<u8>, Diagnostic> {
+    let unreadable = |e: std::io::Error| {
+        Diagnostic::error("unreadable-path", format!("cannot read `{shown}`: {e}"))
+            .at(shown, crate::diagnostic::Place::File)
+            .label("unreadable")
+    };
+    // One open, then the size of what was opened: no second lookup of
+    // the path, and no window for it to change between the two.
+    let mut file = std::fs::File::open(full).map_err(unreadable)?;
+    let size = file.metadata().map_err(unreadable)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(too_large(shown, size));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    // A file that grows while read is cut at the limit, then refused.
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(&mut file, MAX_FILE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(shown, bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// Whether the directory `dir`, or one above it, is skipped
@@ -208,34 +274,24 @@ impl Tree for WorkTree {
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic> {
-        let full = self.root.join(path);
-        let unreadable = |e: std::io::Error| {
-            Diagnostic::error("unreadable-path", format!("cannot read `{path}`: {e}"))
-                .at(path, crate::diagnostic::Place::File)
-                .label("unreadable")
-        };
-        // One open, then the size of what was opened: no second lookup of
-        // the path, and no window for it to change between the two.
-        let mut file = std::fs::File::open(&full).map_err(unreadable)?;
-        let size = file.metadata().map_err(unreadable)?.len();
-        if size > MAX_FILE_BYTES {
-            return Err(too_large(path, size));
-        }
-        let mut bytes = Vec::with_capacity(size as usize);
-        // A file that grows while read is cut at the limit, then refused.
-        std::io::Read::read_to_end(
-            &mut std::io::Read::take(&mut file, MAX_FILE_BYTES + 1),
-            &mut bytes,
-        )
-        .map_err(unreadable)?;
-        if bytes.len() as u64 > MAX_FILE_BYTES {
-            return Err(too_large(path, bytes.len() as u64));
-        }
-        Ok(bytes)
+        read_capped(&self.root.join(path), path)
     }
 
     fn is_file(&self, path: &str) -> bool {
         self.resolve(path).is_some_and(|p| p.is_file())
+    }
+
+    fn not_a_file(&self, path: &str) -> Option<&'static str> {
+        if self.is_file(path) {
+            return None;
+        }
+        let full = self.root.join(path);
+        match not_regular(&full) {
+            None if std::fs::symlink_metadata(&full).is_ok() => {
+                Some("a symbolic link out of the repository root")
+            }
+            other => other,
+        }
     }
 
     fn label(&self) -> String {

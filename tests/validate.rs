@@ -1445,3 +1445,49 @@ fn paths_are_shown_from_where_privgate_runs() {
         .current_dir(&sub));
     assert_diag(&r, "unknown-field", "../privgate.yaml:2:1", &["regulatons"]);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_config_that_cannot_be_read_is_an_error_not_skipped() {
+    let minimal = "version: 1\nsystem:\n  id: a\n";
+    // `privgate.yaml` there but not a readable file: never passed over.
+    for (what, make) in [
+        (
+            "a symbolic link to nothing",
+            (|p: &Path| std::os::unix::fs::symlink("nothing", p).unwrap()) as fn(&Path),
+        ),
+        ("a directory", |p: &Path| std::fs::create_dir(p).unwrap()),
+        ("a symbolic link out of the repository root", |p: &Path| {
+            std::os::unix::fs::symlink("/etc/hostname", p).unwrap()
+        }),
+    ] {
+        let dir = tempdir();
+        std::fs::write(dir.path().join("privacy.yaml"), minimal).unwrap();
+        make(&dir.path().join("privgate.yaml"));
+        let r = validate(dir.path());
+        assert_eq!(r.code, 2, "{what}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("`privgate.yaml` is {what}")),
+            "{}",
+            r.stderr
+        );
+    }
+    // `--config` gets the limits of the repository's own files: a FIFO
+    // must not block, a device must not be read forever.
+    let dir = tempdir();
+    std::fs::write(dir.path().join("privacy.yaml"), minimal).unwrap();
+    let fifo = dir.path().join("config.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    let mut configs = vec!["/dev/zero".to_string()];
+    if made.is_ok_and(|s| s.success()) {
+        configs.push(fifo.display().to_string());
+    }
+    for config in configs {
+        let r = run(privgate()
+            .args(["validate", "--config", &config])
+            .current_dir(dir.path())
+            .timeout(std::time::Duration::from_secs(20)));
+        assert_eq!(r.code, 2, "{config}: {}", r.stderr);
+        assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
+    }
+}
