@@ -27,7 +27,7 @@ pub struct Parsed {
 }
 
 pub fn parse(path: &str, bytes: Vec<u8>) -> Result<Parsed, (Option<String>, Diagnostic)> {
-    let text = match String::from_utf8(bytes) {
+    let mut text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
             // Show the file with U+FFFD in place of bad bytes: everything
@@ -39,6 +39,11 @@ pub fn parse(path: &str, bytes: Vec<u8>) -> Result<Parsed, (Option<String>, Diag
             ));
         }
     };
+    // A byte-order mark (Windows editors write one) is not content; left
+    // in, a key right after it reads as a second document.
+    if text.starts_with('\u{FEFF}') {
+        text.drain(..'\u{FEFF}'.len_utf8());
+    }
     if is_blank(&text) {
         let d = Diagnostic::error(
             "empty-file",
@@ -178,6 +183,15 @@ fn yaml_to_json(path: &str, text: &str) -> Result<(Value, crate::span::KnownSpan
         .map_err(|e| yaml_error(path, text, &e))
 }
 
+/// Beyond this, not every whole number has an `f64` of its own.
+const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
+
+/// An integer too large for 64 bits, as JSON holds it: a number, which the
+/// schema then judges (a maximum, or "must be an integer").
+fn big_integer(v: f64) -> Value {
+    serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
+}
+
 /// A JSON value read straight from YAML events: one tree, not a YAML tree
 /// converted. Refuses what JSON cannot hold and what `serde_json::Value`
 /// would hide: repeated keys (it keeps the last silently), keys that are
@@ -207,7 +221,18 @@ impl<'de> serde::de::Visitor<'de> for JsonVisitor {
     fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
         Ok(Value::from(v))
     }
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(big_integer(v as f64))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(big_integer(v as f64))
+    }
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        // A whole number written `1.0` is the integer JSON Schema takes it
+        // for, so the model reads it as one too.
+        if v.fract() == 0.0 && v.abs() < MAX_EXACT {
+            return Ok(Value::from(v as i64));
+        }
         // JSON has no form for them; read as null they would get a
         // baffling "found nothing" further on.
         serde_json::Number::from_f64(v)
@@ -296,7 +321,10 @@ fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
     let raw = err.to_string();
     // serde_yaml appends " at line L column C"; we show the place ourselves.
     let reason = raw.split(" at line ").next().unwrap_or(&raw).to_string();
-    let mut offset = err.location().map_or(0, |l| l.index()).min(text.len());
+    let mut offset = position_in(&reason)
+        .or_else(|| err.location().map(|l| l.index()))
+        .unwrap_or(0)
+        .min(text.len());
     if reason.contains("recursion limit exceeded") {
         return nesting_too_deep(path, offset);
     }
@@ -345,6 +373,14 @@ fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
     } else {
         d.help(help)
     }
+}
+
+/// The byte offset libyaml names in the message itself ("control
+/// characters are not allowed at position 26") when it gives no location.
+fn position_in(reason: &str) -> Option<usize> {
+    let (_, after) = reason.rsplit_once(" at position ")?;
+    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 /// Whether the character at `offset`, or the indentation of its line, is a

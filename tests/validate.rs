@@ -1491,3 +1491,64 @@ fn a_config_that_cannot_be_read_is_an_error_not_skipped() {
         assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
     }
 }
+
+/// Writes `text` (any bytes) as the one manifest of a fresh repository and
+/// validates it.
+fn validate_bytes(text: &[u8]) -> Run {
+    let dir = tempdir();
+    std::fs::write(dir.path().join("privacy.yaml"), text).unwrap();
+    validate(dir.path())
+}
+
+#[test]
+fn a_byte_order_mark_before_the_first_key_is_not_content() {
+    let r = validate_bytes(b"\xef\xbb\xbfversion: 1\nsystem:\n  id: a\n");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = validate_bytes(b"\xef\xbb\xbfversion: 1\nsystem:\n  id: a\n  nme: x\n");
+    assert_diag(
+        &r,
+        "unknown-field",
+        "privacy.yaml:4:3",
+        &["did you mean `name`"],
+    );
+}
+
+#[test]
+fn whole_numbers_written_as_floats_or_beyond_64_bits_are_judged_by_the_schema() {
+    // `1.0` is the integer JSON Schema takes it for: no internal error.
+    let r = validate_bytes(b"version: 1.0\nconsents:\n  - id: c\n    minimum_age: 16.0\n");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Too large for 64 bits: a number over the maximum, and the rest of
+    // the file is still checked.
+    let r = validate_bytes(
+        b"version: 1\nconsents:\n  - id: c\n    minimum_age: 99999999999999999999\n    bogus: 1\n",
+    );
+    assert_errors(&r, 2);
+    assert_diag(&r, "invalid-value", "privacy.yaml:4:18", &["at most 120"]);
+    assert_diag(&r, "unknown-field", "privacy.yaml:5:5", &["bogus"]);
+}
+
+#[test]
+fn control_characters_are_located_and_never_printed_raw() {
+    let r = validate_bytes(b"version: 1\nsystem:\n  id: a\x00b\n");
+    assert_diag(
+        &r,
+        "yaml-syntax",
+        "privacy.yaml:3:8",
+        &["control characters"],
+    );
+    assert!(!r.stderr.contains('\0'), "{}", r.stderr);
+    // An escape sequence in a key would retitle or clear the terminal.
+    let r = validate_bytes(b"version: 1\nsystem:\n  id: a\n  \"\\e]0;pwned\\a\\e[2J\": 1\n");
+    assert_diag(
+        &r,
+        "unknown-field",
+        "privacy.yaml:4:3",
+        &["\\u{1b}]0;pwned"],
+    );
+    assert!(
+        !r.stderr.contains('\u{1b}') && !r.stderr.contains('\u{7}'),
+        "{:?}",
+        r.stderr
+    );
+}

@@ -126,7 +126,7 @@ pub fn check(args: &CheckArgs) -> u8 {
         Format::Human => None,
     };
     for w in &report.warnings {
-        sayln!("warning: {w}");
+        sayln!("warning: {}", human::printable(w));
     }
     let written = match text {
         Some(t) => super::deliver(args.output.as_deref(), &t),

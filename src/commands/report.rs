@@ -168,7 +168,7 @@ pub fn report(args: &ReportArgs) -> u8 {
         Err(code) => return code,
     };
     for w in &checked.report.warnings {
-        sayln!("warning: {w}");
+        sayln!("warning: {}", privgate::render::human::printable(w));
     }
     // The comparison with HEAD, beside the record and the map.
     let ((repo, head), (record, graph, map_svg)) = rayon::join(

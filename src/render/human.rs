@@ -89,6 +89,44 @@ impl Names {
     }
 }
 
+/// Whether printing `c` as it is could mislead: control characters (an
+/// escape sequence can clear or retitle a terminal, or fake a line of
+/// output) and the bidirectional controls that reorder what a reviewer
+/// sees. Line breaks and tabs are layout, not tricks.
+fn is_hazard(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text from the files (ids, keys, values in messages) made safe to print:
+/// hazards written as escapes (`\u{1b}`), line breaks as `\n`.
+pub fn printable(text: &str) -> String {
+    if !text.chars().any(|c| is_hazard(c) || c == '\n') {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| match c {
+            '\n' => "\\n".to_string(),
+            c if is_hazard(c) => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// A source character as shown in an excerpt: a hazard becomes a visible
+/// stand-in of the same UTF-8 length (`?`, `¤` or U+FFFD), so byte spans
+/// into the excerpt stay right.
+fn visible(c: char) -> char {
+    if !is_hazard(c) {
+        return c;
+    }
+    match c.len_utf8() {
+        1 => '?',
+        2 => '\u{A4}',
+        _ => '\u{FFFD}',
+    }
+}
+
 /// A diagnostic with its source attached, as miette wants it.
 #[derive(Debug)]
 struct Report {
@@ -155,7 +193,7 @@ fn report(
     severity: Severity,
 ) -> Report {
     let mut r = Report {
-        message,
+        message: printable(&message),
         code: code.to_string(),
         help: None,
         severity,
@@ -165,12 +203,12 @@ fn report(
     };
     let Some(file) = file else { return r };
     let loc = locator.locate(file, place);
-    let shown = names.shown(file);
+    let shown = printable(&names.shown(file));
     match locator.source(file) {
         Some(text) => {
             let (excerpt, span) = Excerpt::new(&shown, text, &loc);
             r.source = Some(excerpt);
-            let label = (!label.is_empty()).then(|| label.to_string());
+            let label = (!label.is_empty()).then(|| printable(label));
             r.labels.push(LabeledSpan::new_with_span(label, span));
         }
         // No text to show (unreadable file): say where in the message.
@@ -274,6 +312,8 @@ impl Excerpt {
             at = end_of_line + 1;
         }
         let span_end = span_end.max(span_start);
+        // Same byte lengths, so the spans above still hold.
+        let out: String = out.chars().map(visible).collect();
         let excerpt = Excerpt {
             name: name.to_string(),
             span_line: above,
@@ -357,7 +397,7 @@ pub fn render(
             &d.code,
             severity,
         );
-        r.help = d.help.clone();
+        r.help = d.help.as_deref().map(printable);
         for rel in &d.related {
             let mut extra = report(
                 locator,
