@@ -469,14 +469,16 @@ impl Resolver<'_> {
                 return;
             }
             if let Err(why) = time::parse_duration(v) {
+                let help = time::duration_suggestion(v, rel.ends_with("/period")).unwrap_or_else(|| {
+                    "write durations as ISO 8601: P7Y (7 years), P30D (30 days), PT72H (72 hours)"
+                        .into()
+                });
                 let d = Diagnostic::error(
                     "bad-duration",
                     format!("`{v}` is not an ISO 8601 duration: {why}"),
                 )
                 .label("expected e.g. P30D, P1Y6M, PT72H")
-                .help(
-                    "write durations as ISO 8601: P7Y (7 years), P30D (30 days), PT72H (72 hours)",
-                );
+                .help(help);
                 self.at(d, origin, rel, false);
             }
         }
@@ -588,6 +590,20 @@ impl Resolver<'_> {
                 };
                 self.date(&origin, "/expires", &Some(w.expires.clone()));
             }
+            // The intervals the rules read: a zero one would silently turn
+            // a review rule off (nothing is overdue after P0D... or all is).
+            let settings = Origin {
+                file: file.clone(),
+                pointer: "/settings".into(),
+            };
+            let s = &m.config.settings;
+            self.duration(
+                &settings,
+                "/vendor_review_interval",
+                &s.vendor_review_interval,
+            );
+            self.duration(&settings, "/dpia_review_interval", &s.dpia_review_interval);
+            self.duration(&settings, "/max_retention", &s.max_retention);
         }
     }
 

@@ -229,6 +229,9 @@ impl Schema {
                     (Some(Value::String(s)), Some(text)) if s == "country" => {
                         crate::taxonomy::country_suggestion(text)
                     }
+                    (Some(Value::String(s)), Some(text)) if s == "duration" => {
+                        crate::time::duration_suggestion(text, pointer.ends_with("/period"))
+                    }
                     _ => None,
                 };
                 vec![at(

@@ -70,6 +70,43 @@ pub fn today(flag: Option<&str>) -> Result<Date, String> {
     Ok(jiff::Zoned::now().date())
 }
 
+/// The duration `v` was probably meant to be (`p8y`, `8 years`, `PT2Y`),
+/// or `indefinite` for a retention period written in words.
+pub fn duration_suggestion(v: &str, period: bool) -> Option<String> {
+    let t = v.trim();
+    let lower = t.to_ascii_lowercase();
+    if period
+        && ["indefinitely", "forever", "unlimited", "infinite", "none"].contains(&lower.as_str())
+    {
+        return Some("did you mean `indefinite`?".into());
+    }
+    let upper = t.to_ascii_uppercase();
+    // `PT2Y`: the time designator belongs before hours, minutes, seconds.
+    let untimed = upper.replacen("PT", "P", 1);
+    let words = in_words(&lower);
+    [Some(upper), Some(untimed), words]
+        .into_iter()
+        .flatten()
+        .find(|c| c != v && parse_duration(c).is_ok())
+        .map(|c| format!("did you mean `{c}`?"))
+}
+
+/// `8 years`, `30 days`, `1 month` as ISO 8601.
+fn in_words(lower: &str) -> Option<String> {
+    let (n, unit) = lower.split_once(char::is_whitespace)?;
+    let n: u32 = n.parse().ok()?;
+    let unit = unit.trim().trim_end_matches('s');
+    let designator = match unit {
+        "year" | "yr" => "Y",
+        "month" => "M",
+        "week" => "W",
+        "day" => "D",
+        "hour" | "hr" => return Some(format!("PT{n}H")),
+        _ => return None,
+    };
+    Some(format!("P{n}{designator}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
