@@ -1552,3 +1552,44 @@ fn control_characters_are_located_and_never_printed_raw() {
         r.stderr
     );
 }
+
+#[test]
+fn config_intervals_are_real_durations_and_misspelt_ones_get_the_iso_form() {
+    let check = |settings: &str| {
+        let dir = tempdir();
+        write(
+            dir.path(),
+            &[
+                ("privacy.yaml", "version: 1\nsystem:\n  id: a\n"),
+                (
+                    "privgate.yaml",
+                    &format!("version: 1\nsettings:\n{settings}"),
+                ),
+            ],
+        );
+        validate(dir.path())
+    };
+    // A zero interval would turn the review rules off.
+    let r = check("  vendor_review_interval: P0D\n");
+    assert_errors(&r, 1);
+    assert_diag(
+        &r,
+        "bad-duration",
+        "privgate.yaml:3:27",
+        &["a zero duration"],
+    );
+    let r = check("  dpia_review_interval: p1y\n  max_retention: 8 years\n");
+    assert_errors(&r, 2);
+    assert_diag(
+        &r,
+        "invalid-value",
+        "privgate.yaml:3:25",
+        &["did you mean `P1Y`?"],
+    );
+    assert_diag(
+        &r,
+        "invalid-value",
+        "privgate.yaml:4:18",
+        &["did you mean `P8Y`?"],
+    );
+}
