@@ -739,6 +739,27 @@ impl Checked {
 
 /// The whole pipeline on one tree: load, catalogue, evaluate. On failure,
 /// the workspace (for rendering) and every diagnostic.
+/// Adds the catalog's errors (unknown rule ids in `rules:` and `waivers:`,
+/// broken organisation packs) to a workspace whose manifests have errors,
+/// so that every error is reported in one run (cli.md). Only when the
+/// config itself read cleanly: what a broken config would load is unknown,
+/// and judging its rule ids then would report errors that are not there.
+pub fn add_catalog_errors(ws: &mut Workspace, tree: &dyn Tree) {
+    let Some(model) = ws.model.take() else { return };
+    let config = model.config_file.as_deref();
+    let config_clean = ws
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .all(|d| d.file.is_some() && d.file.as_deref() != config);
+    if config_clean {
+        if let Err(mut d) = catalog(&model, tree, &mut ws.sources) {
+            ws.diagnostics.append(&mut d);
+        }
+    }
+    ws.model = Some(model);
+}
+
 pub fn check_tree(
     tree: &dyn Tree,
     options: &crate::load::LoadOptions,
@@ -747,6 +768,7 @@ pub fn check_tree(
 ) -> Result<Checked, (Workspace, Vec<Diagnostic>)> {
     let mut ws = crate::load::load(tree, options);
     if ws.has_errors() {
+        add_catalog_errors(&mut ws, tree);
         let diags = std::mem::take(&mut ws.diagnostics);
         return Err((ws, diags));
     }

@@ -1593,3 +1593,31 @@ fn config_intervals_are_real_durations_and_misspelt_ones_get_the_iso_form() {
         &["did you mean `P8Y`?"],
     );
 }
+
+#[test]
+fn an_unknown_rule_in_the_config_is_reported_with_the_manifest_errors() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        &[
+            (
+                "privacy.yaml",
+                "version: 1\npurposes:\n  - id: p\n    lawful_basis: contracts\n",
+            ),
+            (
+                "privgate.yaml",
+                "version: 1\nrules:\n  gdpr.vendor-assesment: { severity: low }\n",
+            ),
+        ],
+    );
+    for command in ["validate", "check"] {
+        let r = run(privgate().arg(command).current_dir(dir.path()));
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert_diag(&r, "invalid-value", "privacy.yaml:4:19", &["contract"]);
+        assert!(
+            r.stderr.contains("no rule `gdpr.vendor-assesment`"),
+            "{command}: {}",
+            r.stderr
+        );
+    }
+}

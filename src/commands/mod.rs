@@ -175,14 +175,7 @@ fn validate(args: &ValidateArgs) -> u8 {
     let mut ws = load::load(&tree, &options(&args.common));
     // The config's references to rules and packs are references too: what
     // `check` would refuse, `validate` refuses.
-    if !ws.has_errors() {
-        if let Some(model) = ws.model.take() {
-            if let Err(mut d) = privgate::check::catalog(&model, &tree, &mut ws.sources) {
-                ws.diagnostics.append(&mut d);
-            }
-            ws.model = Some(model);
-        }
-    }
+    privgate::check::add_catalog_errors(&mut ws, &tree);
     emit(&ws, &ws.diagnostics, &args.common);
     let errors = ws.diagnostics.iter().filter(|d| d.is_error()).count();
     if args.format == ValidateFormat::Json {
