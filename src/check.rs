@@ -587,6 +587,21 @@ fn finding(
     }
 }
 
+/// When a waiver's `kind:id` names no declaration: a "did you mean" for the
+/// id (or nothing to add). `None` when it does, or is `repository`.
+fn undeclared_target(model: &Model, target: &str) -> Option<String> {
+    let (kind, id) = target.split_once(':')?;
+    let ids = model.ids(Kind::parse(kind)?);
+    if ids.contains(id) {
+        return None;
+    }
+    Some(
+        did_you_mean(id, ids.iter().copied())
+            .map(|m| format!("; {m}"))
+            .unwrap_or_default(),
+    )
+}
+
 /// Valid waivers by index of the violated check they cover; warnings for
 /// expired waivers and waivers that match no finding.
 fn apply_waivers<'m>(
@@ -611,12 +626,20 @@ fn apply_waivers<'m>(
             .collect();
         let expired = time::parse_date(&w.expires).map_or(true, |d| d < today);
         if matching.is_empty() {
-            warnings.push(format!(
-                "{}waiver for {} on {} matches no finding; remove it from privgate.yaml",
-                place(i),
-                w.rule,
-                w.target
-            ));
+            warnings.push(match undeclared_target(model, &w.target) {
+                Some(hint) => format!(
+                    "{}waiver for {} on {}: no such declaration{hint}",
+                    place(i),
+                    w.rule,
+                    w.target
+                ),
+                None => format!(
+                    "{}waiver for {} on {} matches no finding (fixed?); remove it from privgate.yaml",
+                    place(i),
+                    w.rule,
+                    w.target
+                ),
+            });
         } else if expired {
             warnings.push(format!(
                 "{}waiver for {} on {} expired on {}; the finding counts again",

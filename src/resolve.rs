@@ -463,6 +463,27 @@ impl Resolver<'_> {
         }
     }
 
+    /// A waiver's `kind:id` must name a kind of declaration; a typo there
+    /// would leave the waiver matching nothing, for a reason no one sees.
+    fn waiver_kind(&mut self, origin: &Origin, target: &str) {
+        let Some((kind, _)) = target.split_once(':') else {
+            return;
+        };
+        if Kind::parse(kind).is_some() {
+            return;
+        }
+        let kinds = Kind::ALL.iter().map(|k| k.name());
+        let help = did_you_mean(kind, kinds.clone())
+            .unwrap_or_else(|| format!("kinds are {}", kinds.collect::<Vec<_>>().join(", ")));
+        let d = Diagnostic::error(
+            "invalid-value",
+            format!("waiver target `{target}`: `{kind}` is not a kind of declaration"),
+        )
+        .label("unknown kind")
+        .help(help);
+        self.at(d, origin, "/target", false);
+    }
+
     fn duration(&mut self, origin: &Origin, rel: &str, value: &Option<String>) {
         if let Some(v) = value {
             if v == "indefinite" && rel.ends_with("/period") {
@@ -589,6 +610,7 @@ impl Resolver<'_> {
                     pointer: format!("/waivers/{i}"),
                 };
                 self.date(&origin, "/expires", &Some(w.expires.clone()));
+                self.waiver_kind(&origin, &w.target);
             }
             // The intervals the rules read: a zero one would silently turn
             // a review rule off (nothing is overdue after P0D... or all is).

@@ -659,3 +659,36 @@ fn output_dash_means_stdout() {
         .stdout(contains("\"version\": 1"));
     assert!(!dir.path().join("-").exists());
 }
+
+#[test]
+fn a_waiver_on_a_misspelt_target_says_so() {
+    let waiver = |target: &str| {
+        small_repo(&format!(
+            "version: 1
+regulations: [gdpr]
+waivers:
+  - rule: gdpr.transparency-notice
+    target: {target}
+    reason: notice in review
+    approved_by: dpo@example.com
+    expires: 2027-01-01
+"
+        ))
+    };
+    // A declaration that does not exist: a warning with the likely id.
+    let dir = waiver("purpose:p1x");
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    assert!(
+        r.warnings[0].contains("no such declaration; did you mean `p1`?"),
+        "{:?}",
+        r.warnings
+    );
+    // A kind that does not exist: an error, like any other bad value.
+    let dir = waiver("purpse:p1");
+    privgate(dir.path())
+        .arg("validate")
+        .assert()
+        .code(2)
+        .stderr(contains("`purpse` is not a kind of declaration"))
+        .stderr(contains("did you mean `purpose`?"));
+}
