@@ -137,7 +137,7 @@ pub struct RulesArgs {
     /// Repository whose organisation packs (privgate.yaml `rulepacks:`) to include.
     #[arg(long, default_value = ".", global = true)]
     pub path: PathBuf,
-    /// Output format of the list.
+    /// Output format of the list, or of the explained rule.
     #[arg(long, value_enum, default_value_t = ValidateFormat::Human, global = true)]
     pub format: ValidateFormat,
 }

@@ -229,6 +229,15 @@ impl Schema {
                     (Some(Value::String(s)), Some(text)) if s == "country" => {
                         crate::taxonomy::country_suggestion(text)
                     }
+                    // `2025-13-01` is written YYYY-MM-DD: say what is wrong.
+                    (Some(Value::String(s)), Some(text)) if s == "date" => {
+                        match crate::time::parse_date(text) {
+                            Err(why) if !why.starts_with("expected") => {
+                                Some(format!("not a real date: {why}"))
+                            }
+                            _ => None,
+                        }
+                    }
                     (Some(Value::String(s)), Some(text)) if s == "duration" => {
                         crate::time::duration_suggestion(text, pointer.ends_with("/period"))
                     }

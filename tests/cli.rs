@@ -264,3 +264,16 @@ fn schema_of_an_unknown_name_is_a_usage_error() {
     assert_eq!(r.code, 2);
     assert!(r.stdout.is_empty());
 }
+
+#[test]
+fn rules_explain_writes_json_when_asked() {
+    let r = run(privgate()
+        .args(["rules", "explain", "gdpr.dpia-required", "--format", "json"])
+        .current_dir(repo().join("examples/acme-shop")));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["id"], "gdpr.dpia-required");
+    assert_eq!(v["severity"], "critical");
+    assert_eq!(v["targets"], serde_json::json!(["purpose"]));
+    assert!(v["remediation"].as_str().is_some_and(|s| !s.is_empty()));
+}

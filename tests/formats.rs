@@ -1017,7 +1017,16 @@ fn output_file_is_written_whole_and_stdout_stays_empty() {
         );
         assert_eq!(written.code, 0, "{format}: {}", written.stderr);
         assert_eq!(written.stdout, "", "{format}: nothing on stdout with -o");
-        assert_eq!(written.stderr, "", "{format}");
+        // One line on stderr says where the report went and the verdict.
+        assert!(
+            written
+                .stderr
+                .starts_with(&format!("wrote {path_s}: score 99.2 (A)"))
+                && written.stderr.trim_end().ends_with("gate passed")
+                && written.stderr.lines().count() == 1,
+            "{format}: {}",
+            written.stderr
+        );
         let first = std::fs::read(&path).unwrap();
         assert_eq!(
             first,

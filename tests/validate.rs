@@ -1621,3 +1621,16 @@ fn an_unknown_rule_in_the_config_is_reported_with_the_manifest_errors() {
         );
     }
 }
+
+#[test]
+fn a_date_in_the_right_shape_but_no_month_says_which_part_is_wrong() {
+    let r = validate_bytes(
+        b"version: 1\nassessments:\n  - id: a\n    type: dpia\n    date: 2025-13-01\n",
+    );
+    assert_diag(
+        &r,
+        "invalid-value",
+        "privacy.yaml:5:11",
+        &["there is no month 13"],
+    );
+}

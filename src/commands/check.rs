@@ -146,6 +146,12 @@ pub fn check(args: &CheckArgs) -> u8 {
     if written != EXIT_OK {
         return written;
     }
+    // With the report in a file, a red CI step still says why on its log.
+    if let Some(path) = args.output.as_deref().filter(|p| p.as_os_str() != "-") {
+        if !args.common.quiet || !report.gate.passed {
+            sayln!("wrote {}: {}", path.display(), summary_line(report));
+        }
+    }
     drop(t);
     let code = if report.gate.passed {
         EXIT_OK

@@ -90,6 +90,9 @@ pub fn rules(args: &RulesArgs) -> u8 {
     match &args.action {
         None => print_stdout(&list(&rules, args.format)),
         Some(RulesAction::Explain { id }) => match rules.iter().find(|r| &r.rule.id == id) {
+            Some(rule) if args.format == ValidateFormat::Json => {
+                print_stdout(&format!("{:#}\n", explain_json(rule)))
+            }
             Some(rule) => print_stdout(&explain_listed(rule)),
             None => {
                 let d = Diagnostic::error("unknown-rule", format!("no rule `{id}`"))
@@ -128,6 +131,21 @@ fn list(rules: &[Listed], format: ValidateFormat) -> String {
         ));
     }
     out
+}
+
+/// One rule in full, as JSON: what `explain` prints, for tools.
+fn explain_json(l: &Listed) -> serde_json::Value {
+    let r = &l.rule;
+    serde_json::json!({
+        "id": r.id, "regulation": r.regulation, "pack": r.pack,
+        "citation": r.citation, "severity": r.severity.name(),
+        "pack_severity": l.pack_severity.unwrap_or(r.severity.name()),
+        "enabled": l.enabled, "status": r.status, "title": r.title,
+        "rationale": r.rationale, "remediation": r.remediation,
+        "example": r.example, "references": r.references,
+        "targets": r.checks.iter().map(|c| c.target.name()).collect::<Vec<_>>(),
+        "file": r.file,
+    })
 }
 
 /// `explain`, with what this repository's config changes.
