@@ -19,6 +19,8 @@ pub enum Command {
     /// Discover, validate, evaluate the rules, score and apply the gate.
     Check(CheckArgs),
     /// The score per regulation and the KPIs.
+    // `check`'s arguments, but only the formats a table of numbers has.
+    #[command(mut_arg("format", |a| a.value_parser(score_formats())))]
     Score(CheckArgs),
     /// List the rules, or explain one.
     Rules(RulesArgs),
@@ -112,6 +114,13 @@ pub struct GateArgs {
     /// The run date, YYYY-MM-DD (default: PRIVGATE_TODAY, else the clock).
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
+}
+
+/// `--format` of `privgate score`: human or json.
+fn score_formats() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(["human", "json"])
+        .map(|s| Format::from_str(&s, false).unwrap_or(Format::Human))
 }
 
 fn parse_score(s: &str) -> Result<f64, String> {

@@ -277,3 +277,18 @@ fn rules_explain_writes_json_when_asked() {
     assert_eq!(v["targets"], serde_json::json!(["purpose"]));
     assert!(v["remediation"].as_str().is_some_and(|s| !s.is_empty()));
 }
+
+#[test]
+fn score_offers_only_the_formats_it_writes() {
+    let help = run(privgate().args(["score", "--help"]));
+    assert!(
+        help.stdout.contains("[possible values: human, json]"),
+        "{}",
+        help.stdout
+    );
+    let r = run(privgate()
+        .args(["score", "--format", "sarif"])
+        .current_dir(repo().join("examples/acme-shop")));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("invalid value 'sarif'"), "{}", r.stderr);
+}
