@@ -3,8 +3,10 @@
 //! pull-request comment needs; reports are deterministic and `-o` writes
 //! the file and nothing else.
 
+mod common;
 mod gitrepo;
 
+use common::copy_dir;
 use gitrepo::{privgate, Repo, TODAY};
 use quick_xml::events::Event;
 use serde_json::Value;
@@ -1119,18 +1121,5 @@ fn sarif_locations_are_relative_to_the_top_of_the_git_repository() {
             shop.join(uri.trim_start_matches("apps/shop/")).is_file(),
             "{uri}"
         );
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
     }
 }

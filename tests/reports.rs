@@ -7,7 +7,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::write_files;
+use common::{copy_dir, write_files};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -44,19 +44,6 @@ fn privgate(dir: &Path) -> Command {
         .env("NO_COLOR", "1")
         .env_remove("PRIVGATE_TODAY");
     cmd
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// acme-shop copied outside any git repository, so the report has no
