@@ -694,10 +694,8 @@ fn alias_bomb() {
 
 /// Runs validate on one generated manifest, asserting it finishes quickly.
 fn validate_text(text: &str) -> Run {
-    let dir = tempdir();
-    write(dir.path(), &[("privacy.yaml", text)]);
     let started = std::time::Instant::now();
-    let r = validate(dir.path());
+    let r = validate_bytes(text.as_bytes());
     assert!(
         started.elapsed().as_secs() < 5,
         "took {:?}",
