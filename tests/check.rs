@@ -530,6 +530,36 @@ fn a_condition_failing_at_run_time_is_reported_once_at_the_pack() {
         .stderr(contains("1 error found"));
 }
 
+#[test]
+fn a_repository_condition_failing_at_run_time_points_at_the_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    // `breach` is null when no manifest declares it: `.plan` on null fails.
+    let fragile = ORG_PACK
+        .replace("target: system", "target: repository")
+        .replace(
+            "violation: system.owner == null || !system.owner.startsWith('team-')",
+            "violation: breach.plan == null",
+        );
+    write_files(
+        dir.path(),
+        [
+            ("privgate.yaml", "version: 1\nrulepacks: [org.yaml]\n"),
+            ("org.yaml", fragile.as_str()),
+            ("privacy.yaml", "version: 1\nsystem: { id: a }\n"),
+        ],
+    );
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "rule `acme.owner-is-team-address` failed on the repository",
+        ))
+        .stderr(contains("org.yaml:16:20"))
+        .stderr(contains("defect in the rule pack"))
+        .stderr(contains("1 error found"));
+}
+
 fn acme() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme-shop")
 }

@@ -347,15 +347,14 @@ impl Env {
                 if check.target != Target::Repository {
                     continue;
                 }
-                let label = format!("rule `{}`", rule.id);
-                let eval = |p: &Program| truthy(p, &ctx);
+                let eval = |p: &Program, part: &'static str| truthy(p, &ctx).map_err(|e| (part, e));
                 let applies = match &check.when {
-                    Some(w) => eval(w),
+                    Some(w) => eval(w, "when"),
                     None => Ok(true),
                 };
                 let outcome = applies.and_then(|a| {
                     if a {
-                        eval(&check.violation).map(Some)
+                        eval(&check.violation, "violation").map(Some)
                     } else {
                         Ok(None)
                     }
@@ -371,10 +370,22 @@ impl Env {
                         }),
                     }),
                     Ok(None) => {}
-                    Err(e) => errors.push(Diagnostic::error(
-                        "rule-runtime",
-                        format!("{label} failed on the repository: {e:?}"),
-                    )),
+                    Err((part, e)) => errors.push(
+                        Diagnostic::error(
+                            "rule-runtime",
+                            format!(
+                                "rule `{}` failed on the repository: {}",
+                                rule.id,
+                                explain(&e)
+                            ),
+                        )
+                        .at(
+                            &rule.file,
+                            Place::value(format!("{}/checks/{ci}/{part}", rule.pointer)),
+                        )
+                        .label("this condition")
+                        .help(PACK_DEFECT_HELP),
+                    ),
                 }
             }
         }
@@ -520,6 +531,9 @@ fn runtime_error(what: &str, decl: &DeclValue, e: &ExecutionError) -> Diagnostic
     .help("this is a defect in the rule pack; report it to whoever maintains the pack")
 }
 
+const PACK_DEFECT_HELP: &str = "this is a defect in the rule pack: guard fields that may be \
+     unset (`x.field != null && ...`); report it to whoever maintains the pack";
+
 /// A condition that could not be evaluated on a declaration.
 struct Failure<'d> {
     rule: usize,
@@ -570,10 +584,7 @@ impl Failure<'_> {
                     Place::value(first.subject.origin.id_pointer()),
                     "while checking this declaration",
                 )
-                .help(
-                    "this is a defect in the rule pack: guard fields that may be unset \
-                     (`x.field != null && ...`); report it to whoever maintains the pack",
-                )
+                .help(PACK_DEFECT_HELP)
             })
             .collect()
     }
