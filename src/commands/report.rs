@@ -142,7 +142,21 @@ fn failed(what: &str, e: &str) -> u8 {
     EXIT_ERROR
 }
 
+/// Whether the HTML would land on a terminal: a page of markup there helps
+/// no one, and the work to build it is wasted.
+fn html_to_terminal(output: Option<&std::path::Path>, stdout_is_terminal: bool) -> bool {
+    stdout_is_terminal && output.is_none_or(|p| p.as_os_str() == "-")
+}
+
 pub fn report(args: &ReportArgs) -> u8 {
+    use std::io::IsTerminal;
+    if html_to_terminal(args.output.as_deref(), std::io::stdout().is_terminal()) {
+        sayln!(
+            "error: the report is an HTML page; write it to a file with \
+             `-o report.html`, or redirect stdout (`privgate report > report.html`)"
+        );
+        return EXIT_ERROR;
+    }
     let today = match run_date(args.gate.today.as_deref()) {
         Ok(d) => d,
         Err(code) => return code,
@@ -366,4 +380,19 @@ pub fn trend(args: &TrendArgs) -> u8 {
         },
     };
     deliver(args.output.as_deref(), &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::html_to_terminal;
+    use std::path::Path;
+
+    #[test]
+    fn html_goes_to_a_terminal_only_when_stdout_is_one_and_no_file_is_named() {
+        assert!(html_to_terminal(None, true));
+        assert!(html_to_terminal(Some(Path::new("-")), true));
+        assert!(!html_to_terminal(Some(Path::new("r.html")), true));
+        assert!(!html_to_terminal(None, false));
+        assert!(!html_to_terminal(Some(Path::new("-")), false));
+    }
 }
