@@ -65,13 +65,33 @@ pub fn open(root: &Path) -> Result<(Repository, String), Diagnostic> {
     Ok((repo, prefix))
 }
 
+/// The index a commit in progress will record. During `git commit -a`,
+/// `git commit <paths>` and `--only`, git hands its hooks a temporary index
+/// in `GIT_INDEX_FILE` (relative to the hook's working directory, as git
+/// reads it); the repository's own index then still holds the previous
+/// state, and judging it would let the commit's changes through unchecked.
+fn staged_index(repo: &Repository) -> Result<git2::Index, Diagnostic> {
+    match std::env::var_os("GIT_INDEX_FILE").filter(|p| !p.is_empty()) {
+        Some(path) => git2::Index::open(Path::new(&path)).map_err(|e| {
+            git_error(
+                &format!(
+                    "cannot read the git index `{}` (from GIT_INDEX_FILE)",
+                    Path::new(&path).display()
+                ),
+                &e,
+            )
+        }),
+        None => repo
+            .index()
+            .map_err(|e| git_error("cannot read the git index", &e)),
+    }
+}
+
 impl GitTree {
-    /// The content staged in the index.
+    /// The content staged in the index (`GIT_INDEX_FILE`'s, when git set it).
     pub fn staged(root: &Path) -> Result<GitTree, Diagnostic> {
         let (repo, prefix) = open(root)?;
-        let index = repo
-            .index()
-            .map_err(|e| git_error("cannot read the git index", &e))?;
+        let index = staged_index(&repo)?;
         let entries = index
             .iter()
             .map(|entry| {

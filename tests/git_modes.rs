@@ -216,6 +216,36 @@ fn staged_reports_a_violation_only_in_the_index() {
 }
 
 #[test]
+fn staged_reads_the_index_git_hands_a_hook_in_git_index_file() {
+    // `git commit -a` from a hook's point of view: the commit's content is
+    // in a temporary index named by GIT_INDEX_FILE (relative to the work
+    // tree), while `.git/index` still holds the previous, clean state.
+    let a_clean = manifest(&[dataset("ds-a", Some("P1Y"))]);
+    let a_violating = manifest(&[dataset("ds-a", Some("P1Y")), dataset("ds-new", None)]);
+    let repo = repo_with(&[("services/a/privacy.yaml", a_clean.clone())]);
+    repo.write(&[("services/a/privacy.yaml", &a_violating)]);
+    repo.stage(&["services/a/privacy.yaml"]);
+    std::fs::copy(repo.join(".git/index"), repo.join(".git/next-index.lock")).unwrap();
+    repo.write(&[("services/a/privacy.yaml", &a_clean)]);
+    repo.stage(&["services/a/privacy.yaml"]);
+    repo.write(&[("services/a/privacy.yaml", &a_violating)]);
+
+    let hook = run_json(
+        privgate(repo.path())
+            .env("GIT_INDEX_FILE", ".git/next-index.lock")
+            .args(["check", "--staged"]),
+    );
+    assert_eq!(hook.code, 1, "{}", hook.stderr);
+    assert_eq!(
+        ids(&hook.json["findings"]),
+        no_retention("ds-new").into_iter().collect()
+    );
+    // Without it, the repository's own index: the clean state.
+    let plain = run_json(privgate(repo.path()).args(["check", "--staged"]));
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+}
+
+#[test]
 fn staged_sees_removals_and_documents_as_they_will_be_committed() {
     let repo = repo_with(&[(
         "services/old/privacy.yaml",
