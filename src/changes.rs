@@ -61,15 +61,15 @@ pub fn compare(
 /// same config, the same manifest files with the same bytes, and the same
 /// documents present. Then the base's report is the head's, and the second
 /// evaluation is skipped (most pull requests touch no privacy file).
-/// Conservative: organisation packs, or a `--config` from outside the tree,
-/// always get a full base check.
+/// Conservative: a `--config` from outside the tree always gets a full base
+/// check.
 pub fn same_inputs(
     head: &crate::check::Checked,
     base: &dyn crate::tree::Tree,
     external_config: bool,
 ) -> bool {
     let model = &head.model;
-    if external_config || !model.config.rulepacks.is_empty() {
+    if external_config {
         return false;
     }
     let same_bytes = |path: &str| {
@@ -97,7 +97,14 @@ pub fn same_inputs(
         Ok(paths) if paths == model.manifests => {}
         _ => return false,
     }
-    model.manifests.par_iter().all(|p| same_bytes(p))
+    // The same config names the same packs; the base must hold the same
+    // files with the same bytes.
+    match crate::check::org_pack_paths(model, base) {
+        Some(paths) if paths == head.org_pack_files => {}
+        _ => return false,
+    }
+    head.org_pack_files.iter().all(|p| same_bytes(p))
+        && model.manifests.par_iter().all(|p| same_bytes(p))
         && model
             .documents
             .iter()

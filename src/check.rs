@@ -35,6 +35,8 @@ pub const DEFAULT_FAIL_ON: &str = "high";
 /// Every pack that applies to the repository, with config overrides applied.
 pub struct Catalog {
     pub packs: Vec<Pack>,
+    /// The organisation pack files `rulepacks:` matched, sorted.
+    pub org_pack_files: Vec<String>,
     /// Enabled rules, in pack order.
     pub rules: Vec<Rule>,
 }
@@ -60,7 +62,9 @@ pub fn catalog(
         .config_file
         .clone()
         .unwrap_or_else(|| "privgate.yaml".into());
-    for (file, pointer) in org_pack_files(model, tree, &config_file, &mut diags) {
+    let org_files = org_pack_files(model, tree, &config_file, &mut diags);
+    for (file, pointer) in &org_files {
+        let (file, pointer) = (file.clone(), pointer.clone());
         match tree.read(&file) {
             Ok(bytes) => {
                 let text = String::from_utf8_lossy(&bytes).into_owned();
@@ -151,7 +155,11 @@ pub fn catalog(
             rules.push(r);
         }
     }
-    Ok(Catalog { packs, rules })
+    Ok(Catalog {
+        packs,
+        org_pack_files: org_files.into_iter().map(|(f, _)| f).collect(),
+        rules,
+    })
 }
 
 fn unknown_rule(id: &str, known: &[&str], file: &str, pointer: &str) -> Diagnostic {
@@ -165,6 +173,15 @@ fn unknown_rule(id: &str, known: &[&str], file: &str, pointer: &str) -> Diagnost
         did_you_mean(id, known.iter().copied())
             .or(Some("`privgate rules` lists every rule".into())),
     )
+}
+
+/// The files `rulepacks:` names in `tree`, sorted; `None` when a glob is
+/// bad or the tree cannot be listed.
+pub fn org_pack_paths(model: &Model, tree: &dyn Tree) -> Option<Vec<String>> {
+    let mut diags = Vec::new();
+    let files = org_pack_files(model, tree, "", &mut diags);
+    let unusable = diags.iter().any(|d| d.code != "missing-rulepack");
+    (!unusable).then(|| files.into_iter().map(|(f, _)| f).collect())
 }
 
 /// The files `rulepacks:` names (globs relative to the root), sorted.
@@ -750,6 +767,8 @@ pub struct Checked {
     pub report: Report,
     /// The rules that ran (with overrides applied), for SARIF and JUnit.
     pub rules: Vec<Rule>,
+    /// The organisation pack files read, sorted.
+    pub org_pack_files: Vec<String>,
     pub evaluated: Evaluated,
 }
 
@@ -808,14 +827,16 @@ pub fn check_tree(
             gate,
             catalog: &catalog,
         };
-        run_with_outcomes(&ws, &model, &input).map(|(r, o)| (r, o, catalog.rules))
+        run_with_outcomes(&ws, &model, &input)
+            .map(|(r, o)| (r, o, catalog.rules, catalog.org_pack_files))
     });
     match result {
-        Ok((report, evaluated, rules)) => Ok(Checked {
+        Ok((report, evaluated, rules, org_pack_files)) => Ok(Checked {
             workspace: ws,
             model,
             report,
             rules,
+            org_pack_files,
             evaluated,
         }),
         Err(d) => Err((ws, d)),

@@ -972,3 +972,50 @@ fn a_pull_request_without_privacy_changes_reuses_the_head_and_a_deleted_document
     );
     assert_eq!(run.code, 0, "medium findings do not fail fail_on: high");
 }
+
+#[test]
+fn a_pull_request_that_only_changes_an_organisation_pack_is_compared_in_full() {
+    let pack = |violation: &str| {
+        format!(
+            "version: 1
+pack: acme
+regulation: acme
+title: Acme internal privacy policy
+citation_prefix: Acme Policy
+rules:
+  - id: acme.dataset-location
+    citation: PRIV-1
+    severity: high
+    title: Datasets say where they are
+    rationale: Transfers start with knowing where data is.
+    remediation: Set location.
+    example: \"datasets: [{{ id: d, location: DE }}]\"
+    checks:
+      - target: dataset
+        violation: {violation}
+        message: dataset `{{id}}` has no location
+"
+        )
+    };
+    let config = format!("{CONFIG}rulepacks: [policies/*.yaml]\n");
+    let repo = repo_with(&[
+        ("privgate.yaml", config),
+        ("policies/acme.yaml", pack("\"false\"")),
+        (
+            "services/a/privacy.yaml",
+            manifest(&[dataset("ds-a", Some("P1Y"))]),
+        ),
+    ]);
+    // Unchanged: nothing new (the head's result stands for the base).
+    let same = run_json(privgate(repo.path()).args(["check", "--changed-since", "HEAD"]));
+    assert_eq!(same.code, 0, "{}", same.stderr);
+    assert_eq!(ids(&same.json["changes"]["new"]), BTreeSet::new());
+    // The pack alone changes and now fires: the finding is new.
+    repo.write(&[("policies/acme.yaml", pack("dataset.location == null"))]);
+    let pr = run_json(privgate(repo.path()).args(["check", "--changed-since", "HEAD"]));
+    assert_eq!(pr.code, 1, "{}", pr.stderr);
+    assert_eq!(
+        ids(&pr.json["changes"]["new"]),
+        set(&[("acme.dataset-location", "dataset:ds-a")])
+    );
+}

@@ -1114,6 +1114,64 @@ fn report_uses_its_own_result_as_heads_trend_point_when_the_tree_is_heads() {
     assert!(dirty.contains("with uncommitted changes to the checked files"));
 }
 
+/// An organisation pack with one rule on systems.
+const ORG_PACK: &str = "version: 1
+pack: acme
+regulation: acme
+title: Acme internal privacy policy
+citation_prefix: Acme Policy
+rules:
+  - id: acme.owner-is-team-address
+    citation: PRIV-4.2
+    severity: high
+    title: Systems are owned by a team mailbox
+    rationale: People leave; team mailboxes stay.
+    remediation: Use a team address as owner.
+    example: \"system: { id: checkout, owner: team-payments@acme.example }\"
+    checks:
+      - target: system
+        violation: system.owner == null || !system.owner.startsWith('team')
+        message: system `{id}` is not owned by a team mailbox
+";
+
+#[test]
+fn a_changed_organisation_pack_marks_the_report_as_not_heads() {
+    let dir = git_repo_files(&[(
+        "2026-04-01",
+        "Adopt privgate with an organisation pack",
+        vec![
+            (
+                "privgate.yaml",
+                "version: 1\nrulepacks: [policies/*.yaml]\n",
+            ),
+            ("policies/acme.yaml", ORG_PACK),
+            ("privacy.yaml", CLEAN),
+        ],
+    )]);
+    let clean = report_html(dir.path());
+    assert!(!clean.contains("uncommitted changes"));
+    // Only the pack changes: the findings may, so the report is not HEAD's.
+    std::fs::write(
+        dir.path().join("policies/acme.yaml"),
+        ORG_PACK.replace("severity: high", "severity: low"),
+    )
+    .unwrap();
+    let dirty = report_html(dir.path());
+    assert!(dirty.contains("with uncommitted changes to the checked files"));
+    // A new pack file the glob now matches counts too.
+    std::fs::write(dir.path().join("policies/acme.yaml"), ORG_PACK).unwrap();
+    std::fs::write(
+        dir.path().join("policies/more.yaml"),
+        ORG_PACK
+            .replace("pack: acme", "pack: more")
+            .replace("regulation: acme", "regulation: more")
+            .replace("acme.owner", "more.owner"),
+    )
+    .unwrap();
+    let added = report_html(dir.path());
+    assert!(added.contains("with uncommitted changes to the checked files"));
+}
+
 // ---------------------------------------------------------------------------
 // Benchmark (not run by default; see benches/reports.md)
 

@@ -188,10 +188,9 @@ pub fn report(args: &ReportArgs) -> u8 {
     let ((repo, head), (record, graph, map_svg)) = rayon::join(
         || {
             let mut repo = repo;
-            // The comparison cannot see an outside config or organisation
-            // packs; then whether the tree is HEAD's is not known.
-            let comparable =
-                args.common.config.is_none() && checked.model.config.rulepacks.is_empty();
+            // The comparison cannot see a config from outside the tree; then
+            // whether the tree is HEAD's is not known.
+            let comparable = args.common.config.is_none();
             let same = comparable
                 && head_tree
                     .as_ref()
@@ -217,6 +216,7 @@ pub fn report(args: &ReportArgs) -> u8 {
         workspace,
         rules,
         evaluated,
+        ..
     } = checked;
     // The process ends after writing the file: freeing a large model and
     // its results piece by piece would only delay the exit.
