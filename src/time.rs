@@ -52,6 +52,16 @@ pub fn nominal_days(span: &Span) -> f64 {
         + span.get_seconds() as f64 / 86400.0
 }
 
+/// Whether period `a` is longer than period `b` on the calendar, both
+/// counted from the start of `from`: P121M is longer than P10Y, P3651D is not
+/// (ten years from 2026 hold 3,652 days). `None` when either overflows the
+/// calendar.
+pub fn longer(a: &Span, b: &Span, from: Date) -> Option<bool> {
+    let start = from.to_datetime(jiff::civil::Time::midnight());
+    let end = |s: &Span| start.checked_add(*s).ok();
+    Some(end(a)? > end(b)?)
+}
+
 /// `date + span`, calendar-aware (P1Y from 2024-02-29 is 2025-02-28).
 pub fn add(date: Date, span: Span) -> Option<Date> {
     date.checked_add(span).ok()
@@ -115,6 +125,23 @@ mod tests {
     fn durations() {
         assert_eq!(nominal_days(&parse_duration("P1M").unwrap()), 30.0);
         assert_eq!(nominal_days(&parse_duration("PT72H").unwrap()), 3.0);
+        let from = parse_date("2026-12-01").unwrap();
+        let longer = |a: &str, b: &str| {
+            longer(
+                &parse_duration(a).unwrap(),
+                &parse_duration(b).unwrap(),
+                from,
+            )
+            .unwrap()
+        };
+        // Months against years: 121 months are more than ten years.
+        assert!(longer("P121M", "P10Y"));
+        assert!(!longer("P120M", "P10Y") && !longer("P10Y", "P120M"));
+        // Days against years: ten years from 2026-12-01 hold 3,653 days.
+        assert!(!longer("P3652D", "P10Y"));
+        assert!(longer("P3654D", "P10Y"));
+        assert!(longer("P10Y1D", "P10Y") && longer("PT25H", "P1D"));
+        assert!(!longer("P1Y", "P1Y"));
         assert_eq!(nominal_days(&parse_duration("P1Y6M").unwrap()), 545.0);
         assert!(parse_duration("7 years").is_err());
         assert!(parse_duration("P").is_err());

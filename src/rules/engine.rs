@@ -697,6 +697,34 @@ fn register_functions(
         };
         Ok(max.map_or(Value::Null, Value::Float))
     });
+    // `longer(a, b)`: period `a` is longer than `b` on the calendar, both
+    // counted from today (so a month is not 30 days against a limit in
+    // years). `indefinite` is longer than any period.
+    ctx.add_function(
+        "longer",
+        move |a: Value, b: Value| -> Result<Value, ExecutionError> {
+            let period = |v: &Value| -> Result<Option<jiff::Span>, ExecutionError> {
+                match str_arg(v) {
+                    Some("indefinite") => Ok(None),
+                    Some(s) => time::parse_duration(s).map(Some).map_err(|e| {
+                        ExecutionError::function_error("longer", format!("`{s}`: {e}"))
+                    }),
+                    None => Err(ExecutionError::function_error(
+                        "longer",
+                        format!("expects two durations, got {v:?}"),
+                    )),
+                }
+            };
+            let answer = match (period(&a)?, period(&b)?) {
+                (None, b) => Some(b.is_some()),
+                (Some(_), None) => Some(false),
+                (Some(a), Some(b)) => time::longer(&a, &b, today),
+            };
+            answer.map(Value::Bool).ok_or_else(|| {
+                ExecutionError::function_error("longer", "a period beyond the calendar")
+            })
+        },
+    );
     // `overdue(date, interval)`: date + interval is before today. A missing
     // date is not overdue (other rules ask for the date).
     ctx.add_function("overdue", move |date: Value, interval: Value| {

@@ -185,7 +185,7 @@ pub const GLOBALS: [&str; 13] = [
 ];
 
 /// Functions privgate adds to CEL's standard library.
-pub const FUNCTIONS: [&str; 14] = [
+pub const FUNCTIONS: [&str; 15] = [
     "covers",
     "any_covers",
     "personal",
@@ -200,6 +200,7 @@ pub const FUNCTIONS: [&str; 14] = [
     "overdue",
     "document_exists",
     "max_days",
+    "longer",
 ];
 
 /// CEL's standard functions and macros (those cel-rust implements).
