@@ -484,6 +484,26 @@ impl Resolver<'_> {
         self.at(d, origin, "/target", false);
     }
 
+    /// Two waivers for one finding: which sign-off and expiry hold would be
+    /// a silent choice (a DPO's short waiver overridden by a long one).
+    fn duplicate_waiver(&mut self, origin: &Origin, first: usize, w: &crate::manifest::Waiver) {
+        let d = Diagnostic::error(
+            "duplicate-waiver",
+            format!(
+                "a second waiver for {} on {}: one finding takes one waiver",
+                w.rule, w.target
+            ),
+        )
+        .label("waived again here")
+        .related(
+            &origin.file,
+            Place::value(format!("/waivers/{first}")),
+            "first waiver",
+        )
+        .help("keep one waiver, with the approver and expiry that hold (to renew, change its `expires`)");
+        self.at(d, origin, "", false);
+    }
+
     fn duration(&mut self, origin: &Origin, rel: &str, value: &Option<String>) {
         if let Some(v) = value {
             if v == "indefinite" && rel.ends_with("/period") {
@@ -604,6 +624,7 @@ impl Resolver<'_> {
         }
         if let Some(file) = &m.config_file {
             // The schema checks the shape YYYY-MM-DD; `2027-02-30` has it.
+            let mut first_waiver: BTreeMap<(&str, &str), usize> = BTreeMap::new();
             for (i, w) in m.config.waivers.iter().enumerate() {
                 let origin = Origin {
                     file: file.clone(),
@@ -611,6 +632,12 @@ impl Resolver<'_> {
                 };
                 self.date(&origin, "/expires", &Some(w.expires.clone()));
                 self.waiver_kind(&origin, &w.target);
+                match first_waiver.get(&(w.rule.as_str(), w.target.as_str())) {
+                    Some(&first) => self.duplicate_waiver(&origin, first, w),
+                    None => {
+                        first_waiver.insert((&w.rule, &w.target), i);
+                    }
+                }
             }
             // The intervals the rules read: a zero one would silently turn
             // a review rule off (nothing is overdue after P0D... or all is).

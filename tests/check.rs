@@ -159,6 +159,37 @@ waivers:
 }
 
 #[test]
+fn two_waivers_for_one_finding_are_a_located_error() {
+    // A short waiver signed by the DPO must not be silently overridden by
+    // a long one signed by someone else.
+    let dir = small_repo(
+        "version: 1
+waivers:
+  - rule: gdpr.transparency-notice
+    target: purpose:p1
+    reason: notice being drafted
+    approved_by: dpo@example.com
+    expires: 2027-01-01
+  - rule: gdpr.transparency-notice
+    target: purpose:p1
+    reason: later
+    approved_by: legal@example.com
+    expires: 2099-01-01
+",
+    );
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "a second waiver for gdpr.transparency-notice on purpose:p1",
+        ))
+        .stderr(contains("privgate.yaml:8:5"))
+        .stderr(contains("privgate.yaml:3:5"))
+        .stderr(contains("1 error found"));
+}
+
+#[test]
 fn a_waiver_for_a_rule_not_checked_in_this_run_is_left_alone() {
     let dir = small_repo(
         "version: 1
