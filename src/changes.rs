@@ -47,7 +47,12 @@ pub fn compare(
         .filter(|f| !head_ids.contains(&(f.rule.clone(), f.target.clone())))
         .cloned()
         .collect();
-    head.gate = gate(&resolve_gate(head_model, flags), head.score.overall, &new);
+    head.gate = gate(
+        &resolve_gate(head_model, flags),
+        head.score.overall,
+        &new,
+        true,
+    );
     head.changes = Some(Changes {
         base: base_label.to_string(),
         base_score: base.score.overall,

@@ -533,7 +533,7 @@ pub fn run_with_outcomes(
         by_severity,
     };
     let gate_config = resolve_gate(model, &input.gate);
-    let gate = gate(&gate_config, score.overall, &findings);
+    let gate = gate(&gate_config, score.overall, &findings, false);
     // The configured order, then organisation packs' regulations.
     let mut regulations = model.regulations();
     for r in &input.catalog.rules {
@@ -728,7 +728,14 @@ pub fn resolve_gate(model: &Model, flags: &GateFlags) -> (Option<f64>, String) {
 
 /// Applies the gate to `counted` findings (all findings, or only the new
 /// ones in pull-request mode); waived findings never count.
-pub fn gate(config: &(Option<f64>, String), overall: f64, counted: &[Finding]) -> report::Gate {
+/// The gate's verdict. `counted` are the findings that count toward
+/// `fail_on`, called `new` in the reasons when they are a pull request's.
+pub fn gate(
+    config: &(Option<f64>, String),
+    overall: f64,
+    counted: &[Finding],
+    counted_are_new: bool,
+) -> report::Gate {
     let (min_score, fail_on) = config;
     let threshold = Severity::parse(fail_on);
     let mut reasons = Vec::new();
@@ -740,7 +747,8 @@ pub fn gate(config: &(Option<f64>, String), overall: f64, counted: &[Finding]) -
                 .count();
             if n > 0 {
                 reasons.push(format!(
-                    "{n} {} finding{}",
+                    "{n} {}{} finding{}",
+                    if counted_are_new { "new " } else { "" },
                     s.name(),
                     if n == 1 { "" } else { "s" }
                 ));

@@ -311,7 +311,7 @@ fn a_pull_request_that_adds_a_violation_shows_it_as_new_and_fails() {
     assert_eq!(pr.json["gate"]["passed"], false);
     assert_eq!(
         pr.json["gate"]["reasons"],
-        serde_json::json!(["1 high finding"])
+        serde_json::json!(["1 new high finding"])
     );
 
     // The same change not yet committed, against HEAD.
@@ -618,7 +618,7 @@ fn removing_a_waiver_makes_its_finding_count_as_new() {
     );
     assert_eq!(
         pr.json["gate"]["reasons"],
-        serde_json::json!(["1 high finding"])
+        serde_json::json!(["1 new high finding"])
     );
     assert!(pr.json["changes"]["score_delta"].as_f64().unwrap() < 0.0);
 
