@@ -797,12 +797,23 @@ impl Checked {
 pub fn add_catalog_errors(ws: &mut Workspace, tree: &dyn Tree) {
     let Some(model) = ws.model.take() else { return };
     let config = model.config_file.as_deref();
-    let config_clean = ws
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .all(|d| d.file.is_some() && d.file.as_deref() != config);
-    if config_clean {
+    // The config's other errors leave the rest of it in use (load keeps its
+    // valid part), so its rule ids are checked in the same run; not when
+    // the error is in `rulepacks` (an organisation's rule ids would look
+    // unknown) or in the whole file (nothing of it was read).
+    let catalog_inputs_intact =
+        ws.diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .all(|d| match (&d.file, &d.place) {
+                (None, _) => false,
+                (Some(f), _) if Some(f.as_str()) != config => true,
+                (_, Place::Pointer { pointer, .. }) => {
+                    !pointer.is_empty() && !pointer.starts_with("/rulepacks")
+                }
+                _ => false,
+            });
+    if catalog_inputs_intact {
         if let Err(mut d) = catalog(&model, tree, &mut ws.sources) {
             ws.diagnostics.append(&mut d);
         }

@@ -431,8 +431,10 @@ fn load_config(
     } else {
         // Keep the valid part (excludes, taxonomy, subjects ...), so that
         // manifests are judged as the config means them to be.
-        let kept = salvage(&parsed.value, &problems, false)
-            .and_then(|s| serde_json::from_value::<Config>(s.value).ok());
+        let kept = salvage(&parsed.value, &problems, false).and_then(|mut s| {
+            keep_valid_rule_overrides(&parsed.value, &problems, &mut s.value);
+            serde_json::from_value::<Config>(s.value).ok()
+        });
         ws.diagnostics.extend(problems);
         kept.ok_or(())
     };
@@ -445,6 +447,37 @@ fn load_config(
             (config, Some(path))
         }
         Err(()) => (default_config(options), Some(path)),
+    }
+}
+
+/// Puts back the `rules:` overrides that have no error of their own, which
+/// `salvage` left out with the one that has: their rule ids are then checked
+/// in the same run (a misspelt id beside a bad severity).
+fn keep_valid_rule_overrides(raw: &Value, problems: &[Diagnostic], salvaged: &mut Value) {
+    let Some(Value::Object(rules)) = raw.get("rules") else {
+        return;
+    };
+    let mut bad = BTreeSet::new();
+    for d in problems {
+        let Place::Pointer { pointer, .. } = &d.place else {
+            continue;
+        };
+        match pointer.strip_prefix("/rules") {
+            // The map itself is wrong: nothing of it is kept.
+            Some("") => return,
+            Some(rest) => {
+                let id = rest.trim_start_matches('/').split('/').next().unwrap_or("");
+                bad.insert(id.replace("~1", "/").replace("~0", "~"));
+            }
+            None => {}
+        }
+    }
+    if let Some(doc) = salvaged.as_object_mut() {
+        let valid = rules.iter().filter(|(id, _)| !bad.contains(id.as_str()));
+        doc.insert(
+            "rules".into(),
+            Value::Object(valid.map(|(k, v)| (k.clone(), v.clone())).collect()),
+        );
     }
 }
 

@@ -1621,6 +1621,41 @@ fn an_unknown_rule_in_the_config_is_reported_with_the_manifest_errors() {
 }
 
 #[test]
+fn an_unknown_rule_beside_other_config_errors_is_reported_in_the_same_run() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        &[
+            (
+                "privacy.yaml",
+                "version: 1\ndatasets:\n  - id: d\n    categories: [user.contact.email]\n",
+            ),
+            (
+                "privgate.yaml",
+                "version: 1
+rules:
+  gdpr.vendor-asessment: { severity: critical }
+  gdpr.lawful-basis: { severity: blocker }
+gate: { fail_on: High }
+",
+            ),
+        ],
+    );
+    for command in ["validate", "check"] {
+        let r = run(privgate().arg(command).current_dir(dir.path()));
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert_diag(&r, "invalid-value", "privgate.yaml:4:34", &["blocker"]);
+        assert_diag(&r, "invalid-value", "privgate.yaml:5:18", &["High"]);
+        assert!(
+            r.stderr.contains("no rule `gdpr.vendor-asessment`")
+                && r.stderr.contains("did you mean `gdpr.vendor-assessment`?"),
+            "{command}: {}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
 fn a_date_in_the_right_shape_but_no_month_says_which_part_is_wrong() {
     let r = validate_bytes(
         b"version: 1\nassessments:\n  - id: a\n    type: dpia\n    date: 2025-13-01\n",
