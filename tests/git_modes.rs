@@ -252,6 +252,31 @@ fn staged_sees_removals_and_documents_as_they_will_be_committed() {
     assert_eq!(work.code, 0, "{}", work.stderr);
 }
 
+#[test]
+fn staged_a_directory_named_like_a_manifest_is_an_error_as_in_the_work_tree() {
+    let repo = repo_with(&[(
+        "services/a/privacy.yaml/README.md",
+        "# not a manifest\n".to_string(),
+    )]);
+    for mode in [&["--staged"][..], &[][..]] {
+        let out = privgate(repo.path())
+            .arg("check")
+            .args(mode)
+            .output()
+            .unwrap();
+        // As miette wraps it.
+        let stderr = String::from_utf8_lossy(&out.stderr).replace("\n  | ", " ");
+        assert_eq!(out.status.code(), Some(2), "{mode:?}: {stderr}");
+        assert!(
+            stderr.contains(
+                "services/a/privacy.yaml:1:1: cannot read `services/a/privacy.yaml`: \
+                 it is named like a manifest but is a directory"
+            ),
+            "{mode:?}: {stderr}"
+        );
+    }
+}
+
 // ------------------------------------------------------- --changed-since
 
 #[test]
