@@ -655,6 +655,35 @@ fn bad_config() {
     );
 }
 
+/// `regulations: []` would check nothing and score 100: a config error at
+/// the key, naming what may be listed (the default is both).
+#[test]
+fn an_empty_regulations_list_is_a_config_error() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        &[
+            ("privgate.yaml", "version: 1\nregulations: []\n"),
+            ("privacy.yaml", VALID),
+        ],
+    );
+    let r = validate(dir.path());
+    assert_errors(&r, 1);
+    assert_diag(
+        &r,
+        "invalid-value",
+        "privgate.yaml:2:1",
+        &[
+            "`regulations` must list at least one of gdpr, ccpa",
+            "found an empty list",
+            "add one, or leave `regulations` out for the default, [gdpr, ccpa]",
+        ],
+    );
+    let r = run(privgate().arg("check").current_dir(dir.path()));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+}
+
 #[test]
 fn invalid_utf8() {
     let bytes = std::fs::read(broken("invalid-utf8").join("privacy.yaml")).unwrap();
