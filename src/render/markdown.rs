@@ -68,9 +68,10 @@ pub fn render(report: &Report) -> String {
         "failed"
     };
     let mark = if report.gate.passed { "✅" } else { "❌" };
+    // Scores and deltas with one decimal, as in JSON and human output.
     let _ = writeln!(
         out,
-        "## {mark} privgate: {} ({}), gate {verdict}\n",
+        "## {mark} privgate: {:.1} ({}), gate {verdict}\n",
         report.score.overall, report.score.grade
     );
     if let Some(c) = &report.changes {
@@ -83,7 +84,7 @@ pub fn render(report: &Report) -> String {
         };
         let _ = writeln!(
             out,
-            "Score {} {arrow} {:+} against `{}` ({}). {} new, {} fixed.\n",
+            "Score {:.1} {arrow} {:+.1} against `{}` ({:.1}). {} new, {} fixed.\n",
             report.score.overall,
             c.score_delta,
             cell(&c.base),
@@ -99,7 +100,7 @@ pub fn render(report: &Report) -> String {
         .score
         .by_regulation
         .iter()
-        .map(|(k, v)| format!("{k} {v}"))
+        .map(|(k, v)| format!("{k} {v:.1}"))
         .collect();
     let _ = writeln!(out, "By regulation: {}\n", regs.join(", "));
     if let Some(c) = &report.changes {
