@@ -968,6 +968,64 @@ fn markdown_writes_every_score_and_delta_with_one_decimal() {
     assert!(md.contains("ccpa 100.0"), "{md}");
 }
 
+/// Every warning of the report, near the top, before the delta it may
+/// qualify is taken at face value: a base that does not validate makes
+/// every finding new.
+#[test]
+fn markdown_shows_every_warning_near_the_top() {
+    let repo = Repo::new();
+    repo.commit_files(
+        &[("privacy.yaml", "version: 1\ndatasets: [\n")],
+        "broken base",
+    );
+    repo.write(&[
+        (
+            "privacy.yaml",
+            "version: 1\ndatasets:\n  - id: ds-a\n    categories: [user.contact.email]\n    subjects: [customer]\n",
+        ),
+        (
+            "privgate.yaml",
+            "version: 1\nwaivers:\n  - rule: gdpr.retention-defined\n    target: dataset:ds-gone\n    reason: ticket LEGAL-1\n    approved_by: dpo@acme.example\n    expires: 2099-12-31\n",
+        ),
+    ]);
+    let args = ["check", "--changed-since", "HEAD", "--format"];
+    let out = run(repo.path(), &[&args[..], &["markdown"]].concat());
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let md = out.stdout;
+    let json: Value =
+        serde_json::from_str(&run(repo.path(), &[&args[..], &["json"]].concat()).stdout).unwrap();
+    let warnings: Vec<&str> = json["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(warnings[0].contains("ds-gone") || warnings[1].contains("ds-gone"));
+    assert!(warnings
+        .iter()
+        .any(|w| w.contains("the base `HEAD` does not validate")));
+    let pos = |needle: &str| {
+        md.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in\n{md}"))
+    };
+    for w in &warnings {
+        // As table cells and list items show text: `<` and `>` as entities.
+        let shown = w
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('|', "\\|");
+        assert_eq!(md.matches(&shown).count(), 1, "{shown:?} once in\n{md}");
+        let at = pos(&shown);
+        assert!(at < pos("**Gate:**"), "{w:?} before the gate:\n{md}");
+        assert!(
+            at < pos("### New findings"),
+            "{w:?} before the findings:\n{md}"
+        );
+    }
+    assert!(pos("against `HEAD`") < pos(&warnings[0].replace('<', "&lt;")));
+}
+
 #[test]
 fn markdown_tables_survive_pipes_and_html_in_texts() {
     let dir = awkward_repo();

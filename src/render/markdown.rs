@@ -1,6 +1,7 @@
 //! Markdown for a pull-request comment or `$GITHUB_STEP_SUMMARY`: the verdict
-//! and score first, then (in pull-request mode) what this change made worse
-//! and better, the KPIs, and every finding in a collapsed table.
+//! and score first, then the report's warnings, then (in pull-request mode)
+//! what this change made worse and better, the KPIs, and every finding in a
+//! collapsed table.
 
 use crate::report::{Finding, Report};
 use std::fmt::Write as _;
@@ -93,6 +94,9 @@ pub fn render(report: &Report) -> String {
             c.fixed.len()
         );
     }
+    // Before anything they may qualify: a base that did not validate makes
+    // the delta above and every "new" finding below misleading.
+    warnings(&mut out, &report.warnings);
     if !report.gate.reasons.is_empty() {
         let _ = writeln!(out, "**Gate:** {}\n", text(&report.gate.reasons.join("; ")));
     }
@@ -141,11 +145,18 @@ pub fn render(report: &Report) -> String {
     all.sort_by_key(|f| (f.waived, rank(f)));
     table(&mut out, &all);
     out.push_str("\n</details>\n");
-    if !report.warnings.is_empty() {
-        out.push_str("\n**Warnings**\n\n");
-        for w in &report.warnings {
-            let _ = writeln!(out, "- {}", text(w));
-        }
-    }
     out
+}
+
+/// The report's warnings as a quoted list, set apart from the text around
+/// it; nothing when there are none.
+fn warnings(out: &mut String, warnings: &[String]) {
+    if warnings.is_empty() {
+        return;
+    }
+    out.push_str("> ⚠️ **Warnings**\n>\n");
+    for w in warnings {
+        let _ = writeln!(out, "> - {}", text(w));
+    }
+    out.push('\n');
 }
