@@ -69,6 +69,9 @@ pub struct ValidateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ValidateFormat::Human)]
     pub format: ValidateFormat,
+    /// Validate the content staged in the git index (pre-commit), not the work tree.
+    #[arg(long)]
+    pub staged: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! config's `manifests:`), minus `exclude:`, in sorted order.
 
 use crate::diagnostic::{Diagnostic, Place};
-use crate::tree::Tree;
+use crate::tree::{self, Tree};
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
 pub const DEFAULT_GLOBS: [&str; 2] = ["**/privacy.{yaml,yml}", "**/*.privacy.{yaml,yml}"];
@@ -81,6 +81,12 @@ impl Globs {
         !self.exclude.is_match(dir) && !self.exclude_dirs.is_match(format!("{dir}/x"))
     }
 
+    /// Whether the globs take every file below `dir` (`declarations/**`):
+    /// such a directory matches them for what it holds, not for its name.
+    fn includes_all_below(&self, dir: &str) -> bool {
+        self.include.is_match(format!("{dir}/x"))
+    }
+
     fn is_manifest(&self, path: &str) -> bool {
         self.include.is_match(path)
             && !self.exclude.is_match(path)
@@ -97,16 +103,39 @@ pub fn discover(tree: &dyn Tree, globs: &Globs) -> Result<Vec<String>, Vec<Diagn
 }
 
 /// The manifest paths that could be listed, sorted, and why others could
-/// not (an unreadable directory, a symbolic link loop).
+/// not (an unreadable directory, a symbolic link loop, a directory or FIFO
+/// named like a manifest).
 pub fn discover_all(tree: &dyn Tree, globs: &Globs) -> (Vec<String>, Vec<Diagnostic>) {
-    let (files, diagnostics) = tree.files_and_errors(&|dir| globs.keep_dir(dir));
+    let listing = tree.list(&|dir| globs.keep_dir(dir));
     let is_manifest = |f: &str| globs.is_manifest(f) && !CONFIG_NAMES.contains(&f);
-    let paths = files.into_iter().filter(|f| is_manifest(f)).collect();
+    let paths = listing
+        .files
+        .into_iter()
+        .filter(|f| is_manifest(f))
+        .collect();
     // Of the links left out, only those named as manifests concern privgate.
-    let diagnostics = diagnostics
+    let mut diagnostics: Vec<Diagnostic> = listing
+        .diagnostics
         .into_iter()
         .filter(|d| d.is_error() || d.file.as_deref().is_some_and(is_manifest))
         .collect();
+    // Likewise of what is not a file; a config so named is reported by the
+    // config's loader.
+    let directories = listing
+        .directories
+        .iter()
+        .filter(|d| is_manifest(d) && !globs.includes_all_below(d))
+        .map(|d| (d, tree::A_DIRECTORY));
+    let special = listing
+        .special
+        .iter()
+        .filter(|f| is_manifest(f))
+        .map(|f| (f, tree::NOT_REGULAR));
+    diagnostics.extend(
+        directories
+            .chain(special)
+            .map(|(path, what)| tree::not_a_manifest_file(path, what)),
+    );
     (paths, diagnostics)
 }
 

@@ -4,7 +4,7 @@
 //! files below it are seen, with paths relative to it.
 
 use crate::diagnostic::Diagnostic;
-use crate::tree::{too_large, Tree, MAX_FILE_BYTES};
+use crate::tree::{too_large, Listing, Tree, MAX_FILE_BYTES};
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -293,19 +293,24 @@ fn normalize(dir: &str, target: &str) -> Option<String> {
 
 impl Tree for GitTree {
     fn files(&self, keep_dir: &dyn Fn(&str) -> bool) -> Result<Vec<String>, Vec<Diagnostic>> {
-        Ok(self.files_and_errors(keep_dir).0)
+        Ok(self.list(keep_dir).files)
     }
 
-    fn files_and_errors(&self, keep_dir: &dyn Fn(&str) -> bool) -> (Vec<String>, Vec<Diagnostic>) {
+    fn list(&self, keep_dir: &dyn Fn(&str) -> bool) -> Listing {
         let kept = |path: &&String| !crate::tree::pruned(path, keep_dir);
-        let files = self.files.keys().filter(kept).cloned().collect();
+        let files: Vec<String> = self.files.keys().filter(kept).cloned().collect();
         let warnings = self
             .links_left_out
             .iter()
             .filter(kept)
             .map(|p| crate::tree::link_left_out(p))
             .collect();
-        (files, warnings)
+        Listing {
+            directories: directories(&files),
+            files,
+            diagnostics: warnings,
+            ..Listing::default()
+        }
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic> {
@@ -346,6 +351,19 @@ impl Tree for GitTree {
     fn label(&self) -> String {
         self.label.clone()
     }
+}
+
+/// The directories that hold `files` (a file's directories are kept when
+/// it is), sorted, as the work tree lists them: git stores no directories,
+/// only the paths of the files in them.
+fn directories(files: &[String]) -> Vec<String> {
+    let mut dirs = std::collections::BTreeSet::new();
+    for path in files {
+        for (i, _) in path.match_indices('/') {
+            dirs.insert(&path[..i]);
+        }
+    }
+    dirs.into_iter().map(str::to_string).collect()
 }
 
 /// Commit and branch of the repository at `root`, for report headers.

@@ -208,6 +208,22 @@ impl Schema {
                 )
                 .label(format!("{bound} {limit}"))]
             }
+            // Pointed at the key: an empty list has nothing to point at.
+            ValidationErrorKind::MinItems { limit } => {
+                vec![at(
+                    Diagnostic::error(
+                        "invalid-value",
+                        format!(
+                            "{field} must list at least {}; found {}",
+                            how_many(*limit, node),
+                            describe_value(found)
+                        ),
+                    ),
+                    Place::key(pointer.clone()),
+                )
+                .label("too few entries")
+                .help_opt(default_hint(node, &field).map(|h| format!("add one, or {h}")))]
+            }
             ValidationErrorKind::UniqueItems => {
                 vec![at(
                     Diagnostic::error(
@@ -268,6 +284,40 @@ fn field_name(pointer: &str) -> String {
     }
 }
 
+/// "one of gdpr, ccpa" when a list's items are an enum, else "one entry"
+/// ("2 entries").
+fn how_many(limit: u64, list_node: Option<&Value>) -> String {
+    let names: Vec<&str> = list_node
+        .and_then(|n| n.pointer("/items/enum"))
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let count = if limit == 1 {
+        "one".to_string()
+    } else {
+        limit.to_string()
+    };
+    match (names.is_empty(), limit) {
+        (false, _) => format!("{count} of {}", names.join(", ")),
+        (true, 1) => "one entry".to_string(),
+        (true, _) => format!("{count} entries"),
+    }
+}
+
+/// "leave `regulations` out for the default, [gdpr, ccpa]" for a field
+/// that has one: leaving a field out is often what emptying it meant.
+fn default_hint(node: Option<&Value>, field: &str) -> Option<String> {
+    let default = node?.get("default")?;
+    let shown = match default {
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(scalar_text).collect();
+            format!("[{}]", items.join(", "))
+        }
+        other => scalar_text(other),
+    };
+    Some(format!("leave {field} out for the default, {shown}"))
+}
+
 fn scalar_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -281,6 +331,7 @@ fn describe_value(v: &Value) -> String {
         Value::Bool(b) => format!("a boolean (`{b}`)"),
         Value::Number(n) => format!("a number (`{n}`)"),
         Value::String(s) => format!("the text `{s}`"),
+        Value::Array(items) if items.is_empty() => "an empty list".into(),
         Value::Array(_) => "a list".into(),
         Value::Object(_) => "a mapping".into(),
     }

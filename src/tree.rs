@@ -17,11 +17,17 @@ pub trait Tree: Sync {
     fn files(&self, keep_dir: &dyn Fn(&str) -> bool) -> Result<Vec<String>, Vec<Diagnostic>>;
     /// Like `files`, but with the files that could be listed even when some
     /// could not (an unreadable directory), so that the rest is still
-    /// checked in the same run.
-    fn files_and_errors(&self, keep_dir: &dyn Fn(&str) -> bool) -> (Vec<String>, Vec<Diagnostic>) {
+    /// checked in the same run, and with what is there but is no file.
+    fn list(&self, keep_dir: &dyn Fn(&str) -> bool) -> Listing {
         match self.files(keep_dir) {
-            Ok(files) => (files, Vec::new()),
-            Err(errors) => (Vec::new(), errors),
+            Ok(files) => Listing {
+                files,
+                ..Listing::default()
+            },
+            Err(diagnostics) => Listing {
+                diagnostics,
+                ..Listing::default()
+            },
         }
     }
     /// Reads a file, refusing ones over `MAX_FILE_BYTES`.
@@ -43,6 +49,24 @@ pub trait Tree: Sync {
     fn label(&self) -> String;
 }
 
+/// What a walk of a tree found.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Files privgate can read (regular files, and links to them inside the
+    /// root), sorted.
+    pub files: Vec<String>,
+    /// Directories, sorted. With `special`, what is there but is no file:
+    /// discovery reports those named like manifests, since a directory or
+    /// a FIFO called `privacy.yaml` must not be passed over in silence.
+    pub directories: Vec<String>,
+    /// FIFOs, sockets and devices (never opened: a FIFO would block),
+    /// sorted.
+    pub special: Vec<String>,
+    /// Why some entries could not be listed (errors), and the links left
+    /// out (warnings).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
 pub fn too_large(path: &str, size: u64) -> Diagnostic {
     Diagnostic::error(
         "file-too-large",
@@ -59,12 +83,38 @@ pub fn too_large(path: &str, size: u64) -> Diagnostic {
 fn not_regular(path: &Path) -> Option<&'static str> {
     let link = std::fs::symlink_metadata(path).ok()?;
     match std::fs::metadata(path) {
-        Ok(m) if m.is_file() => None,
-        Ok(m) if m.is_dir() => Some("a directory"),
-        Ok(_) => Some("not a regular file (a FIFO, socket or device)"),
+        Ok(m) => not_regular_type(m.file_type()),
         Err(_) if link.file_type().is_symlink() => Some("a symbolic link to nothing"),
         Err(_) => Some("unreadable"),
     }
+}
+
+pub const A_DIRECTORY: &str = "a directory";
+pub const NOT_REGULAR: &str = "not a regular file (a FIFO, socket or device)";
+
+/// What an entry of this type is when it is not a regular file, as people
+/// name it.
+fn not_regular_type(file_type: std::fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() {
+        None
+    } else if file_type.is_dir() {
+        Some(A_DIRECTORY)
+    } else {
+        Some(NOT_REGULAR)
+    }
+}
+
+/// A path named like a manifest that is no file privgate can read (`what`
+/// says what it is): an error, as for any other unreadable path, since the
+/// declarations it was meant to hold would silently drop out.
+pub fn not_a_manifest_file(path: &str, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "unreadable-path",
+        format!("cannot read `{path}`: it is named like a manifest but is {what}"),
+    )
+    .at(path, crate::diagnostic::Place::File)
+    .label("not a file")
+    .help("make it a regular file, rename it, or add it to `exclude` in privgate.yaml")
 }
 
 /// Reads a file named on the command line (`--config FILE`) with the limits
@@ -209,14 +259,18 @@ impl WorkTree {
 
 impl Tree for WorkTree {
     fn files(&self, keep_dir: &dyn Fn(&str) -> bool) -> Result<Vec<String>, Vec<Diagnostic>> {
-        match self.files_and_errors(keep_dir) {
-            (files, errors) if !errors.iter().any(Diagnostic::is_error) => Ok(files),
-            (_, errors) => Err(errors),
+        let listing = self.list(keep_dir);
+        if listing.diagnostics.iter().any(Diagnostic::is_error) {
+            Err(listing.diagnostics)
+        } else {
+            Ok(listing.files)
         }
     }
 
-    fn files_and_errors(&self, keep_dir: &dyn Fn(&str) -> bool) -> (Vec<String>, Vec<Diagnostic>) {
+    fn list(&self, keep_dir: &dyn Fn(&str) -> bool) -> Listing {
         let mut files = Vec::new();
+        let mut directories = Vec::new();
+        let mut special = Vec::new();
         let mut errors = Vec::new();
         let left_out = std::cell::RefCell::new(Vec::new());
         let walker = walkdir::WalkDir::new(&self.root)
@@ -249,7 +303,12 @@ impl Tree for WorkTree {
         for entry in walker {
             match entry {
                 Ok(entry) if entry.file_type().is_file() => files.push(self.relative(entry.path())),
-                Ok(_) => {}
+                Ok(entry) if entry.depth() == 0 => {}
+                Ok(entry) if entry.file_type().is_dir() => {
+                    directories.push(self.relative(entry.path()));
+                }
+                // Listed, never opened: opening a FIFO would block.
+                Ok(entry) => special.push(self.relative(entry.path())),
                 // A link to nothing is not a file: nothing to read, nothing
                 // to follow out of the root.
                 Err(err) if is_dangling_link(&err) => {
@@ -270,7 +329,14 @@ impl Tree for WorkTree {
         left_out.sort();
         errors.extend(left_out.iter().map(|p| link_left_out(p)));
         files.sort();
-        (files, errors)
+        directories.sort();
+        special.sort();
+        Listing {
+            files,
+            directories,
+            special,
+            diagnostics: errors,
+        }
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic> {

@@ -889,11 +889,11 @@ fn markdown_in_pull_request_mode_leads_with_the_delta_and_new_findings() {
         .find(|l| l.contains("against `HEAD`"))
         .expect("the delta against the base");
     assert!(
-        delta_line.contains(&format!("{:+}", c["score_delta"].as_f64().unwrap())),
+        delta_line.contains(&format!("{:+.1}", c["score_delta"].as_f64().unwrap())),
         "{delta_line}"
     );
     assert!(
-        delta_line.contains(&format!("({})", c["base_score"].as_f64().unwrap())),
+        delta_line.contains(&format!("({:.1})", c["base_score"].as_f64().unwrap())),
         "{delta_line}"
     );
     assert!(delta_line.contains("2 new, 2 fixed"), "{delta_line}");
@@ -921,6 +921,109 @@ fn markdown_in_pull_request_mode_leads_with_the_delta_and_new_findings() {
         fixed_section.contains("dataset:ds-fixed"),
         "{fixed_section}"
     );
+}
+
+/// One decimal everywhere, as in JSON and human output: a whole-number
+/// score is `0.0` and `100.0`, an unchanged one `+0.0`.
+#[test]
+fn markdown_writes_every_score_and_delta_with_one_decimal() {
+    let repo = Repo::new();
+    repo.commit_files(
+        &[("privacy.yaml", "version: 1\nsystem: { id: a }\n")],
+        "base",
+    );
+    let args = ["check", "--changed-since", "HEAD", "--format"];
+    let md = run(repo.path(), &[&args[..], &["markdown"]].concat()).stdout;
+    let json: Value =
+        serde_json::from_str(&run(repo.path(), &[&args[..], &["json"]].concat()).stdout).unwrap();
+    let number = |v: &Value| v.as_f64().unwrap();
+    let (overall, by_regulation) = (&json["score"]["overall"], &json["score"]["by_regulation"]);
+    // Whole numbers, so that `{}` and `{:.1}` differ.
+    assert_eq!(number(overall).fract(), 0.0, "{json}");
+    assert!(md.starts_with(&format!(
+        "## ✅ privgate: {:.1} ({}), gate passed\n",
+        number(overall),
+        json["score"]["grade"].as_str().unwrap()
+    )));
+    let c = &json["changes"];
+    assert_eq!(number(&c["score_delta"]), 0.0);
+    assert!(
+        md.contains(&format!(
+            "Score {:.1} = +0.0 against `HEAD` ({:.1}). 0 new, 0 fixed.",
+            number(overall),
+            number(&c["base_score"])
+        )),
+        "{md}"
+    );
+    let regs: Vec<String> = by_regulation
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| format!("{k} {:.1}", number(v)))
+        .collect();
+    assert!(
+        md.contains(&format!("By regulation: {}\n", regs.join(", "))),
+        "{md}"
+    );
+    assert!(md.contains("ccpa 100.0"), "{md}");
+}
+
+/// Every warning of the report, near the top, before the delta it may
+/// qualify is taken at face value: a base that does not validate makes
+/// every finding new.
+#[test]
+fn markdown_shows_every_warning_near_the_top() {
+    let repo = Repo::new();
+    repo.commit_files(
+        &[("privacy.yaml", "version: 1\ndatasets: [\n")],
+        "broken base",
+    );
+    repo.write(&[
+        (
+            "privacy.yaml",
+            "version: 1\ndatasets:\n  - id: ds-a\n    categories: [user.contact.email]\n    subjects: [customer]\n",
+        ),
+        (
+            "privgate.yaml",
+            "version: 1\nwaivers:\n  - rule: gdpr.retention-defined\n    target: dataset:ds-gone\n    reason: ticket LEGAL-1\n    approved_by: dpo@acme.example\n    expires: 2099-12-31\n",
+        ),
+    ]);
+    let args = ["check", "--changed-since", "HEAD", "--format"];
+    let out = run(repo.path(), &[&args[..], &["markdown"]].concat());
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let md = out.stdout;
+    let json: Value =
+        serde_json::from_str(&run(repo.path(), &[&args[..], &["json"]].concat()).stdout).unwrap();
+    let warnings: Vec<&str> = json["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(warnings[0].contains("ds-gone") || warnings[1].contains("ds-gone"));
+    assert!(warnings
+        .iter()
+        .any(|w| w.contains("the base `HEAD` does not validate")));
+    let pos = |needle: &str| {
+        md.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in\n{md}"))
+    };
+    for w in &warnings {
+        // As table cells and list items show text: `<` and `>` as entities.
+        let shown = w
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('|', "\\|");
+        assert_eq!(md.matches(&shown).count(), 1, "{shown:?} once in\n{md}");
+        let at = pos(&shown);
+        assert!(at < pos("**Gate:**"), "{w:?} before the gate:\n{md}");
+        assert!(
+            at < pos("### New findings"),
+            "{w:?} before the findings:\n{md}"
+        );
+    }
+    assert!(pos("against `HEAD`") < pos(&warnings[0].replace('<', "&lt;")));
 }
 
 #[test]

@@ -282,6 +282,82 @@ fn staged_sees_removals_and_documents_as_they_will_be_committed() {
     assert_eq!(work.code, 0, "{}", work.stderr);
 }
 
+/// A validate pre-commit hook judges what will be committed: the staged
+/// text, located in it, whatever the work tree holds.
+#[test]
+fn validate_staged_reads_the_index_not_the_work_tree() {
+    let valid = manifest(&[dataset("ds-a", Some("P1Y"))]);
+    let invalid = "version: 1\ndatasets:\n  - id: ds-a\n    retension: P1Y\n".to_string();
+    let repo = repo_with(&[("services/a/privacy.yaml", valid.clone())]);
+    let validate = |staged: &[&str]| {
+        let out = privgate(repo.path())
+            .args(["validate", "--format", "json"])
+            .args(staged)
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code(), json)
+    };
+
+    // Staged invalid, fixed in the work tree only: the commit is refused.
+    repo.write(&[("services/a/privacy.yaml", &invalid)]);
+    repo.stage(&["services/a/privacy.yaml"]);
+    repo.write(&[("services/a/privacy.yaml", &valid)]);
+    let (code, json) = validate(&["--staged"]);
+    assert_eq!(code, Some(2), "{json}");
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["code"], "unknown-field", "{json}");
+    assert_eq!(d["file"], "services/a/privacy.yaml");
+    assert_eq!(d["line"], line_of(&invalid, "retension"));
+    assert_eq!(validate(&[]).0, Some(0));
+
+    // The other way round: staged valid, broken in the work tree only.
+    repo.stage(&["services/a/privacy.yaml"]);
+    repo.write(&[("services/a/privacy.yaml", &invalid)]);
+    let (code, json) = validate(&["--staged"]);
+    assert_eq!(code, Some(0), "{json}");
+    assert_eq!(json["manifests"], 2);
+    assert_eq!(validate(&[]).0, Some(2));
+
+    // Outside a repository, as for `check --staged`.
+    let dir = tempfile::tempdir().unwrap();
+    let out = privgate(dir.path())
+        .args(["validate", "--staged"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not inside a git repository"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn staged_a_directory_named_like_a_manifest_is_an_error_as_in_the_work_tree() {
+    let repo = repo_with(&[(
+        "services/a/privacy.yaml/README.md",
+        "# not a manifest\n".to_string(),
+    )]);
+    for mode in [&["--staged"][..], &[][..]] {
+        let out = privgate(repo.path())
+            .arg("check")
+            .args(mode)
+            .output()
+            .unwrap();
+        // As miette wraps it.
+        let stderr = String::from_utf8_lossy(&out.stderr).replace("\n  | ", " ");
+        assert_eq!(out.status.code(), Some(2), "{mode:?}: {stderr}");
+        assert!(
+            stderr.contains(
+                "services/a/privacy.yaml:1:1: cannot read `services/a/privacy.yaml`: \
+                 it is named like a manifest but is a directory"
+            ),
+            "{mode:?}: {stderr}"
+        );
+    }
+}
+
 // ------------------------------------------------------- --changed-since
 
 #[test]

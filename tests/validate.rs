@@ -655,6 +655,35 @@ fn bad_config() {
     );
 }
 
+/// `regulations: []` would check nothing and score 100: a config error at
+/// the key, naming what may be listed (the default is both).
+#[test]
+fn an_empty_regulations_list_is_a_config_error() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        &[
+            ("privgate.yaml", "version: 1\nregulations: []\n"),
+            ("privacy.yaml", VALID),
+        ],
+    );
+    let r = validate(dir.path());
+    assert_errors(&r, 1);
+    assert_diag(
+        &r,
+        "invalid-value",
+        "privgate.yaml:2:1",
+        &[
+            "`regulations` must list at least one of gdpr, ccpa",
+            "found an empty list",
+            "add one, or leave `regulations` out for the default, [gdpr, ccpa]",
+        ],
+    );
+    let r = run(privgate().arg("check").current_dir(dir.path()));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+}
+
 #[test]
 fn invalid_utf8() {
     let bytes = std::fs::read(broken("invalid-utf8").join("privacy.yaml")).unwrap();
@@ -1488,6 +1517,76 @@ fn a_config_that_cannot_be_read_is_an_error_not_skipped() {
         assert_eq!(r.code, 2, "{config}: {}", r.stderr);
         assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
     }
+}
+
+/// A directory, a FIFO or a link to a directory named like a manifest is
+/// an error at the path, never passed over; the FIFO is not opened (it
+/// would block until a writer comes).
+#[cfg(unix)]
+#[test]
+fn a_manifest_name_on_what_is_not_a_file_is_an_error_not_skipped() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        &[
+            ("privacy.yaml", VALID),
+            ("services/a/privacy.yaml/notes.txt", "not a manifest\n"),
+            ("shared/notes.txt", VALID),
+        ],
+    );
+    std::os::unix::fs::symlink("../shared", dir.path().join("services/c.privacy.yml")).unwrap();
+    let fifo = dir.path().join("services/b/privacy.yml");
+    std::fs::create_dir_all(fifo.parent().unwrap()).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    let has_fifo = made.is_ok_and(|s| s.success());
+    let r = run(privgate()
+        .arg("validate")
+        .current_dir(dir.path())
+        .timeout(std::time::Duration::from_secs(20)));
+    assert_errors(&r, if has_fifo { 3 } else { 2 });
+    for (path, what) in [
+        ("services/a/privacy.yaml", "a directory"),
+        ("services/c.privacy.yml", "a directory"),
+    ] {
+        assert_diag(
+            &r,
+            "unreadable-path",
+            &format!("{path}:1:1"),
+            &["named like a manifest", what],
+        );
+    }
+    if has_fifo {
+        assert_diag(
+            &r,
+            "unreadable-path",
+            "services/b/privacy.yml:1:1",
+            &["named like a manifest", "not a regular file"],
+        );
+    } else {
+        eprintln!("FIFO case skipped: no mkfifo");
+    }
+
+    // Excluded, it is not looked at; and a directory that a `dir/**` glob
+    // takes is taken for what it holds, not for its name.
+    write(
+        dir.path(),
+        &[
+            (
+                "privgate.yaml",
+                "version: 1
+manifests: [\"**/privacy.y*ml\", \"**/*.privacy.yml\", \"services/a/**\"]
+exclude: [services/b, services/c.privacy.yml]
+",
+            ),
+            ("services/a/privacy.yaml/notes.txt", VALID),
+        ],
+    );
+    let r = run(privgate()
+        .args(["validate", "--format", "json"])
+        .current_dir(dir.path())
+        .timeout(std::time::Duration::from_secs(20)));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("\"manifests\": 2"), "{}", r.stdout);
 }
 
 /// Writes `text` (any bytes) as the one manifest of a fresh repository and

@@ -13,8 +13,6 @@ use privgate::render::{
 };
 use privgate::report::Report;
 use privgate::span::Locator;
-use privgate::tree::Tree;
-use privgate::tree::WorkTree;
 
 /// Loads, checks and returns the result, or the exit code after printing
 /// why it could not check.
@@ -38,11 +36,7 @@ pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
         super::emit_alone(d, &args.common);
         EXIT_ERROR
     };
-    let head_tree: Box<dyn Tree> = if args.staged {
-        Box::new(GitTree::staged(&args.common.path).map_err(fail)?)
-    } else {
-        Box::new(WorkTree::open(&args.common.path).map_err(fail)?)
-    };
+    let head_tree = super::open_tree(&args.common, args.staged).map_err(fail)?;
     // Resolve the base first: a bad REV is an error before any work.
     let base_tree = match &args.changed_since {
         Some(rev) => Some((

@@ -23,10 +23,11 @@ mod rules;
 
 use crate::cli::{Command, CommonArgs, ValidateArgs, ValidateFormat};
 use privgate::diagnostic::Diagnostic;
+use privgate::git::GitTree;
 use privgate::load::{self, LoadOptions, Workspace};
 use privgate::render::human::{self, Names, Style};
 use privgate::span::Locator;
-use privgate::tree::WorkTree;
+use privgate::tree::{Tree, WorkTree};
 use std::io::Write;
 
 pub const EXIT_OK: u8 = 0;
@@ -141,6 +142,16 @@ pub fn names(common: &CommonArgs) -> Names {
     Names::new(&common.path, common.config.as_deref())
 }
 
+/// What a command judges: with `--staged`, the content staged in the git
+/// index (what the next commit will hold), else the work tree at PATH.
+pub fn open_tree(common: &CommonArgs, staged: bool) -> Result<Box<dyn Tree>, Diagnostic> {
+    Ok(if staged {
+        Box::new(GitTree::staged(&common.path)?)
+    } else {
+        Box::new(WorkTree::open(&common.path)?)
+    })
+}
+
 /// Loads the work tree at PATH; on an unreadable root, the diagnostic.
 pub fn load_worktree(common: &CommonArgs, options: &LoadOptions) -> Result<Workspace, Diagnostic> {
     let tree = WorkTree::open(&common.path)?;
@@ -165,17 +176,17 @@ pub fn emit(ws: &Workspace, diagnostics: &[Diagnostic], common: &CommonArgs) {
 }
 
 fn validate(args: &ValidateArgs) -> u8 {
-    let tree = match WorkTree::open(&args.common.path) {
+    let tree = match open_tree(&args.common, args.staged) {
         Ok(t) => t,
         Err(d) => {
             emit_alone(d, &args.common);
             return EXIT_ERROR;
         }
     };
-    let mut ws = load::load(&tree, &options(&args.common));
+    let mut ws = load::load(tree.as_ref(), &options(&args.common));
     // The config's references to rules and packs are references too: what
     // `check` would refuse, `validate` refuses.
-    privgate::check::add_catalog_errors(&mut ws, &tree);
+    privgate::check::add_catalog_errors(&mut ws, tree.as_ref());
     emit(&ws, &ws.diagnostics, &args.common);
     let errors = ws.diagnostics.iter().filter(|d| d.is_error()).count();
     if args.format == ValidateFormat::Json {

@@ -1,6 +1,7 @@
 //! Markdown for a pull-request comment or `$GITHUB_STEP_SUMMARY`: the verdict
-//! and score first, then (in pull-request mode) what this change made worse
-//! and better, the KPIs, and every finding in a collapsed table.
+//! and score first, then the report's warnings, then (in pull-request mode)
+//! what this change made worse and better, the KPIs, and every finding in a
+//! collapsed table.
 
 use crate::report::{Finding, Report};
 use std::fmt::Write as _;
@@ -68,9 +69,10 @@ pub fn render(report: &Report) -> String {
         "failed"
     };
     let mark = if report.gate.passed { "✅" } else { "❌" };
+    // Scores and deltas with one decimal, as in JSON and human output.
     let _ = writeln!(
         out,
-        "## {mark} privgate: {} ({}), gate {verdict}\n",
+        "## {mark} privgate: {:.1} ({}), gate {verdict}\n",
         report.score.overall, report.score.grade
     );
     if let Some(c) = &report.changes {
@@ -83,7 +85,7 @@ pub fn render(report: &Report) -> String {
         };
         let _ = writeln!(
             out,
-            "Score {} {arrow} {:+} against `{}` ({}). {} new, {} fixed.\n",
+            "Score {:.1} {arrow} {:+.1} against `{}` ({:.1}). {} new, {} fixed.\n",
             report.score.overall,
             c.score_delta,
             cell(&c.base),
@@ -92,6 +94,9 @@ pub fn render(report: &Report) -> String {
             c.fixed.len()
         );
     }
+    // Before anything they may qualify: a base that did not validate makes
+    // the delta above and every "new" finding below misleading.
+    warnings(&mut out, &report.warnings);
     if !report.gate.reasons.is_empty() {
         let _ = writeln!(out, "**Gate:** {}\n", text(&report.gate.reasons.join("; ")));
     }
@@ -99,7 +104,7 @@ pub fn render(report: &Report) -> String {
         .score
         .by_regulation
         .iter()
-        .map(|(k, v)| format!("{k} {v}"))
+        .map(|(k, v)| format!("{k} {v:.1}"))
         .collect();
     let _ = writeln!(out, "By regulation: {}\n", regs.join(", "));
     if let Some(c) = &report.changes {
@@ -140,11 +145,18 @@ pub fn render(report: &Report) -> String {
     all.sort_by_key(|f| (f.waived, rank(f)));
     table(&mut out, &all);
     out.push_str("\n</details>\n");
-    if !report.warnings.is_empty() {
-        out.push_str("\n**Warnings**\n\n");
-        for w in &report.warnings {
-            let _ = writeln!(out, "- {}", text(w));
-        }
-    }
     out
+}
+
+/// The report's warnings as a quoted list, set apart from the text around
+/// it; nothing when there are none.
+fn warnings(out: &mut String, warnings: &[String]) {
+    if warnings.is_empty() {
+        return;
+    }
+    out.push_str("> ⚠️ **Warnings**\n>\n");
+    for w in warnings {
+        let _ = writeln!(out, "> - {}", text(w));
+    }
+    out.push('\n');
 }
