@@ -86,14 +86,31 @@ pub fn catalog(
     let known_regs: BTreeSet<&str> = packs.iter().map(|p| p.regulation.as_str()).collect();
     for r in &regulations {
         if !known_regs.contains(r.as_str()) {
+            let known = known_regs.iter().copied().collect::<Vec<_>>().join(", ");
             diags.push(
                 Diagnostic::error(
                     "unknown-regulation",
                     format!("no rule pack implements regulation `{r}`"),
                 )
-                .help_opt(did_you_mean(r, known_regs.iter().copied())),
+                .help_opt(
+                    did_you_mean(r, known_regs.iter().copied())
+                        .or(Some(format!("the loaded rule packs implement: {known}"))),
+                ),
             );
         }
+    }
+    // `regulations: []` selects no built-in pack: with no pack of the
+    // organisation's either, nothing would be checked and the score be 100.
+    if regulations.is_empty() && org_files.is_empty() {
+        diags.push(
+            Diagnostic::error(
+                "invalid-value",
+                "`regulations` is empty and no `rulepacks` are listed: nothing would be checked",
+            )
+            .at(&config_file, Place::key("/regulations".to_string()))
+            .label("no regulation")
+            .help("list gdpr and/or ccpa, or leave `regulations` out for both"),
+        );
     }
     let all_ids: Vec<&str> = packs
         .iter()

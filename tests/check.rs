@@ -378,7 +378,8 @@ fn regulation_flag_selects_packs() {
         .args(["check", "--regulation", "hipaa"])
         .assert()
         .code(2)
-        .stderr(contains("no rule pack implements regulation `hipaa`"));
+        .stderr(contains("no rule pack implements regulation `hipaa`"))
+        .stderr(contains("the loaded rule packs implement: ccpa, gdpr"));
 }
 
 const ORG_PACK: &str = "version: 1
@@ -399,6 +400,35 @@ rules:
         violation: system.owner == null || !system.owner.startsWith('team-')
         message: system `{id}` is not owned by a team mailbox
 ";
+
+#[test]
+fn an_empty_regulations_list_runs_only_the_organisation_packs() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [
+            (
+                "privgate.yaml",
+                "version: 1\nregulations: []\nrulepacks: [org.yaml]\n",
+            ),
+            ("org.yaml", ORG_PACK),
+            ("privacy.yaml", "version: 1\nsystem: { id: a }\n"),
+        ],
+    );
+    let out = privgate(dir.path())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["checks"], 1);
+    assert_eq!(report["findings"][0]["rule"], "acme.owner-is-team-address");
+}
 
 #[test]
 fn an_organisation_pack_adds_its_own_rules() {

@@ -674,9 +674,8 @@ fn an_empty_regulations_list_is_a_config_error() {
         "invalid-value",
         "privgate.yaml:2:1",
         &[
-            "`regulations` must list at least one of gdpr, ccpa",
-            "found an empty list",
-            "add one, or leave `regulations` out for the default, [gdpr, ccpa]",
+            "`regulations` is empty and no `rulepacks` are listed",
+            "list gdpr and/or ccpa, or leave `regulations` out for both",
         ],
     );
     let r = run(privgate().arg("check").current_dir(dir.path()));
