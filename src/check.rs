@@ -144,16 +144,20 @@ pub fn catalog(
         return Err(diags);
     }
     let builtin: BTreeSet<&str> = pack::BUILTIN.iter().map(|(f, _)| *f).collect();
+    // Built-in packs follow the selected regulations (`regulations:` or
+    // `--regulation`, the same either way); an organisation's own apply too,
+    // unless the selection names some of them (`--regulation acme`), and
+    // then only those.
+    let is_org = |reg: &str| {
+        packs
+            .iter()
+            .any(|p| p.regulation == reg && !builtin.contains(p.file.as_str()))
+    };
+    let org_named = regulations.iter().any(|r| is_org(r));
     let mut rules = Vec::new();
     for p in &packs {
-        // Built-in packs follow `regulations`; an organisation's own always
-        // apply, unless `--regulation` names others.
         let selected = regulations.contains(&p.regulation);
-        let applies = if builtin.contains(p.file.as_str()) {
-            selected
-        } else {
-            selected || !model.config.regulations_from_command_line
-        };
+        let applies = selected || (!builtin.contains(p.file.as_str()) && !org_named);
         if !applies {
             continue;
         }
