@@ -90,6 +90,12 @@ pub struct Gate {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Changes {
     pub base: String,
+    /// False when the base did not validate: then `base_score` is 0, the
+    /// delta is not a comparison, and every finding counts as new. The
+    /// readable outputs say so instead of showing the delta; JSON keeps
+    /// cli.md's shape and carries the reason in `warnings`.
+    #[serde(skip)]
+    pub base_checked: bool,
     pub base_score: f64,
     pub score_delta: f64,
     pub new: Vec<Finding>,

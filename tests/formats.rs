@@ -898,7 +898,7 @@ fn markdown_in_pull_request_mode_leads_with_the_delta_and_new_findings() {
     );
     assert!(delta_line.contains("2 new, 2 fixed"), "{delta_line}");
     assert!(
-        md.contains("**Gate:** 1 high finding\n"),
+        md.contains("**Gate:** 1 new high finding\n"),
         "only the new high finding counts: {md}"
     );
 
@@ -1023,7 +1023,7 @@ fn markdown_shows_every_warning_near_the_top() {
             "{w:?} before the findings:\n{md}"
         );
     }
-    assert!(pos("against `HEAD`") < pos(&warnings[0].replace('<', "&lt;")));
+    assert!(pos("the base `HEAD` could not be checked") < pos(&warnings[0].replace('<', "&lt;")));
 }
 
 #[test]

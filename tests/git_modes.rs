@@ -888,6 +888,27 @@ fn a_base_that_does_not_validate_counts_every_finding_as_new() {
         "{}",
         pr.stderr
     );
+    // The readable outputs show no delta against a base that has no score
+    // (JSON keeps cli.md's numbers, qualified by the warning).
+    let human = privgate(repo.path())
+        .args(["check", "--changed-since", "HEAD"])
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&human.stderr);
+    assert!(
+        human.contains("against HEAD: no delta (the base could not be checked"),
+        "{human}"
+    );
+    let md = privgate(repo.path())
+        .args(["check", "--changed-since", "HEAD", "--format", "markdown"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(
+        md.contains("no delta: the base `HEAD` could not be checked"),
+        "{md}"
+    );
+    assert!(!md.contains('▲'), "{md}");
 }
 
 #[test]

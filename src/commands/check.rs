@@ -87,6 +87,9 @@ pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
                     ..head.report.clone()
                 };
                 changes::compare(&mut head.report, &head.model, &empty, rev, &gate);
+                if let Some(c) = &mut head.report.changes {
+                    c.base_checked = false;
+                }
             }
         }
     }
@@ -237,6 +240,11 @@ pub fn summary_line(report: &Report) -> String {
         format!("gate FAILED: {}", report.gate.reasons.join(", "))
     };
     let delta = match &report.changes {
+        Some(c) if !c.base_checked => format!(
+            " - against {}: no delta (the base could not be checked; every finding counts as new), {} new",
+            c.base,
+            c.new.len()
+        ),
         Some(c) => format!(
             " - against {}: {:+.1} (was {:.1}), {} new, {} fixed",
             c.base,

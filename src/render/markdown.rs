@@ -75,7 +75,15 @@ pub fn render(report: &Report) -> String {
         "## {mark} privgate: {:.1} ({}), gate {verdict}\n",
         report.score.overall, report.score.grade
     );
-    if let Some(c) = &report.changes {
+    if let Some(c) = report.changes.as_ref().filter(|c| !c.base_checked) {
+        let _ = writeln!(
+            out,
+            "Score {:.1}; no delta: the base `{}` could not be checked, so every finding counts as new. {} new.\n",
+            report.score.overall,
+            cell(&c.base),
+            c.new.len()
+        );
+    } else if let Some(c) = &report.changes {
         let arrow = if c.score_delta < 0.0 {
             "▼"
         } else if c.score_delta > 0.0 {
