@@ -21,6 +21,8 @@ pub const ROPA_VERSION: u32 = 1;
 pub const MISSING: &str = "missing";
 /// What an empty optional list reads as in text formats.
 pub const NONE_DECLARED: &str = "none declared";
+/// Recipients when no flow of the purpose reaches a vendor.
+pub const NO_RECIPIENTS: &str = "none (no flow of this purpose discloses data to a vendor)";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Ropa {
@@ -74,7 +76,7 @@ pub struct Activity {
     pub missing: Vec<String>,
 }
 
-/// Where the flows of a purpose deliver data.
+/// A vendor the flows of a purpose disclose data to.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Recipient {
     /// `vendor`, `system` or `dataset`.
@@ -258,6 +260,12 @@ fn activity(lookup: &Lookup, d: &Decl<Purpose>, flows: &[&Decl<Flow>]) -> Activi
                 assessments: flow.assessments.clone(),
             });
         }
+        // Art. 30(1)(d) asks for those the data are disclosed to (Art. 4(9)):
+        // vendors. The controller's own datasets and systems are not
+        // recipients, though one abroad is still a transfer above.
+        if !external {
+            continue;
+        }
         match recipients
             .iter_mut()
             .find(|x| x.kind == r.kind && x.id == r.id)
@@ -418,7 +426,7 @@ pub fn field_lists(a: &Activity) -> Vec<(&'static str, Vec<String>)> {
         ("Data categories", vec![categories_text(a)]),
         (
             "Recipients",
-            each(&a.recipients, recipient_text, NONE_DECLARED.into()),
+            each(&a.recipients, recipient_text, NO_RECIPIENTS.into()),
         ),
         (
             "Third-country transfers",
@@ -513,7 +521,7 @@ pub fn recipient_text(r: &Recipient) -> String {
 
 pub fn recipients_text(a: &Activity) -> String {
     if a.recipients.is_empty() {
-        return NONE_DECLARED.into();
+        return NO_RECIPIENTS.into();
     }
     a.recipients
         .iter()

@@ -580,7 +580,14 @@ fn ropa_json_lists_every_purpose_with_its_fields() {
         );
     }
     let find = |id: &str| activities.iter().find(|a| a["purpose"] == id).unwrap();
-    // Recipients are the vendors and datasets reached by the purpose's flows.
+    // Recipients are the vendors the purpose's flows disclose data to; the
+    // controller's own datasets and systems are not (Art. 4(9), 30(1)(d)).
+    for a in activities {
+        for r in a["recipients"].as_array().unwrap() {
+            assert_eq!(r["kind"], "vendor", "{}: {r}", a["purpose"]);
+        }
+    }
+    assert_eq!(find("recommendations")["recipients"], serde_json::json!([]));
     let support = find("customer-support");
     assert_eq!(support["recipients"][0]["id"], "zendesk");
     assert_eq!(support["transfers"][0]["country"], "US");
