@@ -633,11 +633,43 @@ fn undeclared_target(model: &Model, target: &str) -> Option<String> {
     if ids.contains(id) {
         return None;
     }
+    // The right id under the wrong kind (`purpose:mailchimp` for a vendor).
+    if let Some(other) = Kind::ALL.iter().find(|k| model.ids(**k).contains(id)) {
+        return Some(format!("; did you mean `{}:{id}`?", other.name()));
+    }
     Some(
         did_you_mean(id, ids.iter().copied())
             .map(|m| format!("; {m}"))
             .unwrap_or_default(),
     )
+}
+
+/// Waivers whose target names no declaration, as located warnings: what
+/// `check` warns about once the rules ran, `validate` can say before.
+pub fn waiver_target_warnings(model: &Model) -> Vec<Diagnostic> {
+    let Some(file) = &model.config_file else {
+        return Vec::new();
+    };
+    model
+        .config
+        .waivers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| {
+            let hint = undeclared_target(model, &w.target)?;
+            Some(
+                Diagnostic::warning(
+                    "waiver-matches-nothing",
+                    format!(
+                        "waiver for {} on {}: no such declaration{hint}",
+                        w.rule, w.target
+                    ),
+                )
+                .at(file, Place::value(format!("/waivers/{i}/target")))
+                .label("no such declaration"),
+            )
+        })
+        .collect()
 }
 
 /// Valid waivers by index of the violated check they cover; warnings for
@@ -821,7 +853,8 @@ pub fn add_catalog_errors(ws: &mut Workspace, tree: &dyn Tree) {
     // The config's other errors leave the rest of it in use (load keeps its
     // valid part), so its rule ids are checked in the same run; not when
     // the error is in `rulepacks` (an organisation's rule ids would look
-    // unknown) or in the whole file (nothing of it was read).
+    // unknown), in `regulations` (what is left of the list is not what was
+    // meant) or in the whole file (nothing of it was read).
     let catalog_inputs_intact =
         ws.diagnostics
             .iter()
@@ -830,7 +863,9 @@ pub fn add_catalog_errors(ws: &mut Workspace, tree: &dyn Tree) {
                 (None, _) => false,
                 (Some(f), _) if Some(f.as_str()) != config => true,
                 (_, Place::Pointer { pointer, .. }) => {
-                    !pointer.is_empty() && !pointer.starts_with("/rulepacks")
+                    !pointer.is_empty()
+                        && !pointer.starts_with("/rulepacks")
+                        && !pointer.starts_with("/regulations")
                 }
                 _ => false,
             });

@@ -773,6 +773,28 @@ waivers:
         "{:?}",
         r.warnings
     );
+    // `validate` says so before any rule runs, at the target; `score` too.
+    privgate(dir.path())
+        .arg("validate")
+        .assert()
+        .success()
+        .stderr(contains(
+            "waiver for gdpr.transparency-notice on purpose:p1x",
+        ))
+        .stderr(contains("privgate.yaml:5:13"))
+        .stderr(contains("1 warning"));
+    privgate(dir.path())
+        .args(["score", "--fail-on", "none"])
+        .assert()
+        .success()
+        .stderr(contains("warning: privgate.yaml:4:5: waiver for"));
+    // The right id under the wrong kind.
+    let r = check_dir(waiver("dataset:p1").path(), TODAY).unwrap();
+    assert!(
+        r.warnings[0].contains("no such declaration; did you mean `purpose:p1`?"),
+        "{:?}",
+        r.warnings
+    );
     // A kind that does not exist: an error, like any other bad value.
     let dir = waiver("purpse:p1");
     privgate(dir.path())

@@ -278,12 +278,17 @@ pub fn score(args: &CheckArgs) -> u8 {
         Ok(v) => v.report,
         Err(code) => return code,
     };
+    // An expired or unmatched waiver changes the score: say so, as `check`.
+    for w in &report.warnings {
+        sayln!("warning: {}", human::printable(w));
+    }
     let text = match args.format {
         Format::Json => {
             let v = serde_json::json!({
                 "score": report.score,
                 "kpis": privgate::report::KpisAsWritten(&report.kpis),
                 "gate": report.gate,
+                "warnings": report.warnings,
             });
             format!("{v:#}\n")
         }

@@ -187,6 +187,10 @@ fn validate(args: &ValidateArgs) -> u8 {
     // The config's references to rules and packs are references too: what
     // `check` would refuse, `validate` refuses.
     privgate::check::add_catalog_errors(&mut ws, tree.as_ref());
+    if let Some(model) = &ws.model {
+        let mut warnings = privgate::check::waiver_target_warnings(model);
+        ws.diagnostics.append(&mut warnings);
+    }
     emit(&ws, &ws.diagnostics, &args.common);
     let errors = ws.diagnostics.iter().filter(|d| d.is_error()).count();
     if args.format == ValidateFormat::Json {
@@ -204,10 +208,16 @@ fn validate(args: &ValidateArgs) -> u8 {
         }
         if let Some(m) = &ws.model {
             let (n, d) = (m.manifests.len(), m.declaration_count());
+            let warnings = ws.diagnostics.len();
             sayln!(
-                "ok: {n} manifest{}, {d} declaration{}, no problems",
+                "ok: {n} manifest{}, {d} declaration{}, {}",
                 if n == 1 { "" } else { "s" },
-                if d == 1 { "" } else { "s" }
+                if d == 1 { "" } else { "s" },
+                match warnings {
+                    0 => "no problems".to_string(),
+                    1 => "1 warning".to_string(),
+                    w => format!("{w} warnings"),
+                }
             );
         }
     } else if errors > 0 {
