@@ -683,11 +683,21 @@ fn apply_waivers<'m>(
     warnings: &mut Vec<String>,
 ) -> BTreeMap<usize, &'m crate::manifest::Waiver> {
     let mut waived = BTreeMap::new();
+    let config_name = model.config_file.as_deref().unwrap_or("privgate.yaml");
     for (i, w) in model.config.waivers.iter().enumerate() {
-        if !rules.iter().any(|r| r.id == w.rule) {
-            // Its rule is not checked in this run (`--regulation`, disabled).
+        let Some(rule) = rules.iter().find(|r| r.id == w.rule) else {
+            // Not checked in this run: another `--regulation` is silent, a
+            // rule the config turns off leaves the waiver nothing to cover.
+            if model.config.rules.get(&w.rule).and_then(|o| o.enabled) == Some(false) {
+                warnings.push(format!(
+                    "{}waiver for {} on {}: the rule is disabled in {config_name}, so the waiver covers nothing; remove one or the other",
+                    place(i),
+                    w.rule,
+                    w.target
+                ));
+            }
             continue;
-        }
+        };
         let matching: Vec<usize> = results
             .iter()
             .enumerate()
@@ -696,18 +706,19 @@ fn apply_waivers<'m>(
             .collect();
         let expired = time::parse_date(&w.expires).map_or(true, |d| d < today);
         if matching.is_empty() {
-            warnings.push(match undeclared_target(model, &w.target) {
-                Some(hint) => format!(
-                    "{}waiver for {} on {}: no such declaration{hint}",
-                    place(i),
-                    w.rule,
-                    w.target
+            let at = place(i);
+            warnings.push(match (undeclared_target(model, &w.target), never_checks(rule, &w.target)) {
+                (Some(hint), _) => format!(
+                    "{at}waiver for {} on {}: no such declaration{hint}",
+                    w.rule, w.target
                 ),
-                None => format!(
-                    "{}waiver for {} on {} matches no finding (fixed?); remove it from privgate.yaml",
-                    place(i),
-                    w.rule,
-                    w.target
+                (None, Some(checks)) => format!(
+                    "{at}waiver for {} on {}: the rule never applies there (it checks {checks}); remove it from {config_name}",
+                    w.rule, w.target
+                ),
+                (None, None) => format!(
+                    "{at}waiver for {} on {} matches no finding (fixed?); remove it from {config_name}",
+                    w.rule, w.target
                 ),
             });
         } else if expired {
@@ -726,6 +737,30 @@ fn apply_waivers<'m>(
     }
     warnings.sort();
     waived
+}
+
+/// What `rule` checks ("purposes", "the repository"), when that is not the
+/// kind of `target`: a waiver there can never match a finding.
+fn never_checks(rule: &Rule, target: &str) -> Option<String> {
+    use crate::rules::pack::Target;
+    let kind = match target.split_once(':') {
+        Some((kind, _)) => Target::Decl(Kind::parse(kind)?),
+        None if target == "repository" => Target::Repository,
+        None => return None,
+    };
+    if rule.checks.iter().any(|c| c.target == kind) {
+        return None;
+    }
+    let mut checked: Vec<String> = rule
+        .checks
+        .iter()
+        .map(|c| match c.target {
+            Target::Decl(k) => k.section_map_name().to_string(),
+            Target::Repository => "the repository".to_string(),
+        })
+        .collect();
+    checked.dedup();
+    Some(checked.join(" and "))
 }
 
 fn score(

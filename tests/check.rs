@@ -190,6 +190,51 @@ waivers:
 }
 
 #[test]
+fn a_waiver_that_can_never_match_says_why() {
+    // A rule on purposes waived for the repository; a rule the config
+    // turns off; and the config's own name in the advice.
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [
+            ("privacy.yaml", SMALL),
+            (
+                ".privgate.yaml",
+                "version: 1
+regulations: [gdpr]
+rules:
+  gdpr.transparency-notice: { enabled: false }
+waivers:
+  - rule: gdpr.lawful-basis
+    target: repository
+    reason: wrong target
+    approved_by: dpo@example.com
+    expires: 2027-01-01
+  - rule: gdpr.transparency-notice
+    target: purpose:p1
+    reason: notice in review
+    approved_by: dpo@example.com
+    expires: 2027-01-01
+",
+            ),
+        ],
+    );
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
+    let said = |text: &str| r.warnings.iter().any(|w| w.contains(text));
+    assert!(
+        said("waiver for gdpr.lawful-basis on repository: the rule never applies there (it checks purposes); remove it from .privgate.yaml"),
+        "{:?}",
+        r.warnings
+    );
+    assert!(
+        said("waiver for gdpr.transparency-notice on purpose:p1: the rule is disabled in .privgate.yaml"),
+        "{:?}",
+        r.warnings
+    );
+}
+
+#[test]
 fn a_waiver_for_a_rule_not_checked_in_this_run_is_left_alone() {
     let dir = small_repo(
         "version: 1
