@@ -540,6 +540,55 @@ fn an_organisation_pack_adds_its_own_rules() {
 }
 
 #[test]
+fn an_organisation_rule_can_say_what_exactly_is_wrong() {
+    let with_detail = ORG_PACK.replace(
+        "        message: system `{id}` is not owned by a team mailbox\n",
+        "        message: \"system `{id}` is not owned by a team mailbox: {detail}\"\n        detail: \"system.owner == null ? 'no owner' : system.owner + ' is a person'\"\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [
+            ("privgate.yaml", "version: 1\nrulepacks: [org.yaml]\n"),
+            ("org.yaml", with_detail.as_str()),
+            (
+                "a/privacy.yaml",
+                "version: 1\nsystem: { id: a, owner: alice@x.y }\n",
+            ),
+            ("b/privacy.yaml", "version: 1\nsystem: { id: b }\n"),
+        ],
+    );
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    let messages: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule == "acme.owner-is-team-address")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "system `a` is not owned by a team mailbox: alice@x.y is a person",
+            "system `b` is not owned by a team mailbox: no owner",
+        ]
+    );
+    // `{detail}` with no `detail` would print literally: a load error.
+    let dangling = ORG_PACK.replace(
+        "        message: system `{id}` is not owned by a team mailbox\n",
+        "        message: \"system `{id}`: {detail}\"\n",
+    );
+    std::fs::write(dir.path().join("org.yaml"), dangling).unwrap();
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`message` uses `{detail}` exactly when the check has a `detail`",
+        ))
+        .stderr(contains("org.yaml:17:18"));
+}
+
+#[test]
 fn a_typo_in_an_organisation_rule_is_a_located_load_error() {
     let dir = tempfile::tempdir().unwrap();
     let broken = ORG_PACK.replace("system.owner == null", "sytem.owner == null");

@@ -9,6 +9,7 @@
 //!     expect: fire            # or quiet
 //!     target: purpose:p1      # where it fires / must stay quiet
 //!     today: 2026-11-23       # optional
+//!     message: declares no    # optional: text the finding's message holds
 //!     files: { privacy.yaml: "version: 1\n..." }
 //! ```
 
@@ -32,6 +33,8 @@ struct Case {
     expect: String,
     target: String,
     today: Option<String>,
+    /// Text the finding's message must hold (a firing case's detail).
+    message: Option<String>,
     files: BTreeMap<String, String>,
 }
 
@@ -78,10 +81,19 @@ fn every_rule_fires_and_stays_quiet_on_its_fixtures() {
                     continue;
                 }
             };
-            let fired = report
+            let finding = report
                 .findings
                 .iter()
-                .any(|f| f.rule == fixture.rule && f.target == case.target);
+                .find(|f| f.rule == fixture.rule && f.target == case.target);
+            let fired = finding.is_some();
+            if let (Some(f), Some(want)) = (finding, &case.message) {
+                if !f.message.contains(want.as_str()) {
+                    failures.push(format!(
+                        "{label}: message {:?} does not hold {want:?}",
+                        f.message
+                    ));
+                }
+            }
             match case.expect.as_str() {
                 "fire" if !fired => {
                     let got: Vec<_> = report

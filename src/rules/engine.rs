@@ -27,6 +27,8 @@ pub struct CheckResult {
     pub violated: bool,
     /// What was checked; shared with the declaration.
     pub subject: Arc<Subject>,
+    /// The check's `detail`, for a violation whose check has one.
+    pub detail: Option<Arc<String>>,
 }
 
 /// A checked declaration, or the repository.
@@ -55,9 +57,13 @@ impl CheckResult {
     }
     /// The finding's message; `rule` is `rules[self.rule]`.
     pub fn message(&self, rule: &Rule) -> String {
-        rule.checks[self.check as usize]
+        let text = rule.checks[self.check as usize]
             .message
-            .replace("{id}", self.subject.id())
+            .replace("{id}", self.subject.id());
+        match &self.detail {
+            Some(d) => text.replace("{detail}", d),
+            None => text,
+        }
     }
 }
 
@@ -321,11 +327,18 @@ impl Env {
                             }
                             let violated =
                                 truthy(&check.violation, &scope).map_err(failed("violation"))?;
+                            let detail = match &check.detail {
+                                Some(d) if violated => {
+                                    Some(text_of(d, &scope).map_err(failed("detail"))?)
+                                }
+                                _ => None,
+                            };
                             out.push(CheckResult {
                                 rule: ri,
                                 check: ci as u32,
                                 violated,
                                 subject: decl.subject.clone(),
+                                detail,
                             });
                         }
                         Ok(out)
@@ -353,14 +366,18 @@ impl Env {
                     None => Ok(true),
                 };
                 let outcome = applies.and_then(|a| {
-                    if a {
-                        eval(&check.violation, "violation").map(Some)
-                    } else {
-                        Ok(None)
+                    if !a {
+                        return Ok(None);
                     }
+                    let violated = eval(&check.violation, "violation")?;
+                    let detail = match &check.detail {
+                        Some(d) if violated => Some(text_of(d, &ctx).map_err(|e| ("detail", e))?),
+                        _ => None,
+                    };
+                    Ok(Some((violated, detail)))
                 });
                 match outcome {
-                    Ok(Some(violated)) => results.push(CheckResult {
+                    Ok(Some((violated, detail))) => results.push(CheckResult {
                         rule: ri,
                         check: ci as u32,
                         violated,
@@ -368,6 +385,7 @@ impl Env {
                             target: "repository".into(),
                             origin: repository_origin(model, check.anchor.as_deref()),
                         }),
+                        detail,
                     }),
                     Ok(None) => {}
                     Err((part, e)) => errors.push(
@@ -500,6 +518,21 @@ fn repository_origin(model: &Model, anchor: Option<&str>) -> Origin {
             .unwrap_or_else(|| "privgate.yaml".into()),
         pointer: String::new(),
     })
+}
+
+/// A check's `detail`: text, or a list of texts (joined with ", ").
+fn text_of(program: &Program, ctx: &Context) -> Result<Arc<String>, ExecutionError> {
+    match program.execute(ctx)? {
+        Value::String(s) => Ok(s),
+        Value::List(items) if items.iter().all(|i| matches!(i, Value::String(_))) => {
+            let texts: Vec<&str> = items.iter().filter_map(str_arg).collect();
+            Ok(Arc::new(texts.join(", ")))
+        }
+        other => Err(ExecutionError::function_error(
+            "detail",
+            format!("must be text or a list of texts, got {other:?}"),
+        )),
+    }
 }
 
 fn truthy(program: &Program, ctx: &Context) -> Result<bool, ExecutionError> {

@@ -125,6 +125,7 @@ struct CheckFile {
     when: Option<String>,
     violation: String,
     message: String,
+    detail: Option<String>,
     anchor: Option<String>,
 }
 
@@ -155,6 +156,9 @@ pub struct Check {
     pub when: Option<Arc<Program>>,
     pub violation: Arc<Program>,
     pub message: String,
+    /// Evaluated on violations only: the text `{detail}` in `message` stands
+    /// for (which category, which right), so a finding says what is wrong.
+    pub detail: Option<Arc<Program>>,
     pub anchor: Option<String>,
 }
 
@@ -431,17 +435,35 @@ pub fn load_pack(file: &str, text: &str) -> (Option<Pack>, Option<String>, Vec<D
                 .map(|src| compile_all(src, var, file, &format!("{base}/when")))
                 .transpose();
             let violation = compile_all(&c.violation, var, file, &format!("{base}/violation"));
-            match (when, violation) {
-                (Ok(when), Ok(violation)) => checks.push(Check {
+            let detail = c
+                .detail
+                .as_ref()
+                .map(|src| compile_all(src, var, file, &format!("{base}/detail")))
+                .transpose();
+            // `{detail}` with nothing to fill it would print literally.
+            if c.message.contains("{detail}") != c.detail.is_some() {
+                diags.push(
+                    Diagnostic::error(
+                        "rule-pack",
+                        "`message` uses `{detail}` exactly when the check has a `detail`",
+                    )
+                    .at(file, Place::value(format!("{base}/message")))
+                    .help("add a `detail` expression, or drop `{detail}` from the message"),
+                );
+            }
+            match (when, violation, detail) {
+                (Ok(when), Ok(violation), Ok(detail)) => checks.push(Check {
                     target,
                     when,
                     violation,
                     message: c.message.clone(),
+                    detail,
                     anchor: c.anchor.clone(),
                 }),
-                (when, violation) => {
+                (when, violation, detail) => {
                     diags.extend(when.err().into_iter().flatten());
                     diags.extend(violation.err().into_iter().flatten());
+                    diags.extend(detail.err().into_iter().flatten());
                 }
             }
         }
