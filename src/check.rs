@@ -672,8 +672,14 @@ pub fn waiver_target_warnings(model: &Model) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// Waivers this close to expiry are announced (`check` warns, the HTML
+/// report highlights them): a finding that comes back on the day the waiver
+/// lapses would fail a release gate without notice.
+pub const EXPIRY_WARNING_DAYS: i64 = 30;
+
 /// Valid waivers by index of the violated check they cover; warnings for
-/// expired waivers and waivers that match no finding.
+/// expired waivers, waivers about to expire and waivers that match no
+/// finding.
 fn apply_waivers<'m>(
     model: &'m Model,
     rules: &[Rule],
@@ -730,6 +736,24 @@ fn apply_waivers<'m>(
                 w.expires
             ));
         } else {
+            let days_left = time::parse_date(&w.expires)
+                .ok()
+                .and_then(|d| today.until(d).ok())
+                .map(|s| i64::from(s.get_days()));
+            if let Some(d) = days_left.filter(|d| *d <= EXPIRY_WARNING_DAYS) {
+                let when = match d {
+                    0 => "today".to_string(),
+                    1 => "tomorrow".to_string(),
+                    d => format!("in {d} days"),
+                };
+                warnings.push(format!(
+                    "{}waiver for {} on {} expires {when} ({}); renew it or fix the finding",
+                    place(i),
+                    w.rule,
+                    w.target,
+                    w.expires
+                ));
+            }
             for i in matching {
                 waived.insert(i, w);
             }

@@ -79,7 +79,22 @@ waivers:
     assert_eq!(f.waiver.as_ref().unwrap().approved_by, "dpo@example.com");
     assert_eq!(r.summary.findings, 3);
     assert_eq!(r.summary.waived, 1);
-    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    // It lapses today: the release gate should hear of it now.
+    assert_eq!(
+        r.warnings,
+        ["privgate.yaml:4:5: waiver for gdpr.transparency-notice on purpose:p1 expires today (2026-11-23); renew it or fix the finding"]
+    );
+    // Within 30 days it is announced; beyond, it is not.
+    for (today, warned) in [("2026-10-24", true), ("2026-10-23", false)] {
+        let r = check_dir(dir.path(), today).unwrap();
+        assert_eq!(
+            r.warnings.iter().any(|w| w.contains("expires in 30 days")),
+            warned,
+            "{today}: {:?}",
+            r.warnings
+        );
+        assert_eq!(r.warnings.len(), usize::from(warned), "{:?}", r.warnings);
+    }
 }
 
 #[test]

@@ -49,8 +49,7 @@ pub const OWNERS_OPEN: usize = 20;
 pub const MAX_ROPA_ROWS: usize = 2000;
 /// Flows listed in the data-map table.
 pub const MAX_FLOW_ROWS: usize = 2000;
-/// Waivers this close to expiry are highlighted.
-pub const EXPIRY_WARNING_DAYS: i64 = 30;
+use crate::check::EXPIRY_WARNING_DAYS;
 
 /// Everything the page shows.
 pub struct Input<'a> {
