@@ -463,12 +463,52 @@ pub fn purpose_text(a: &Activity) -> String {
     }
 }
 
+/// A lawful basis as a lawyer reads it: its name and point of Art. 6(1).
+pub fn basis_text(basis: &str) -> String {
+    let (name, point) = match basis {
+        "consent" => ("consent", "a"),
+        "contract" => ("contract", "b"),
+        "legal_obligation" => ("legal obligation", "c"),
+        "vital_interests" => ("vital interests", "d"),
+        "public_task" => ("public task", "e"),
+        "legitimate_interests" => ("legitimate interests", "f"),
+        other => return other.to_string(),
+    };
+    format!("{name} (Art. 6(1)({point}))")
+}
+
+/// An ISO 8601 period in words, with the declared form kept for reference:
+/// `P7Y` reads "7 years (P7Y)", `PT72H` "72 hours (PT72H)".
+pub fn period_text(period: &str) -> String {
+    let Ok(span) = crate::time::parse_duration(period) else {
+        return period.to_string();
+    };
+    let units = [
+        (i64::from(span.get_years()), "year"),
+        (i64::from(span.get_months()), "month"),
+        (i64::from(span.get_weeks()), "week"),
+        (i64::from(span.get_days()), "day"),
+        (i64::from(span.get_hours()), "hour"),
+        (span.get_minutes(), "minute"),
+        (span.get_seconds(), "second"),
+    ];
+    let words: Vec<String> = units
+        .iter()
+        .filter(|(n, _)| *n != 0)
+        .map(|(n, unit)| format!("{n} {unit}{}", if *n == 1 { "" } else { "s" }))
+        .collect();
+    format!("{} ({period})", words.join(" "))
+}
+
 pub fn lawful_basis_text(a: &Activity) -> String {
-    let mut s = or_missing(&a.lawful_basis);
+    let mut s = a
+        .lawful_basis
+        .as_deref()
+        .map_or_else(|| MISSING.to_string(), basis_text);
     if let Some(c) = &a.consent {
-        s.push_str(&format!(" (consent record {c})"));
+        s.push_str(&format!("; consent record {c}"));
     } else if a.lawful_basis.as_deref() == Some("consent") {
-        s.push_str(" (consent record missing)");
+        s.push_str("; consent record missing");
     }
     if let Some(c) = &a.special_category_condition {
         s.push_str(&format!("; Art. 9(2) condition: {c}"));
@@ -574,7 +614,12 @@ pub fn transfers_text(a: &Activity) -> String {
 }
 
 pub fn retention_entry_text(r: &RetentionEntry) -> String {
-    let mut s = format!("{}: {}", r.dataset, or_missing(&r.period));
+    let period = match r.period.as_deref() {
+        Some("indefinite") => "indefinitely".to_string(),
+        Some(p) => period_text(p),
+        None => MISSING.to_string(),
+    };
+    let mut s = format!("{}: {period}", r.dataset);
     if let Some(t) = &r.trigger {
         s.push_str(&format!(" from {t}"));
     }
@@ -799,4 +844,29 @@ pub fn to_json(r: &Ropa) -> String {
     let mut s = serde_json::to_string_pretty(r).unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{basis_text, period_text};
+
+    #[test]
+    fn periods_read_in_words_beside_their_iso_form() {
+        assert_eq!(period_text("P7Y"), "7 years (P7Y)");
+        assert_eq!(period_text("P1Y6M"), "1 year 6 months (P1Y6M)");
+        assert_eq!(period_text("PT72H"), "72 hours (PT72H)");
+        assert_eq!(period_text("P1W"), "1 week (P1W)");
+        // Not a period (the schema stops these earlier): shown as written.
+        assert_eq!(period_text("soon"), "soon");
+    }
+
+    #[test]
+    fn lawful_bases_name_their_point_of_article_6_1() {
+        assert_eq!(basis_text("contract"), "contract (Art. 6(1)(b))");
+        assert_eq!(
+            basis_text("legitimate_interests"),
+            "legitimate interests (Art. 6(1)(f))"
+        );
+        assert_eq!(basis_text("other"), "other");
+    }
 }
