@@ -224,6 +224,14 @@ impl Schema {
                 .label("too few entries")
                 .help_opt(default_hint(node, &field).map(|h| format!("add one, or {h}")))]
             }
+            // "value is shorter than 1 character" says less than this.
+            ValidationErrorKind::MinLength { limit: 1 } => {
+                vec![at(
+                    Diagnostic::error("invalid-value", format!("{field} must not be empty")),
+                    Place::value(pointer.clone()),
+                )
+                .label("empty")]
+            }
             ValidationErrorKind::UniqueItems => {
                 vec![at(
                     Diagnostic::error(

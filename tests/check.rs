@@ -154,6 +154,26 @@ waivers:
 }
 
 #[test]
+fn a_waiver_without_an_approver_says_the_field_must_not_be_empty() {
+    let dir = small_repo(
+        "version: 1
+waivers:
+  - rule: gdpr.transparency-notice
+    target: purpose:p1
+    reason: notice in review
+    approved_by: \"\"
+    expires: 2027-01-01
+",
+    );
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains("`approved_by` must not be empty"))
+        .stderr(contains("privgate.yaml:6:18"));
+}
+
+#[test]
 fn a_waiver_expiring_on_an_impossible_date_is_a_located_error() {
     let dir = small_repo(
         "version: 1
