@@ -91,6 +91,17 @@ pub fn duration_suggestion(v: &str, period: bool) -> Option<String> {
         return Some("did you mean `indefinite`?".into());
     }
     let upper = t.to_ascii_uppercase();
+    // `PT72.5H`: ISO 8601 allows a fraction, privgate does not (whole
+    // units compare exactly); the same length in whole smaller units.
+    if upper.contains(['.', ',']) {
+        if let Ok(span) = upper.replace(',', ".").parse::<Span>() {
+            if parse_duration(&span.to_string()).is_ok() {
+                return Some(format!(
+                    "fractions are not supported: did you mean `{span}`?"
+                ));
+            }
+        }
+    }
     // `PT2Y`: the time designator belongs before hours, minutes, seconds.
     let untimed = upper.replacen("PT", "P", 1);
     let words = in_words(&lower);
@@ -120,6 +131,18 @@ fn in_words(lower: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fraction_is_suggested_in_whole_smaller_units() {
+        assert_eq!(
+            duration_suggestion("PT72.5H", false).as_deref(),
+            Some("fractions are not supported: did you mean `PT72H30M`?")
+        );
+        assert_eq!(
+            duration_suggestion("PT1,5H", false).as_deref(),
+            Some("fractions are not supported: did you mean `PT1H30M`?")
+        );
+    }
 
     #[test]
     fn durations() {
