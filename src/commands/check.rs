@@ -4,7 +4,7 @@ use super::{emit, EXIT_ERROR, EXIT_FAIL, EXIT_OK};
 use crate::cli::{CheckArgs, CommonArgs, Format};
 use privgate::changes;
 use privgate::check::{self, Checked, GateFlags};
-use privgate::diagnostic::{Diagnostic, Level, Place};
+use privgate::diagnostic::{locate_all, Diagnostic, Level, Located, Place};
 use privgate::git::GitTree;
 use privgate::load::{LoadOptions, Workspace};
 use privgate::render::{
@@ -13,13 +13,23 @@ use privgate::render::{
 };
 use privgate::report::Report;
 use privgate::span::Locator;
+use std::collections::BTreeMap;
 
 /// Loads, checks and returns the result, or the exit code after printing
 /// why it could not check.
 pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
+    produce_or_errors(args).map_err(|_| EXIT_ERROR)
+}
+
+/// Loads, checks and returns the result; when it could not check, prints
+/// why on stderr and returns the errors, located, for the report formats.
+fn produce_or_errors(args: &CheckArgs) -> Result<Checked, Vec<Located>> {
     let today = privgate::time::today(args.gate.today.as_deref()).map_err(|e| {
         sayln!("error: {e}");
-        EXIT_ERROR
+        errors_of(
+            &Default::default(),
+            &[Diagnostic::error("invalid-value", e)],
+        )
     })?;
     let options = LoadOptions {
         config_path: args.common.config.clone(),
@@ -33,8 +43,9 @@ pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
         fail_on: args.gate.fail_on.clone(),
     };
     let fail = |d: Diagnostic| {
+        let errors = errors_of(&Default::default(), std::slice::from_ref(&d));
         super::emit_alone(d, &args.common);
-        EXIT_ERROR
+        errors
     };
     let head_tree = super::open_tree(&args.common, args.staged).map_err(fail)?;
     // Resolve the base first: a bad REV is an error before any work.
@@ -49,7 +60,7 @@ pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
         |(ws, diags)| {
             emit(&ws, &diags, &args.common);
             summarize_errors(&diags);
-            EXIT_ERROR
+            errors_of(&ws.sources, &diags)
         },
     )?;
     if let Some((rev, base_tree)) = base_tree {
@@ -96,6 +107,19 @@ pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
     Ok(head)
 }
 
+/// The errors among `diags`, located in `sources` and sorted by place as
+/// the human output shows them (warnings stay on stderr).
+fn errors_of(sources: &BTreeMap<String, String>, diags: &[Diagnostic]) -> Vec<Located> {
+    let mut errors: Vec<Located> = locate_all(sources, diags)
+        .into_iter()
+        .filter(|d| d.level == Level::Error)
+        .collect();
+    errors.sort_by(|a, b| {
+        (&a.position, &a.code, &a.message).cmp(&(&b.position, &b.code, &b.message))
+    });
+    errors
+}
+
 fn summarize_errors(diags: &[Diagnostic]) {
     let n = diags.iter().filter(|d| d.is_error()).count();
     sayln!(
@@ -105,19 +129,19 @@ fn summarize_errors(diags: &[Diagnostic]) {
 }
 
 pub fn check(args: &CheckArgs) -> u8 {
-    let checked = match produce(args) {
+    let checked = match produce_or_errors(args) {
         Ok(v) => v,
-        Err(code) => return code,
+        Err(errors) => return deliver_errors(args, &errors),
     };
     let t = privgate::timings::phase("render+write");
     let (ws, report) = (&checked.workspace, &checked.report);
     let text = match args.format {
         Format::Json => Some(json(report)),
-        Format::Sarif => {
-            // Outside git, the root is as good a top as any.
-            let prefix = privgate::git::open(&args.common.path).map_or(String::new(), |(_, p)| p);
-            Some(render::sarif::render(report, &checked.rules, &prefix))
-        }
+        Format::Sarif => Some(render::sarif::render(
+            report,
+            &checked.rules,
+            &sarif_prefix(args),
+        )),
         Format::Junit => Some(render::junit::render(report, &checked.outcomes())),
         Format::Markdown => Some(render::markdown::render(report)),
         Format::Human => None,
@@ -159,6 +183,32 @@ pub fn check(args: &CheckArgs) -> u8 {
     // only delay the exit.
     std::mem::forget(checked);
     code
+}
+
+/// Where the root sits in the git work tree (`apps/shop/`), which SARIF
+/// locations start with; outside git, the root is as good a top as any.
+fn sarif_prefix(args: &CheckArgs) -> String {
+    privgate::git::open(&args.common.path).map_or(String::new(), |(_, p)| p)
+}
+
+/// When `check` could not check: SARIF, JUnit and Markdown still get a
+/// document, carrying the errors, so CI steps that run whatever the exit
+/// code (an upload, a step summary) have something to show. JSON has no
+/// such document (cli.md's report needs a score); human output is the
+/// diagnostics already on stderr. The exit code stays 2.
+fn deliver_errors(args: &CheckArgs, errors: &[Located]) -> u8 {
+    let text = match args.format {
+        Format::Sarif => render::sarif::render_failure(errors, &sarif_prefix(args)),
+        Format::Junit => render::junit::render_failure(errors),
+        Format::Markdown => render::markdown::render_failure(errors),
+        Format::Json | Format::Human => return EXIT_ERROR,
+    };
+    if super::deliver(args.output.as_deref(), &text) == EXIT_OK {
+        if let Some(path) = args.output.as_deref().filter(|p| p.as_os_str() != "-") {
+            sayln!("wrote {}: could not check", path.display());
+        }
+    }
+    EXIT_ERROR
 }
 
 /// Writes the rendered report to `-o FILE` or stdout.

@@ -1,8 +1,9 @@
 //! Markdown for a pull-request comment or `$GITHUB_STEP_SUMMARY`: the verdict
 //! and score first, then the report's warnings, then (in pull-request mode)
 //! what this change made worse and better, the KPIs, and every finding in a
-//! collapsed table.
+//! collapsed table. A run that could not check is a list of its errors.
 
+use crate::diagnostic::Located;
 use crate::report::{Finding, Report};
 use std::fmt::Write as _;
 
@@ -12,10 +13,16 @@ fn cell(s: &str) -> String {
 }
 
 /// Free text (messages, gate reasons, warnings, which organisation packs and
-/// waivers supply) as a cell: outside code spans, `&`, `<` and `>` become
-/// entities so the text cannot open or close HTML (`</details>`) or vanish
-/// as an unknown tag. Code spans are kept as written.
+/// waivers supply) as a cell: see `inline`.
 fn text(s: &str) -> String {
+    cell(&inline(s))
+}
+
+/// Free text on one line outside a table (a list item): outside code spans,
+/// `&`, `<` and `>` become entities so the text cannot open or close HTML
+/// (`</details>`) or vanish as an unknown tag. Code spans are kept as
+/// written: there, a backslash before `|` would show.
+fn inline(s: &str) -> String {
     let balanced = s.matches('`').count() % 2 == 0;
     let mut out = String::with_capacity(s.len());
     let mut in_code = false;
@@ -31,7 +38,7 @@ fn text(s: &str) -> String {
             c => out.push(c),
         }
     }
-    cell(&out)
+    out.replace(['\n', '\r'], " ")
 }
 
 fn kpi_value(name: &str, v: Option<f64>) -> String {
@@ -167,4 +174,32 @@ fn warnings(out: &mut String, warnings: &[String]) {
         let _ = writeln!(out, "> - {}", text(w));
     }
     out.push('\n');
+}
+
+/// A run that could not check (exit 2): a heading a pull-request reader
+/// cannot mistake for a verdict, then every error with `file:line:col`.
+pub fn render_failure(errors: &[Located]) -> String {
+    let n = errors.len();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "## ⛔ privgate could not check: {n} error{}\n",
+        if n == 1 { "" } else { "s" }
+    );
+    out.push_str(
+        "No score and no gate verdict: no rule was checked. Fix these and run again (`privgate validate` lists them too).\n\n",
+    );
+    for e in errors {
+        // A list, not a table: a pipe in a path or message needs no escape.
+        let place = match &e.position {
+            Some(p) => format!("`{}` ", p.to_string().replace(['\n', '\r'], " ")),
+            None => String::new(),
+        };
+        let help = match &e.help {
+            Some(h) => format!(" ({})", inline(h)),
+            None => String::new(),
+        };
+        let _ = writeln!(out, "- {place}`{}`: {}{help}", e.code, inline(&e.message));
+    }
+    out
 }
