@@ -769,7 +769,7 @@ fn junit_escapes_what_organisation_packs_and_waivers_say() {
     let skipped = &root.find_all("skipped")[0];
     assert_eq!(
         skipped.attr("message"),
-        "waived: Legacy <system> & \"export\" | 'tmp' </details> ticket #42"
+        "waived: Legacy <system> & \"export\" | 'tmp' </details> ticket #42 (approved by dpo@example.com, expires 2027-01-31)"
     );
     let failure = root
         .find_all("failure")
@@ -829,7 +829,20 @@ fn markdown_for_acme_shop_has_verdict_kpis_and_collapsed_details() {
             row.contains(&format!("`{}:{}`", f["file"].as_str().unwrap(), f["line"])),
             "{row}"
         );
-        assert_eq!(row.contains("(waived)"), f["waived"] == true, "{row}");
+        assert_eq!(row.contains("(waived"), f["waived"] == true, "{row}");
+        if f["waived"] == true {
+            // Who accepted it and until when, beside the severity.
+            let w = &f["waiver"];
+            assert!(
+                row.starts_with(&format!(
+                    "| {} (waived by {} until {}) |",
+                    f["severity"].as_str().unwrap(),
+                    w["approved_by"].as_str().unwrap(),
+                    w["expires"].as_str().unwrap()
+                )),
+                "{row}"
+            );
+        }
     }
     assert!(details.contains("All findings: 3 (0 critical, 1 high, 1 medium, 1 low; 1 waived)"));
     assert!(

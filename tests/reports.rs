@@ -206,6 +206,63 @@ fn waivers_near_or_past_expiry_are_highlighted() {
     assert!(!html.contains("class=\"rule-id\">gdpr.transparency-notice<"));
 }
 
+/// A waived finding stays in the report with what was accepted: the
+/// waivers table shows the finding's severity, citation and message beside
+/// the waiver's approver and expiry.
+#[test]
+fn html_waivers_show_the_finding_they_accept() {
+    let dir = acme_copy();
+    let html = report_html(dir.path());
+    let out = privgate(dir.path())
+        .args(["check", ".", "--today", TODAY, "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let waived: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["waived"] == true)
+        .collect();
+    assert_eq!(waived.len(), 1);
+    let f = waived[0];
+    let w = &f["waiver"];
+    let reason = w["reason"].as_str().unwrap();
+    let at = html.find(reason).expect("the waiver's row");
+    let start = html[..at].rfind("<tr class=\"waiver-").unwrap();
+    let end = at + html[at..].find("</tr>").unwrap();
+    // minijinja writes `/` as an entity too.
+    let row = &html[start..end].replace("&#x2f;", "/");
+    let escaped = |s: &str| s.replace('`', "").replace("&", "&amp;");
+    for expected in [
+        format!(
+            "<span class=\"badge {0}\">{0}</span>",
+            f["severity"].as_str().unwrap()
+        ),
+        escaped(f["citation"].as_str().unwrap()),
+        w["approved_by"].as_str().unwrap().to_string(),
+        w["expires"].as_str().unwrap().to_string(),
+        format!("{}:{}", f["file"].as_str().unwrap(), f["line"]),
+    ] {
+        assert!(row.contains(&expected), "{expected:?} not in\n{row}");
+    }
+    // The message, its code spans as <code>.
+    let message = f["message"].as_str().unwrap();
+    let mut parts = message.split('`');
+    let shown: String = parts
+        .by_ref()
+        .enumerate()
+        .map(|(i, p)| {
+            if i % 2 == 1 {
+                format!("<code>{p}</code>")
+            } else {
+                p.to_string()
+            }
+        })
+        .collect();
+    assert!(row.contains(&shown), "{shown:?} not in\n{row}");
+}
+
 // ---------------------------------------------------------------------------
 // Escaping
 

@@ -396,7 +396,17 @@ struct WaiverView {
     /// active, expiring, expired, unused
     state: &'static str,
     status: String,
-    findings: Vec<String>,
+    /// What the waiver accepts (or, expired, no longer accepts): the
+    /// finding as the findings section would show it.
+    findings: Vec<WaivedFinding>,
+}
+
+#[derive(Serialize)]
+struct WaivedFinding {
+    severity: String,
+    citation: String,
+    message: Vec<Span>,
+    location: String,
 }
 
 fn waivers(model: &Model, findings: &[Finding], today: Date) -> Vec<WaiverView> {
@@ -405,10 +415,15 @@ fn waivers(model: &Model, findings: &[Finding], today: Date) -> Vec<WaiverView> 
         .waivers
         .iter()
         .map(|w: &Waiver| {
-            let matching: Vec<String> = findings
+            let matching: Vec<WaivedFinding> = findings
                 .iter()
                 .filter(|f| f.rule == w.rule && f.target == w.target)
-                .map(|f| format!("{}:{}", f.file, f.line))
+                .map(|f| WaivedFinding {
+                    severity: f.severity.clone(),
+                    citation: f.citation.clone(),
+                    message: spans(&f.message),
+                    location: format!("{}:{}", f.file, f.line),
+                })
                 .collect();
             let expires = crate::time::parse_date(&w.expires).ok();
             let days = expires

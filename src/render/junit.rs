@@ -62,10 +62,14 @@ pub fn render(report: &Report, outcomes: &[Outcome]) -> String {
                 .find(|f| f.rule == o.rule && f.target == o.target);
             match (o.violated, finding) {
                 (true, Some(f)) if o.waived => {
-                    let reason = f
-                        .waiver
-                        .as_ref()
-                        .map_or(String::new(), |w| w.reason.clone());
+                    // Who accepted it and until when, as SARIF's
+                    // suppression justification says it.
+                    let reason = f.waiver.as_ref().map_or(String::new(), |w| {
+                        format!(
+                            "{} (approved by {}, expires {})",
+                            w.reason, w.approved_by, w.expires
+                        )
+                    });
                     let _ = writeln!(
                         out,
                         ">\n      <skipped message=\"waived: {}\"/>\n    </testcase>",

@@ -54,17 +54,31 @@ fn table(out: &mut String, findings: &[&Finding]) {
         "| severity | rule | target | where | message |\n| --- | --- | --- | --- | --- |\n",
     );
     for f in findings {
-        let waived = if f.waived { " (waived)" } else { "" };
         let _ = writeln!(
             out,
-            "| {}{waived} | `{}` | `{}` | `{}:{}` | {} |",
+            "| {}{} | `{}` | `{}` | `{}:{}` | {} |",
             f.severity,
+            waiver_note(f),
             f.rule,
             cell(&f.target),
             cell(&f.file),
             f.line,
             text(&f.message)
         );
+    }
+}
+
+/// " (waived by X until DATE)" for a waived finding: who accepted it and
+/// for how long, next to its severity.
+fn waiver_note(f: &Finding) -> String {
+    match &f.waiver {
+        Some(w) if f.waived => format!(
+            " (waived by {} until {})",
+            text(&w.approved_by),
+            text(&w.expires)
+        ),
+        _ if f.waived => " (waived)".to_string(),
+        _ => String::new(),
     }
 }
 
