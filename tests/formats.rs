@@ -1466,3 +1466,67 @@ fn markdown_when_it_could_not_check_says_so_and_lists_every_error() {
     }
     assert!(md.contains("found the text `a|b<i>`"), "{md}");
 }
+
+// ------------------------------------------------------- expired waivers
+
+/// An expired waiver no longer covers its finding: JSON keeps cli.md's
+/// `"waived": false, "waiver": null`, and the readable outputs say on the
+/// finding whose waiver expired when.
+#[test]
+fn an_expired_waiver_is_named_on_its_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_files(
+        dir.path(),
+        [
+            (
+                "privacy.yaml",
+                "version: 1\npurposes:\n  - id: p1\n    description: Newsletter\n    lawful_basis: contract\n    categories: [user.contact.email]\n    subjects: [customer]\n",
+            ),
+            (
+                "privgate.yaml",
+                "version: 1\nregulations: [gdpr]\nwaivers:\n  - rule: gdpr.record-of-processing\n    target: purpose:p1\n    reason: Old exception\n    approved_by: dpo@example.com\n    expires: 2026-11-01\n",
+            ),
+        ],
+    );
+    let note = "waiver by dpo@example.com expired on 2026-11-01";
+
+    let report = json_of(dir.path());
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "gdpr.record-of-processing")
+        .unwrap();
+    assert_eq!(
+        (&f["waived"], &f["waiver"]),
+        (&Value::Bool(false), &Value::Null)
+    );
+    assert!(
+        !report.to_string().contains(note),
+        "the JSON report is unchanged"
+    );
+
+    let md = run(dir.path(), &["check", "--format", "markdown"]).stdout;
+    let row = md
+        .lines()
+        .find(|l| l.contains("`gdpr.record-of-processing`"))
+        .unwrap_or_else(|| panic!("no row in\n{md}"));
+    assert!(row.starts_with(&format!("| medium ({note}) |")), "{row}");
+    assert_eq!(md.matches(note).count(), 1, "on that finding only:\n{md}");
+
+    // In the finding's help, under its source excerpt.
+    let human = run(dir.path(), &["check"]).stderr;
+    let at = human
+        .find(&format!("help: {note}."))
+        .unwrap_or_else(|| panic!("{human}"));
+    assert!(
+        human[..at].rfind("[medium] the record of processing for purpose `p1`")
+            > human[..at].rfind("help:").or(Some(0)),
+        "{human}"
+    );
+    assert_eq!(
+        human.matches(note).count(),
+        1,
+        "the finding, besides the warning's own wording:\n{human}"
+    );
+}

@@ -201,8 +201,20 @@ fn waivers_near_or_past_expiry_are_highlighted() {
     assert!(html.contains("expires in 8 days"));
     assert!(html.contains("expired 22 days ago: not applied"));
     assert!(html.contains("dpo@example.com") && html.contains("ciso@example.com"));
-    // The expired waiver's finding is open again; the others are waived.
+    // The expired waiver's finding is open again, and says whose waiver
+    // expired when; the others are waived.
     assert!(html.contains("class=\"rule-id\">gdpr.record-of-processing<"));
+    let rule = html
+        .find("class=\"rule-id\">gdpr.record-of-processing<")
+        .unwrap();
+    let article = &html[rule..rule + html[rule..].find("</article>").unwrap()];
+    assert!(
+        article.contains(
+            "<div class=\"lapsed\">waiver by dpo@example.com expired on 2026-11-01</div>"
+        ),
+        "{article}"
+    );
+    assert_eq!(html.matches("class=\"lapsed\"").count(), 1);
     assert!(!html.contains("class=\"rule-id\">gdpr.transparency-notice<"));
 }
 

@@ -7,6 +7,7 @@ use privgate::check::{self, Checked, GateFlags};
 use privgate::diagnostic::{locate_all, Diagnostic, Level, Located, Place};
 use privgate::git::GitTree;
 use privgate::load::{LoadOptions, Workspace};
+use privgate::manifest::Waiver;
 use privgate::render::{
     self,
     human::{self, Style},
@@ -135,6 +136,7 @@ pub fn check(args: &CheckArgs) -> u8 {
     };
     let t = privgate::timings::phase("render+write");
     let (ws, report) = (&checked.workspace, &checked.report);
+    let waivers = &checked.model.config.waivers;
     let text = match args.format {
         Format::Json => Some(json(report)),
         Format::Sarif => Some(render::sarif::render(
@@ -143,7 +145,7 @@ pub fn check(args: &CheckArgs) -> u8 {
             &sarif_prefix(args),
         )),
         Format::Junit => Some(render::junit::render(report, &checked.outcomes())),
-        Format::Markdown => Some(render::markdown::render(report)),
+        Format::Markdown => Some(render::markdown::render(report, waivers)),
         Format::Human => None,
     };
     for w in &report.warnings {
@@ -153,14 +155,14 @@ pub fn check(args: &CheckArgs) -> u8 {
         Some(t) => super::deliver(args.output.as_deref(), &t),
         // Human text to a file: the same findings, plain, then the summary.
         None if args.output.is_some() => {
-            let text = human_findings(ws, report, Style::plain(), &args.common);
+            let text = human_findings(ws, report, waivers, Style::plain(), &args.common);
             super::deliver(
                 args.output.as_deref(),
                 &format!("{text}{}\n", summary_line(report)),
             )
         }
         None => {
-            print_human(ws, report, &args.common);
+            print_human(ws, report, waivers, &args.common);
             EXIT_OK
         }
     };
@@ -218,16 +220,23 @@ pub fn json(report: &Report) -> String {
     s
 }
 
-fn print_human(ws: &Workspace, report: &Report, common: &CommonArgs) {
+fn print_human(ws: &Workspace, report: &Report, waivers: &[Waiver], common: &CommonArgs) {
     if !common.quiet || !report.gate.passed {
         let style = Style::detect(common.no_color);
-        say!("{}", human_findings(ws, report, style, common));
+        say!("{}", human_findings(ws, report, waivers, style, common));
     }
     sayln!("{}", summary_line(report));
 }
 
 /// Findings as miette diagnostics, grouped per file in position order.
-fn human_findings(ws: &Workspace, report: &Report, style: Style, common: &CommonArgs) -> String {
+fn human_findings(
+    ws: &Workspace,
+    report: &Report,
+    waivers: &[Waiver],
+    style: Style,
+    common: &CommonArgs,
+) -> String {
+    let lapsed = render::Lapsed::new(waivers);
     let diags: Vec<Diagnostic> = report
         .findings
         .iter()
@@ -240,6 +249,11 @@ fn human_findings(ws: &Workspace, report: &Report, style: Style, common: &Common
                 Level::Warning
             };
             let mut help = format!("{} ({})", f.remediation, f.citation);
+            if let Some(note) = lapsed.note(f) {
+                // The separate warning says it once; here it is on the
+                // finding it concerns.
+                help = format!("{note}. {help}");
+            }
             if let Some(w) = &f.waiver {
                 help = format!(
                     "waived until {} by {}: {}",

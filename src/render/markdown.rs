@@ -3,7 +3,9 @@
 //! what this change made worse and better, the KPIs, and every finding in a
 //! collapsed table. A run that could not check is a list of its errors.
 
+use super::Lapsed;
 use crate::diagnostic::Located;
+use crate::manifest::Waiver;
 use crate::report::{Finding, Report};
 use std::fmt::Write as _;
 
@@ -49,7 +51,7 @@ fn kpi_value(name: &str, v: Option<f64>) -> String {
     }
 }
 
-fn table(out: &mut String, findings: &[&Finding]) {
+fn table(out: &mut String, findings: &[&Finding], lapsed: &Lapsed) {
     out.push_str(
         "| severity | rule | target | where | message |\n| --- | --- | --- | --- | --- |\n",
     );
@@ -58,7 +60,7 @@ fn table(out: &mut String, findings: &[&Finding]) {
             out,
             "| {}{} | `{}` | `{}` | `{}:{}` | {} |",
             f.severity,
-            waiver_note(f),
+            waiver_note(f, lapsed),
             f.rule,
             cell(&f.target),
             cell(&f.file),
@@ -69,8 +71,9 @@ fn table(out: &mut String, findings: &[&Finding]) {
 }
 
 /// " (waived by X until DATE)" for a waived finding: who accepted it and
-/// for how long, next to its severity.
-fn waiver_note(f: &Finding) -> String {
+/// for how long, next to its severity; " (waiver by X expired on DATE)" for
+/// one whose waiver no longer applies.
+fn waiver_note(f: &Finding, lapsed: &Lapsed) -> String {
     match &f.waiver {
         Some(w) if f.waived => format!(
             " (waived by {} until {})",
@@ -78,11 +81,16 @@ fn waiver_note(f: &Finding) -> String {
             text(&w.expires)
         ),
         _ if f.waived => " (waived)".to_string(),
-        _ => String::new(),
+        _ => lapsed
+            .note(f)
+            .map_or(String::new(), |n| format!(" ({})", text(&n))),
     }
 }
 
-pub fn render(report: &Report) -> String {
+/// The summary; `waivers` are the config's, to say on a finding that its
+/// waiver expired.
+pub fn render(report: &Report, waivers: &[Waiver]) -> String {
+    let lapsed = Lapsed::new(waivers);
     let mut out = String::new();
     let verdict = if report.gate.passed {
         "passed"
@@ -139,12 +147,12 @@ pub fn render(report: &Report) -> String {
     if let Some(c) = &report.changes {
         if !c.new.is_empty() {
             let _ = writeln!(out, "### New findings ({})\n", c.new.len());
-            table(&mut out, &c.new.iter().collect::<Vec<_>>());
+            table(&mut out, &c.new.iter().collect::<Vec<_>>(), &lapsed);
             out.push('\n');
         }
         if !c.fixed.is_empty() {
             let _ = writeln!(out, "### Fixed ({})\n", c.fixed.len());
-            table(&mut out, &c.fixed.iter().collect::<Vec<_>>());
+            table(&mut out, &c.fixed.iter().collect::<Vec<_>>(), &lapsed);
             out.push('\n');
         }
     }
@@ -172,7 +180,7 @@ pub fn render(report: &Report) -> String {
         _ => 3,
     };
     all.sort_by_key(|f| (f.waived, rank(f)));
-    table(&mut out, &all);
+    table(&mut out, &all, &lapsed);
     out.push_str("\n</details>\n");
     out
 }
