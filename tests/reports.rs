@@ -154,6 +154,38 @@ fn html_report_on_stdout_without_output_flag() {
     assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
 }
 
+/// `wrote FILE: score S (G)` gives the score with one decimal, as every
+/// other output does: `100.0` and `0.0`, not `100` and `0`.
+#[test]
+fn report_writes_the_score_on_stderr_with_one_decimal() {
+    for (manifest, expected) in [
+        ("version: 1\n", "score 100.0 (A), gate passed"),
+        (
+            "version: 1\nsystem: { id: a }\n",
+            "score 0.0 (F), gate passed",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write_files(
+            dir.path(),
+            [
+                ("privgate.yaml", "version: 1\nregulations: [gdpr]\n"),
+                ("privacy.yaml", manifest),
+            ],
+        );
+        let out = privgate(dir.path())
+            .args(["report", ".", "--today", TODAY, "-o", "r.html"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.starts_with("wrote r.html (") && stderr.trim_end().ends_with(expected),
+            "{stderr}"
+        );
+    }
+}
+
 #[test]
 fn report_on_invalid_manifests_exits_2_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();

@@ -320,21 +320,25 @@ pub fn summary_line(report: &Report) -> String {
         None => String::new(),
     };
     format!(
-        "score {:.1} ({}) [{}]{delta} - {} findings ({} critical, {} high, {} medium, {} low), {} waived, {} checks on {} declarations in {} manifest{} - {verdict}",
+        "score {:.1} ({}) [{}]{delta} - {} ({} critical, {} high, {} medium, {} low), {} waived, {} on {} in {} - {verdict}",
         report.score.overall,
         report.score.grade,
         regs.join(", "),
-        s.findings,
+        counted(s.findings, "finding"),
         s.by_severity.get("critical").unwrap_or(&0),
         s.by_severity.get("high").unwrap_or(&0),
         s.by_severity.get("medium").unwrap_or(&0),
         s.by_severity.get("low").unwrap_or(&0),
         s.waived,
-        s.checks,
-        s.declarations,
-        s.manifests,
-        if s.manifests == 1 { "" } else { "s" },
+        counted(s.checks, "check"),
+        counted(s.declarations, "declaration"),
+        counted(s.manifests, "manifest"),
     )
+}
+
+/// "1 finding", "2 findings".
+fn counted(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 pub fn score(args: &CheckArgs) -> u8 {
