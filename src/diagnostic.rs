@@ -129,6 +129,60 @@ impl Diagnostic {
     }
 }
 
+/// A place as people and CI annotate it: a repository-relative file and a
+/// 1-based line and column, written `path:LINE:COL`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// A diagnostic with its place turned into a line and column, for the
+/// formats that carry places as numbers (`validate --format json`, and the
+/// documents `check` writes when it could not check).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub level: Level,
+    pub code: String,
+    pub message: String,
+    pub help: Option<String>,
+    /// `None` for problems with no file (a bad flag, an unreadable root).
+    pub position: Option<Position>,
+}
+
+/// Every diagnostic located in `sources` (the texts of the files read), in
+/// the order given. A file whose text is not known is placed at 1:1.
+pub fn locate_all(
+    sources: &std::collections::BTreeMap<String, String>,
+    diagnostics: &[Diagnostic],
+) -> Vec<Located> {
+    let mut locator = crate::span::Locator::new(sources);
+    diagnostics
+        .iter()
+        .map(|d| Located {
+            level: d.level,
+            code: d.code.clone(),
+            message: d.message.clone(),
+            help: d.help.clone(),
+            position: d.file.as_ref().map(|file| {
+                let loc = locator.locate(file, &d.place);
+                Position {
+                    file: file.clone(),
+                    line: loc.line,
+                    column: loc.column,
+                }
+            }),
+        })
+        .collect()
+}
+
 /// "did you mean `x`?" for a near miss among `candidates`, if one is close.
 pub fn did_you_mean<'a>(
     found: &str,

@@ -933,3 +933,91 @@ waivers:
         .stderr(contains("`purpse` is not a kind of declaration"))
         .stderr(contains("did you mean `purpose`?"));
 }
+
+/// `privgate rules` lines up its columns whatever the regulation names:
+/// an organisation pack's may be longer than `gdpr`.
+#[test]
+fn rules_columns_line_up_with_a_long_organisation_regulation() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [
+            ("privgate.yaml", "version: 1\nrulepacks: [org.yaml]\n"),
+            (
+                "org.yaml",
+                &ORG_PACK.replace("regulation: acme", "regulation: acme-internal-policy"),
+            ),
+            ("privacy.yaml", "version: 1\nsystem: { id: a }\n"),
+        ],
+    );
+    let text = |args: &[&str]| {
+        let out = privgate(dir.path()).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let listed = text(&["rules"]);
+    let rules: Vec<serde_json::Value> =
+        serde_json::from_str(&text(&["rules", "--format", "json"])).unwrap();
+    assert!(rules
+        .iter()
+        .any(|r| r["regulation"] == "acme-internal-policy"));
+    // Where each column starts, in characters, on every rule's line.
+    let mut starts = std::collections::BTreeSet::new();
+    for r in &rules {
+        let id = r["id"].as_str().unwrap();
+        let line = listed
+            .lines()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .unwrap_or_else(|| panic!("no line for {id} in\n{listed}"));
+        let column = |needle: &str| {
+            let at = line
+                .find(needle)
+                .unwrap_or_else(|| panic!("{needle} in {line}"));
+            line[..at].chars().count()
+        };
+        let regulation = r["regulation"].as_str().unwrap();
+        starts.insert((
+            column(&format!("  {regulation} ")),
+            column(&format!(" {}", r["severity"].as_str().unwrap())),
+            column(&format!("  {}", r["title"].as_str().unwrap())),
+        ));
+    }
+    assert_eq!(starts.len(), 1, "columns differ: {starts:?}\n{listed}");
+}
+
+/// The human summary line counts in words that agree with the number.
+#[test]
+fn the_summary_line_says_1_declaration_not_1_declarations() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [
+            ("privgate.yaml", "version: 1\nregulations: [gdpr]\n"),
+            ("privacy.yaml", "version: 1\nsystem: { id: a }\n"),
+        ],
+    );
+    let out = privgate(dir.path()).arg("check").output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let summary = stderr.lines().last().unwrap();
+    assert!(
+        summary.contains(" - 1 finding (")
+            && summary.contains(", 1 check on 1 declaration in 1 manifest - "),
+        "{summary}"
+    );
+    // And the plural for everything else.
+    let out = privgate(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme-shop"))
+        .args(["check", "--today", TODAY])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let summary = stderr.lines().last().unwrap();
+    assert!(
+        summary.contains(" - 3 findings (") && summary.contains(" manifests - "),
+        "{summary}"
+    );
+    assert!(summary.contains(" checks on ") && summary.contains(" declarations in "));
+}

@@ -769,7 +769,7 @@ fn junit_escapes_what_organisation_packs_and_waivers_say() {
     let skipped = &root.find_all("skipped")[0];
     assert_eq!(
         skipped.attr("message"),
-        "waived: Legacy <system> & \"export\" | 'tmp' </details> ticket #42"
+        "waived: Legacy <system> & \"export\" | 'tmp' </details> ticket #42 (approved by dpo@example.com, expires 2027-01-31)"
     );
     let failure = root
         .find_all("failure")
@@ -829,7 +829,20 @@ fn markdown_for_acme_shop_has_verdict_kpis_and_collapsed_details() {
             row.contains(&format!("`{}:{}`", f["file"].as_str().unwrap(), f["line"])),
             "{row}"
         );
-        assert_eq!(row.contains("(waived)"), f["waived"] == true, "{row}");
+        assert_eq!(row.contains("(waived"), f["waived"] == true, "{row}");
+        if f["waived"] == true {
+            // Who accepted it and until when, beside the severity.
+            let w = &f["waiver"];
+            assert!(
+                row.starts_with(&format!(
+                    "| {} (waived by {} until {}) |",
+                    f["severity"].as_str().unwrap(),
+                    w["approved_by"].as_str().unwrap(),
+                    w["expires"].as_str().unwrap()
+                )),
+                "{row}"
+            );
+        }
     }
     assert!(details.contains("All findings: 3 (0 critical, 1 high, 1 medium, 1 low; 1 waived)"));
     assert!(
@@ -1225,4 +1238,295 @@ fn sarif_locations_are_relative_to_the_top_of_the_git_repository() {
             "{uri}"
         );
     }
+}
+
+// ------------------------------------------------------- could not check
+
+/// A git repository whose privgate root, `apps/shop`, cannot be checked:
+/// an unknown rule id in the config, and a manifest with a misspelt lawful
+/// basis and an id that quotes a pipe and `<i>`.
+fn broken_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    git2::Repository::init(dir.path()).unwrap();
+    common::write_files(
+        dir.path(),
+        [
+            (
+                "apps/shop/privgate.yaml",
+                "version: 1\nregulations: [gdpr]\nrules:\n  gdpr.nope: { enabled: false }\n",
+            ),
+            (
+                "apps/shop/svc/privacy.yaml",
+                "version: 1\npurposes:\n  - id: p1\n    description: x\n    lawful_basis: contracts\n    categories: [user.contact.email]\n    subjects: [customer]\ndatasets:\n  - id: \"a|b<i>\"\n    categories: [user.contact.email]\n    subjects: [customer]\n",
+            ),
+        ],
+    );
+    dir
+}
+
+/// `validate --format json`'s diagnostics of the broken repository: what
+/// the documents of `check` must carry, with the same places.
+fn broken_diagnostics(dir: &Path) -> Vec<Value> {
+    let out = run(dir, &["validate", "apps/shop", "--format", "json"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    let diags = v["diagnostics"].as_array().unwrap().clone();
+    assert_eq!(diags.len(), 3, "{diags:#?}");
+    diags
+}
+
+fn place_of(d: &Value) -> String {
+    format!(
+        "{}:{}:{}",
+        d["file"].as_str().unwrap(),
+        d["line"],
+        d["column"]
+    )
+}
+
+/// `upload-sarif` runs whatever the exit code: at exit 2 it must find a
+/// valid log that says the run failed and shows each error where it is.
+#[test]
+fn sarif_when_it_could_not_check_carries_every_error() {
+    let dir = broken_repo();
+    let diags = broken_diagnostics(dir.path());
+    let out = run(dir.path(), &["check", "apps/shop", "--format", "sarif"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    // The human diagnostics stay on stderr.
+    assert!(
+        out.stderr.contains("could not check: 3 errors found")
+            && out.stderr.contains("apps/shop/svc/privacy.yaml:5:19"),
+        "{}",
+        out.stderr
+    );
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    if let Some(schema) = sarif_schema() {
+        let errors = sarif_errors(&schema, &doc);
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+    let run0 = &doc["runs"][0];
+    let invocation = &run0["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notifications = invocation["toolExecutionNotifications"].as_array().unwrap();
+    let results = run0["results"].as_array().unwrap();
+    let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(results.len(), diags.len());
+    assert_eq!(notifications.len(), diags.len());
+    for d in &diags {
+        let message = d["message"].as_str().unwrap();
+        let r = results
+            .iter()
+            .find(|r| r["message"]["text"].as_str().unwrap().starts_with(message))
+            .unwrap_or_else(|| panic!("no result for {message}"));
+        assert_eq!(r["level"], "error");
+        assert_eq!(r["ruleId"], d["code"]);
+        assert_eq!(
+            rules[r["ruleIndex"].as_u64().unwrap() as usize]["id"],
+            d["code"]
+        );
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert_eq!(
+            loc["artifactLocation"]["uri"],
+            sarif_uri(&format!("apps/shop/{}", d["file"].as_str().unwrap())),
+            "relative to the top of the repository"
+        );
+        assert_eq!(loc["region"]["startLine"], d["line"]);
+        assert_eq!(loc["region"]["startColumn"], d["column"]);
+        assert!(notifications
+            .iter()
+            .any(|n| n["message"] == r["message"] && n["locations"] == r["locations"]));
+    }
+
+    // `-o FILE`: the same log, whole, and nothing on stdout.
+    let path = dir.path().join("privgate.sarif");
+    let to_file = run(
+        dir.path(),
+        &[
+            "check",
+            "apps/shop",
+            "--format",
+            "sarif",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(to_file.code, 2, "{}", to_file.stderr);
+    assert_eq!(to_file.stdout, "");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), out.stdout);
+
+    // An error with no file is a notification only: code scanning refuses
+    // a whole log over one result without a location.
+    let flag = run(
+        dir.path(),
+        &[
+            "check",
+            "apps/shop",
+            "--format",
+            "sarif",
+            "--regulation",
+            "gdrp",
+        ],
+    );
+    assert_eq!(flag.code, 2, "{}", flag.stderr);
+    let doc: Value = serde_json::from_str(&flag.stdout).unwrap();
+    if let Some(schema) = sarif_schema() {
+        let errors = sarif_errors(&schema, &doc);
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+    let run0 = &doc["runs"][0];
+    let notifications = run0["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(notifications.len(), diags.len() + 1);
+    assert!(
+        notifications
+            .iter()
+            .any(|n| n["associatedRule"]["id"] == "unknown-regulation"
+                && n.get("locations").is_none())
+    );
+    let results = run0["results"].as_array().unwrap();
+    assert!(results
+        .iter()
+        .all(|r| r["locations"][0]["physicalLocation"].is_object()));
+    assert!(!results.iter().any(|r| r["ruleId"] == "unknown-regulation"));
+
+    // JSON has no report to give (cli.md's needs a score): nothing, as before.
+    let json = run(dir.path(), &["check", "apps/shop", "--format", "json"]);
+    assert_eq!((json.code, json.stdout.as_str()), (2, ""));
+}
+
+/// A repository path as SARIF writes it (percent-encoded).
+fn sarif_uri(path: &str) -> String {
+    path.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn junit_when_it_could_not_check_has_one_error_per_problem() {
+    let dir = broken_repo();
+    let diags = broken_diagnostics(dir.path());
+    let out = run(dir.path(), &["check", "apps/shop", "--format", "junit"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let root = parse_xml(&out.stdout);
+    assert_eq!(root.count("errors"), diags.len());
+    let suites = root.find_all("testsuite");
+    assert_eq!(suites.len(), 1);
+    assert_eq!(suites[0].count("errors"), diags.len());
+    assert_eq!(suites[0].count("tests"), diags.len());
+    assert_eq!(suites[0].count("failures"), 0);
+    let cases = root.find_all("testcase");
+    assert_eq!(cases.len(), diags.len());
+    for d in &diags {
+        let expected = format!("{}: {}", place_of(d), d["message"].as_str().unwrap());
+        let case = cases
+            .iter()
+            .find(|c| {
+                c.children
+                    .iter()
+                    .any(|e| e.name == "error" && e.attr("message") == expected)
+            })
+            .unwrap_or_else(|| panic!("no <error message={expected:?}> in\n{}", out.stdout));
+        assert_eq!(case.attr("classname"), d["code"].as_str().unwrap());
+        assert_eq!(case.children[0].attr("type"), d["code"].as_str().unwrap());
+    }
+}
+
+#[test]
+fn markdown_when_it_could_not_check_says_so_and_lists_every_error() {
+    let dir = broken_repo();
+    let diags = broken_diagnostics(dir.path());
+    let out = run(dir.path(), &["check", "apps/shop", "--format", "markdown"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let md = out.stdout;
+    assert_eq!(
+        md.lines().next(),
+        Some("## ⛔ privgate could not check: 3 errors"),
+        "{md}"
+    );
+    assert!(!md.contains("gate passed") && !md.contains("✅"), "{md}");
+    for d in &diags {
+        let line = md
+            .lines()
+            .find(|l| l.starts_with(&format!("- `{}` ", place_of(d))))
+            .unwrap_or_else(|| panic!("no item for {} in\n{md}", place_of(d)));
+        assert!(
+            line.contains(&format!("`{}`", d["code"].as_str().unwrap())),
+            "{line}"
+        );
+        // Messages quote values in code spans, kept as written: a pipe
+        // needs no escape outside a table.
+        assert!(line.contains(d["message"].as_str().unwrap()), "{line}");
+    }
+    assert!(md.contains("found the text `a|b<i>`"), "{md}");
+}
+
+// ------------------------------------------------------- expired waivers
+
+/// An expired waiver no longer covers its finding: JSON keeps cli.md's
+/// `"waived": false, "waiver": null`, and the readable outputs say on the
+/// finding whose waiver expired when.
+#[test]
+fn an_expired_waiver_is_named_on_its_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_files(
+        dir.path(),
+        [
+            (
+                "privacy.yaml",
+                "version: 1\npurposes:\n  - id: p1\n    description: Newsletter\n    lawful_basis: contract\n    categories: [user.contact.email]\n    subjects: [customer]\n",
+            ),
+            (
+                "privgate.yaml",
+                "version: 1\nregulations: [gdpr]\nwaivers:\n  - rule: gdpr.record-of-processing\n    target: purpose:p1\n    reason: Old exception\n    approved_by: dpo@example.com\n    expires: 2026-11-01\n",
+            ),
+        ],
+    );
+    let note = "waiver by dpo@example.com expired on 2026-11-01";
+
+    let report = json_of(dir.path());
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "gdpr.record-of-processing")
+        .unwrap();
+    assert_eq!(
+        (&f["waived"], &f["waiver"]),
+        (&Value::Bool(false), &Value::Null)
+    );
+    assert!(
+        !report.to_string().contains(note),
+        "the JSON report is unchanged"
+    );
+
+    let md = run(dir.path(), &["check", "--format", "markdown"]).stdout;
+    let row = md
+        .lines()
+        .find(|l| l.contains("`gdpr.record-of-processing`"))
+        .unwrap_or_else(|| panic!("no row in\n{md}"));
+    assert!(row.starts_with(&format!("| medium ({note}) |")), "{row}");
+    assert_eq!(md.matches(note).count(), 1, "on that finding only:\n{md}");
+
+    // In the finding's help, under its source excerpt.
+    let human = run(dir.path(), &["check"]).stderr;
+    let at = human
+        .find(&format!("help: {note}."))
+        .unwrap_or_else(|| panic!("{human}"));
+    assert!(
+        human[..at].rfind("[medium] the record of processing for purpose `p1`")
+            > human[..at].rfind("help:").or(Some(0)),
+        "{human}"
+    );
+    assert_eq!(
+        human.matches(note).count(),
+        1,
+        "the finding, besides the warning's own wording:\n{human}"
+    );
 }

@@ -154,6 +154,38 @@ fn html_report_on_stdout_without_output_flag() {
     assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
 }
 
+/// `wrote FILE: score S (G)` gives the score with one decimal, as every
+/// other output does: `100.0` and `0.0`, not `100` and `0`.
+#[test]
+fn report_writes_the_score_on_stderr_with_one_decimal() {
+    for (manifest, expected) in [
+        ("version: 1\n", "score 100.0 (A), gate passed"),
+        (
+            "version: 1\nsystem: { id: a }\n",
+            "score 0.0 (F), gate passed",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write_files(
+            dir.path(),
+            [
+                ("privgate.yaml", "version: 1\nregulations: [gdpr]\n"),
+                ("privacy.yaml", manifest),
+            ],
+        );
+        let out = privgate(dir.path())
+            .args(["report", ".", "--today", TODAY, "-o", "r.html"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.starts_with("wrote r.html (") && stderr.trim_end().ends_with(expected),
+            "{stderr}"
+        );
+    }
+}
+
 #[test]
 fn report_on_invalid_manifests_exits_2_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -201,9 +233,78 @@ fn waivers_near_or_past_expiry_are_highlighted() {
     assert!(html.contains("expires in 8 days"));
     assert!(html.contains("expired 22 days ago: not applied"));
     assert!(html.contains("dpo@example.com") && html.contains("ciso@example.com"));
-    // The expired waiver's finding is open again; the others are waived.
+    // The expired waiver's finding is open again, and says whose waiver
+    // expired when; the others are waived.
     assert!(html.contains("class=\"rule-id\">gdpr.record-of-processing<"));
+    let rule = html
+        .find("class=\"rule-id\">gdpr.record-of-processing<")
+        .unwrap();
+    let article = &html[rule..rule + html[rule..].find("</article>").unwrap()];
+    assert!(
+        article.contains(
+            "<div class=\"lapsed\">waiver by dpo@example.com expired on 2026-11-01</div>"
+        ),
+        "{article}"
+    );
+    assert_eq!(html.matches("class=\"lapsed\"").count(), 1);
     assert!(!html.contains("class=\"rule-id\">gdpr.transparency-notice<"));
+}
+
+/// A waived finding stays in the report with what was accepted: the
+/// waivers table shows the finding's severity, citation and message beside
+/// the waiver's approver and expiry.
+#[test]
+fn html_waivers_show_the_finding_they_accept() {
+    let dir = acme_copy();
+    let html = report_html(dir.path());
+    let out = privgate(dir.path())
+        .args(["check", ".", "--today", TODAY, "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let waived: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["waived"] == true)
+        .collect();
+    assert_eq!(waived.len(), 1);
+    let f = waived[0];
+    let w = &f["waiver"];
+    let reason = w["reason"].as_str().unwrap();
+    let at = html.find(reason).expect("the waiver's row");
+    let start = html[..at].rfind("<tr class=\"waiver-").unwrap();
+    let end = at + html[at..].find("</tr>").unwrap();
+    // minijinja writes `/` as an entity too.
+    let row = &html[start..end].replace("&#x2f;", "/");
+    let escaped = |s: &str| s.replace('`', "").replace("&", "&amp;");
+    for expected in [
+        format!(
+            "<span class=\"badge {0}\">{0}</span>",
+            f["severity"].as_str().unwrap()
+        ),
+        escaped(f["citation"].as_str().unwrap()),
+        w["approved_by"].as_str().unwrap().to_string(),
+        w["expires"].as_str().unwrap().to_string(),
+        format!("{}:{}", f["file"].as_str().unwrap(), f["line"]),
+    ] {
+        assert!(row.contains(&expected), "{expected:?} not in\n{row}");
+    }
+    // The message, its code spans as <code>.
+    let message = f["message"].as_str().unwrap();
+    let mut parts = message.split('`');
+    let shown: String = parts
+        .by_ref()
+        .enumerate()
+        .map(|(i, p)| {
+            if i % 2 == 1 {
+                format!("<code>{p}</code>")
+            } else {
+                p.to_string()
+            }
+        })
+        .collect();
+    assert!(row.contains(&shown), "{shown:?} not in\n{row}");
 }
 
 // ---------------------------------------------------------------------------

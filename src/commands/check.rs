@@ -4,22 +4,33 @@ use super::{emit, EXIT_ERROR, EXIT_FAIL, EXIT_OK};
 use crate::cli::{CheckArgs, CommonArgs, Format};
 use privgate::changes;
 use privgate::check::{self, Checked, GateFlags};
-use privgate::diagnostic::{Diagnostic, Level, Place};
+use privgate::diagnostic::{locate_all, Diagnostic, Level, Located, Place};
 use privgate::git::GitTree;
 use privgate::load::{LoadOptions, Workspace};
+use privgate::manifest::Waiver;
 use privgate::render::{
     self,
     human::{self, Style},
 };
 use privgate::report::Report;
 use privgate::span::Locator;
+use std::collections::BTreeMap;
 
 /// Loads, checks and returns the result, or the exit code after printing
 /// why it could not check.
 pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
+    produce_or_errors(args).map_err(|_| EXIT_ERROR)
+}
+
+/// Loads, checks and returns the result; when it could not check, prints
+/// why on stderr and returns the errors, located, for the report formats.
+fn produce_or_errors(args: &CheckArgs) -> Result<Checked, Vec<Located>> {
     let today = privgate::time::today(args.gate.today.as_deref()).map_err(|e| {
         sayln!("error: {e}");
-        EXIT_ERROR
+        errors_of(
+            &Default::default(),
+            &[Diagnostic::error("invalid-value", e)],
+        )
     })?;
     let options = LoadOptions {
         config_path: args.common.config.clone(),
@@ -33,8 +44,9 @@ pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
         fail_on: args.gate.fail_on.clone(),
     };
     let fail = |d: Diagnostic| {
+        let errors = errors_of(&Default::default(), std::slice::from_ref(&d));
         super::emit_alone(d, &args.common);
-        EXIT_ERROR
+        errors
     };
     let head_tree = super::open_tree(&args.common, args.staged).map_err(fail)?;
     // Resolve the base first: a bad REV is an error before any work.
@@ -49,7 +61,7 @@ pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
         |(ws, diags)| {
             emit(&ws, &diags, &args.common);
             summarize_errors(&diags);
-            EXIT_ERROR
+            errors_of(&ws.sources, &diags)
         },
     )?;
     if let Some((rev, base_tree)) = base_tree {
@@ -96,6 +108,19 @@ pub fn produce(args: &CheckArgs) -> Result<Checked, u8> {
     Ok(head)
 }
 
+/// The errors among `diags`, located in `sources` and sorted by place as
+/// the human output shows them (warnings stay on stderr).
+fn errors_of(sources: &BTreeMap<String, String>, diags: &[Diagnostic]) -> Vec<Located> {
+    let mut errors: Vec<Located> = locate_all(sources, diags)
+        .into_iter()
+        .filter(|d| d.level == Level::Error)
+        .collect();
+    errors.sort_by(|a, b| {
+        (&a.position, &a.code, &a.message).cmp(&(&b.position, &b.code, &b.message))
+    });
+    errors
+}
+
 fn summarize_errors(diags: &[Diagnostic]) {
     let n = diags.iter().filter(|d| d.is_error()).count();
     sayln!(
@@ -105,21 +130,22 @@ fn summarize_errors(diags: &[Diagnostic]) {
 }
 
 pub fn check(args: &CheckArgs) -> u8 {
-    let checked = match produce(args) {
+    let checked = match produce_or_errors(args) {
         Ok(v) => v,
-        Err(code) => return code,
+        Err(errors) => return deliver_errors(args, &errors),
     };
     let t = privgate::timings::phase("render+write");
     let (ws, report) = (&checked.workspace, &checked.report);
+    let waivers = &checked.model.config.waivers;
     let text = match args.format {
         Format::Json => Some(json(report)),
-        Format::Sarif => {
-            // Outside git, the root is as good a top as any.
-            let prefix = privgate::git::open(&args.common.path).map_or(String::new(), |(_, p)| p);
-            Some(render::sarif::render(report, &checked.rules, &prefix))
-        }
+        Format::Sarif => Some(render::sarif::render(
+            report,
+            &checked.rules,
+            &sarif_prefix(args),
+        )),
         Format::Junit => Some(render::junit::render(report, &checked.outcomes())),
-        Format::Markdown => Some(render::markdown::render(report)),
+        Format::Markdown => Some(render::markdown::render(report, waivers)),
         Format::Human => None,
     };
     for w in &report.warnings {
@@ -129,14 +155,14 @@ pub fn check(args: &CheckArgs) -> u8 {
         Some(t) => super::deliver(args.output.as_deref(), &t),
         // Human text to a file: the same findings, plain, then the summary.
         None if args.output.is_some() => {
-            let text = human_findings(ws, report, Style::plain(), &args.common);
+            let text = human_findings(ws, report, waivers, Style::plain(), &args.common);
             super::deliver(
                 args.output.as_deref(),
                 &format!("{text}{}\n", summary_line(report)),
             )
         }
         None => {
-            print_human(ws, report, &args.common);
+            print_human(ws, report, waivers, &args.common);
             EXIT_OK
         }
     };
@@ -161,6 +187,32 @@ pub fn check(args: &CheckArgs) -> u8 {
     code
 }
 
+/// Where the root sits in the git work tree (`apps/shop/`), which SARIF
+/// locations start with; outside git, the root is as good a top as any.
+fn sarif_prefix(args: &CheckArgs) -> String {
+    privgate::git::open(&args.common.path).map_or(String::new(), |(_, p)| p)
+}
+
+/// When `check` could not check: SARIF, JUnit and Markdown still get a
+/// document, carrying the errors, so CI steps that run whatever the exit
+/// code (an upload, a step summary) have something to show. JSON has no
+/// such document (cli.md's report needs a score); human output is the
+/// diagnostics already on stderr. The exit code stays 2.
+fn deliver_errors(args: &CheckArgs, errors: &[Located]) -> u8 {
+    let text = match args.format {
+        Format::Sarif => render::sarif::render_failure(errors, &sarif_prefix(args)),
+        Format::Junit => render::junit::render_failure(errors),
+        Format::Markdown => render::markdown::render_failure(errors),
+        Format::Json | Format::Human => return EXIT_ERROR,
+    };
+    if super::deliver(args.output.as_deref(), &text) == EXIT_OK {
+        if let Some(path) = args.output.as_deref().filter(|p| p.as_os_str() != "-") {
+            sayln!("wrote {}: could not check", path.display());
+        }
+    }
+    EXIT_ERROR
+}
+
 /// Writes the rendered report to `-o FILE` or stdout.
 pub fn json(report: &Report) -> String {
     let mut s = serde_json::to_string_pretty(report).unwrap_or_default();
@@ -168,16 +220,23 @@ pub fn json(report: &Report) -> String {
     s
 }
 
-fn print_human(ws: &Workspace, report: &Report, common: &CommonArgs) {
+fn print_human(ws: &Workspace, report: &Report, waivers: &[Waiver], common: &CommonArgs) {
     if !common.quiet || !report.gate.passed {
         let style = Style::detect(common.no_color);
-        say!("{}", human_findings(ws, report, style, common));
+        say!("{}", human_findings(ws, report, waivers, style, common));
     }
     sayln!("{}", summary_line(report));
 }
 
 /// Findings as miette diagnostics, grouped per file in position order.
-fn human_findings(ws: &Workspace, report: &Report, style: Style, common: &CommonArgs) -> String {
+fn human_findings(
+    ws: &Workspace,
+    report: &Report,
+    waivers: &[Waiver],
+    style: Style,
+    common: &CommonArgs,
+) -> String {
+    let lapsed = render::Lapsed::new(waivers);
     let diags: Vec<Diagnostic> = report
         .findings
         .iter()
@@ -190,6 +249,11 @@ fn human_findings(ws: &Workspace, report: &Report, style: Style, common: &Common
                 Level::Warning
             };
             let mut help = format!("{} ({})", f.remediation, f.citation);
+            if let Some(note) = lapsed.note(f) {
+                // The separate warning says it once; here it is on the
+                // finding it concerns.
+                help = format!("{note}. {help}");
+            }
             if let Some(w) = &f.waiver {
                 help = format!(
                     "waived until {} by {}: {}",
@@ -256,21 +320,25 @@ pub fn summary_line(report: &Report) -> String {
         None => String::new(),
     };
     format!(
-        "score {:.1} ({}) [{}]{delta} - {} findings ({} critical, {} high, {} medium, {} low), {} waived, {} checks on {} declarations in {} manifest{} - {verdict}",
+        "score {:.1} ({}) [{}]{delta} - {} ({} critical, {} high, {} medium, {} low), {} waived, {} on {} in {} - {verdict}",
         report.score.overall,
         report.score.grade,
         regs.join(", "),
-        s.findings,
+        counted(s.findings, "finding"),
         s.by_severity.get("critical").unwrap_or(&0),
         s.by_severity.get("high").unwrap_or(&0),
         s.by_severity.get("medium").unwrap_or(&0),
         s.by_severity.get("low").unwrap_or(&0),
         s.waived,
-        s.checks,
-        s.declarations,
-        s.manifests,
-        if s.manifests == 1 { "" } else { "s" },
+        counted(s.checks, "check"),
+        counted(s.declarations, "declaration"),
+        counted(s.manifests, "manifest"),
     )
+}
+
+/// "1 finding", "2 findings".
+fn counted(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 pub fn score(args: &CheckArgs) -> u8 {

@@ -233,24 +233,17 @@ fn validate(args: &ValidateArgs) -> u8 {
 /// The workspace's diagnostics as JSON, each with its file, line and
 /// column, for CI that annotates files.
 fn located(ws: &Workspace) -> Vec<serde_json::Value> {
-    let mut locator = Locator::new(&ws.sources);
-    ws.diagnostics
-        .iter()
+    privgate::diagnostic::locate_all(&ws.sources, &ws.diagnostics)
+        .into_iter()
         .map(|d| {
-            let (line, column) = match &d.file {
-                Some(f) => {
-                    let loc = locator.locate(f, &d.place);
-                    (Some(loc.line), Some(loc.column))
-                }
-                None => (None, None),
-            };
+            let p = d.position.as_ref();
             serde_json::json!({
-                "level": if d.is_error() { "error" } else { "warning" },
+                "level": if d.level == privgate::diagnostic::Level::Error { "error" } else { "warning" },
                 "code": d.code,
                 "message": d.message,
-                "file": d.file,
-                "line": line,
-                "column": column,
+                "file": p.map(|p| &p.file),
+                "line": p.map(|p| p.line),
+                "column": p.map(|p| p.column),
                 "help": d.help,
             })
         })

@@ -256,7 +256,7 @@ pub fn report(args: &ReportArgs) -> u8 {
     if code == EXIT_OK && !args.common.quiet {
         if let Some(path) = &args.output {
             sayln!(
-                "wrote {} ({} KB): score {} ({}), gate {}",
+                "wrote {} ({} KB): score {:.1} ({}), gate {}",
                 path.display(),
                 html.len().div_ceil(1024),
                 report.score.overall,

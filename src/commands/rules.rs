@@ -120,17 +120,36 @@ fn list(rules: &[Listed], format: ValidateFormat) -> String {
             .collect();
         return format!("{:#}\n", serde_json::Value::Array(v));
     }
-    let width = rules.iter().map(|l| l.rule.id.len()).max().unwrap_or(0);
+    // Each column as wide as its widest entry: an organisation pack's
+    // regulation may be longer than `gdpr` (in characters: padding counts
+    // characters, not bytes).
+    let width =
+        |cells: &mut dyn Iterator<Item = &str>| cells.map(|c| c.chars().count()).max().unwrap_or(0);
+    let id_w = width(&mut rules.iter().map(|l| l.rule.id.as_str()));
+    let reg_w = width(&mut rules.iter().map(|l| l.rule.regulation.as_str()));
+    let sev_w = width(&mut rules.iter().map(shown_severity));
     let mut out = String::new();
     for l in rules {
         let r = &l.rule;
-        let severity = if l.enabled { r.severity.name() } else { "off" };
         out.push_str(&format!(
-            "{:<width$}  {:<5} {:<8}  {}  [{}]\n",
-            r.id, r.regulation, severity, r.title, r.citation
+            "{:<id_w$}  {:<reg_w$}  {:<sev_w$}  {}  [{}]\n",
+            r.id,
+            r.regulation,
+            shown_severity(l),
+            r.title,
+            r.citation
         ));
     }
     out
+}
+
+/// The severity in force, or `off` for a rule the config turns off.
+fn shown_severity(l: &Listed) -> &'static str {
+    if l.enabled {
+        l.rule.severity.name()
+    } else {
+        "off"
+    }
 }
 
 /// One rule in full, as JSON: what `explain` prints, for tools.

@@ -16,6 +16,7 @@
 //! fold into `<details>`, and past fixed limits rows are summarised instead
 //! of printed, each time saying which command lists everything.
 
+use super::Lapsed;
 use crate::check::kpi_definitions;
 use crate::git::RepoInfo;
 use crate::manifest::Waiver;
@@ -79,7 +80,7 @@ pub fn render(input: &Input) -> Result<String, String> {
     }
     let template = env.get_template("report.html").map_err(|e| e.to_string())?;
     let r = input.report;
-    let findings = findings(&r.findings);
+    let findings = findings(&r.findings, &Lapsed::new(&input.model.config.waivers));
     let ctx = context! {
         csp => csp(),
         css => Value::from_safe_string(CSS.to_string()),
@@ -266,6 +267,8 @@ struct Row {
     target: String,
     location: String,
     message: Vec<Span>,
+    /// "waiver by X expired on DATE", when one named this finding.
+    lapsed: Option<String>,
 }
 
 /// A piece of rule text; `code` for what the rule packs quote in backticks.
@@ -295,7 +298,7 @@ struct Findings {
 
 /// Open findings by severity, then rule; waived ones are listed with their
 /// waiver instead.
-fn findings(all: &[Finding]) -> Findings {
+fn findings(all: &[Finding], lapsed: &Lapsed) -> Findings {
     let mut by_sev: BTreeMap<usize, BTreeMap<&str, Vec<&Finding>>> = BTreeMap::new();
     let mut regulations: Vec<String> = Vec::new();
     for f in all.iter().filter(|f| !f.waived) {
@@ -339,6 +342,7 @@ fn findings(all: &[Finding]) -> Findings {
                     target: f.target.clone(),
                     location: format!("{}:{}", f.file, f.line),
                     message: spans(&f.message),
+                    lapsed: lapsed.note(f),
                 })
                 .collect();
             let folded = if rows.len() > ROWS_OPEN {
@@ -395,7 +399,17 @@ struct WaiverView {
     /// active, expiring, expired, unused
     state: &'static str,
     status: String,
-    findings: Vec<String>,
+    /// What the waiver accepts (or, expired, no longer accepts): the
+    /// finding as the findings section would show it.
+    findings: Vec<WaivedFinding>,
+}
+
+#[derive(Serialize)]
+struct WaivedFinding {
+    severity: String,
+    citation: String,
+    message: Vec<Span>,
+    location: String,
 }
 
 fn waivers(model: &Model, findings: &[Finding], today: Date) -> Vec<WaiverView> {
@@ -404,10 +418,15 @@ fn waivers(model: &Model, findings: &[Finding], today: Date) -> Vec<WaiverView> 
         .waivers
         .iter()
         .map(|w: &Waiver| {
-            let matching: Vec<String> = findings
+            let matching: Vec<WaivedFinding> = findings
                 .iter()
                 .filter(|f| f.rule == w.rule && f.target == w.target)
-                .map(|f| format!("{}:{}", f.file, f.line))
+                .map(|f| WaivedFinding {
+                    severity: f.severity.clone(),
+                    citation: f.citation.clone(),
+                    message: spans(&f.message),
+                    location: format!("{}:{}", f.file, f.line),
+                })
                 .collect();
             let expires = crate::time::parse_date(&w.expires).ok();
             let days = expires

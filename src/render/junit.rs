@@ -1,7 +1,9 @@
 //! JUnit XML for CI dashboards: one test suite per regulation, one test case
-//! per rule and target; findings are failures, waived ones skipped.
+//! per rule and target; findings are failures, waived ones skipped. A run
+//! that could not check is one suite of errors.
 
 use crate::check::Outcome;
+use crate::diagnostic::Located;
 use crate::report::Report;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -60,10 +62,14 @@ pub fn render(report: &Report, outcomes: &[Outcome]) -> String {
                 .find(|f| f.rule == o.rule && f.target == o.target);
             match (o.violated, finding) {
                 (true, Some(f)) if o.waived => {
-                    let reason = f
-                        .waiver
-                        .as_ref()
-                        .map_or(String::new(), |w| w.reason.clone());
+                    // Who accepted it and until when, as SARIF's
+                    // suppression justification says it.
+                    let reason = f.waiver.as_ref().map_or(String::new(), |w| {
+                        format!(
+                            "{} (approved by {}, expires {})",
+                            w.reason, w.approved_by, w.expires
+                        )
+                    });
                     let _ = writeln!(
                         out,
                         ">\n      <skipped message=\"waived: {}\"/>\n    </testcase>",
@@ -90,5 +96,45 @@ pub fn render(report: &Report, outcomes: &[Outcome]) -> String {
         out.push_str("  </testsuite>\n");
     }
     out.push_str("</testsuites>\n");
+    out
+}
+
+/// A run that could not check (exit 2): one suite, one test case per error,
+/// each an `<error>` naming `file:line:col`, so a dashboard shows why there
+/// are no results instead of nothing.
+pub fn render_failure(errors: &[Located]) -> String {
+    let n = errors.len();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"privgate\" tests=\"{n}\" failures=\"0\" errors=\"{n}\">"
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"could not check\" tests=\"{n}\" failures=\"0\" errors=\"{n}\">"
+    );
+    for e in errors {
+        // `file:line:col: message`, as compilers write it; a problem with
+        // no file (a bad flag) is its message alone.
+        let (name, message) = match &e.position {
+            Some(p) => (p.to_string(), format!("{p}: {}", e.message)),
+            None => ("(no file)".to_string(), e.message.clone()),
+        };
+        let help = match &e.help {
+            Some(help) => format!("\nhelp: {help}"),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "    <testcase classname=\"{}\" name=\"{}\">\n      <error message=\"{}\" type=\"{}\">{}{}</error>\n    </testcase>",
+            escape(&e.code),
+            escape(&name),
+            escape(&message),
+            escape(&e.code),
+            escape(&message),
+            escape(&help)
+        );
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
     out
 }

@@ -1,8 +1,11 @@
 //! Markdown for a pull-request comment or `$GITHUB_STEP_SUMMARY`: the verdict
 //! and score first, then the report's warnings, then (in pull-request mode)
 //! what this change made worse and better, the KPIs, and every finding in a
-//! collapsed table.
+//! collapsed table. A run that could not check is a list of its errors.
 
+use super::Lapsed;
+use crate::diagnostic::Located;
+use crate::manifest::Waiver;
 use crate::report::{Finding, Report};
 use std::fmt::Write as _;
 
@@ -12,10 +15,16 @@ fn cell(s: &str) -> String {
 }
 
 /// Free text (messages, gate reasons, warnings, which organisation packs and
-/// waivers supply) as a cell: outside code spans, `&`, `<` and `>` become
-/// entities so the text cannot open or close HTML (`</details>`) or vanish
-/// as an unknown tag. Code spans are kept as written.
+/// waivers supply) as a cell: see `inline`.
 fn text(s: &str) -> String {
+    cell(&inline(s))
+}
+
+/// Free text on one line outside a table (a list item): outside code spans,
+/// `&`, `<` and `>` become entities so the text cannot open or close HTML
+/// (`</details>`) or vanish as an unknown tag. Code spans are kept as
+/// written: there, a backslash before `|` would show.
+fn inline(s: &str) -> String {
     let balanced = s.matches('`').count() % 2 == 0;
     let mut out = String::with_capacity(s.len());
     let mut in_code = false;
@@ -31,7 +40,7 @@ fn text(s: &str) -> String {
             c => out.push(c),
         }
     }
-    cell(&out)
+    out.replace(['\n', '\r'], " ")
 }
 
 fn kpi_value(name: &str, v: Option<f64>) -> String {
@@ -42,16 +51,16 @@ fn kpi_value(name: &str, v: Option<f64>) -> String {
     }
 }
 
-fn table(out: &mut String, findings: &[&Finding]) {
+fn table(out: &mut String, findings: &[&Finding], lapsed: &Lapsed) {
     out.push_str(
         "| severity | rule | target | where | message |\n| --- | --- | --- | --- | --- |\n",
     );
     for f in findings {
-        let waived = if f.waived { " (waived)" } else { "" };
         let _ = writeln!(
             out,
-            "| {}{waived} | `{}` | `{}` | `{}:{}` | {} |",
+            "| {}{} | `{}` | `{}` | `{}:{}` | {} |",
             f.severity,
+            waiver_note(f, lapsed),
             f.rule,
             cell(&f.target),
             cell(&f.file),
@@ -61,7 +70,27 @@ fn table(out: &mut String, findings: &[&Finding]) {
     }
 }
 
-pub fn render(report: &Report) -> String {
+/// " (waived by X until DATE)" for a waived finding: who accepted it and
+/// for how long, next to its severity; " (waiver by X expired on DATE)" for
+/// one whose waiver no longer applies.
+fn waiver_note(f: &Finding, lapsed: &Lapsed) -> String {
+    match &f.waiver {
+        Some(w) if f.waived => format!(
+            " (waived by {} until {})",
+            text(&w.approved_by),
+            text(&w.expires)
+        ),
+        _ if f.waived => " (waived)".to_string(),
+        _ => lapsed
+            .note(f)
+            .map_or(String::new(), |n| format!(" ({})", text(&n))),
+    }
+}
+
+/// The summary; `waivers` are the config's, to say on a finding that its
+/// waiver expired.
+pub fn render(report: &Report, waivers: &[Waiver]) -> String {
+    let lapsed = Lapsed::new(waivers);
     let mut out = String::new();
     let verdict = if report.gate.passed {
         "passed"
@@ -118,12 +147,12 @@ pub fn render(report: &Report) -> String {
     if let Some(c) = &report.changes {
         if !c.new.is_empty() {
             let _ = writeln!(out, "### New findings ({})\n", c.new.len());
-            table(&mut out, &c.new.iter().collect::<Vec<_>>());
+            table(&mut out, &c.new.iter().collect::<Vec<_>>(), &lapsed);
             out.push('\n');
         }
         if !c.fixed.is_empty() {
             let _ = writeln!(out, "### Fixed ({})\n", c.fixed.len());
-            table(&mut out, &c.fixed.iter().collect::<Vec<_>>());
+            table(&mut out, &c.fixed.iter().collect::<Vec<_>>(), &lapsed);
             out.push('\n');
         }
     }
@@ -151,7 +180,7 @@ pub fn render(report: &Report) -> String {
         _ => 3,
     };
     all.sort_by_key(|f| (f.waived, rank(f)));
-    table(&mut out, &all);
+    table(&mut out, &all, &lapsed);
     out.push_str("\n</details>\n");
     out
 }
@@ -167,4 +196,32 @@ fn warnings(out: &mut String, warnings: &[String]) {
         let _ = writeln!(out, "> - {}", text(w));
     }
     out.push('\n');
+}
+
+/// A run that could not check (exit 2): a heading a pull-request reader
+/// cannot mistake for a verdict, then every error with `file:line:col`.
+pub fn render_failure(errors: &[Located]) -> String {
+    let n = errors.len();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "## ⛔ privgate could not check: {n} error{}\n",
+        if n == 1 { "" } else { "s" }
+    );
+    out.push_str(
+        "No score and no gate verdict: no rule was checked. Fix these and run again (`privgate validate` lists them too).\n\n",
+    );
+    for e in errors {
+        // A list, not a table: a pipe in a path or message needs no escape.
+        let place = match &e.position {
+            Some(p) => format!("`{}` ", p.to_string().replace(['\n', '\r'], " ")),
+            None => String::new(),
+        };
+        let help = match &e.help {
+            Some(h) => format!(" ({})", inline(h)),
+            None => String::new(),
+        };
+        let _ = writeln!(out, "- {place}`{}`: {}{help}", e.code, inline(&e.message));
+    }
+    out
 }

@@ -3,9 +3,11 @@
 //! are tracked across commits whatever line they move to, waived findings as
 //! accepted suppressions.
 
+use crate::diagnostic::{Located, Position};
 use crate::report::{Finding, Report};
 use crate::rules::pack::{Rule, Severity};
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
 
 /// GitHub's `security-severity` scale (0-10) for each severity.
 fn security_severity(s: Severity) -> &'static str {
@@ -92,16 +94,22 @@ pub fn path_uri(path: &str) -> String {
     out
 }
 
+/// A file, line and column as a SARIF `physicalLocation`, the file relative
+/// to the top of the repository.
+fn physical_location(file: &str, line: usize, column: usize, uri_prefix: &str) -> Value {
+    json!({
+        "artifactLocation": { "uri": path_uri(&format!("{uri_prefix}{file}")), "uriBaseId": "%SRCROOT%" },
+        "region": { "startLine": line, "startColumn": column },
+    })
+}
+
 fn result(f: &Finding, rule_index: Option<usize>, uri_prefix: &str) -> Value {
     let mut r = json!({
         "ruleId": f.rule,
         "level": level(&f.severity),
         "message": { "text": format!("{} ({}). {}", f.message, f.citation, f.remediation) },
         "locations": [{
-            "physicalLocation": {
-                "artifactLocation": { "uri": path_uri(&format!("{uri_prefix}{}", f.file)), "uriBaseId": "%SRCROOT%" },
-                "region": { "startLine": f.line, "startColumn": f.column },
-            },
+            "physicalLocation": physical_location(&f.file, f.line, f.column, uri_prefix),
             "logicalLocations": [{ "name": f.target, "kind": "declaration" }],
         }],
         "partialFingerprints": { "privgateFinding/v1": fingerprint(f) },
@@ -129,26 +137,123 @@ pub fn render(report: &Report, rules: &[Rule], uri_prefix: &str) -> String {
         .iter()
         .map(|f| result(f, rules.iter().position(|r| r.id == f.rule), uri_prefix))
         .collect();
+    let run = json!({
+        "tool": tool(&report.tool.version, rules.iter().map(descriptor).collect()),
+        "originalUriBaseIds": original_uri_base_ids(),
+        "results": results,
+        "properties": {
+            "score": report.score.overall,
+            "grade": report.score.grade,
+            "gatePassed": report.gate.passed,
+        },
+    });
+    log(run)
+}
+
+fn tool(version: &str, rules: Vec<Value>) -> Value {
+    json!({ "driver": {
+        "name": "privgate",
+        "version": version,
+        "informationUri": "https://github.com/privgate/privgate",
+        "rules": rules,
+    }})
+}
+
+fn original_uri_base_ids() -> Value {
+    json!({ "%SRCROOT%": { "description": { "text": "The top of the repository privgate checked." } } })
+}
+
+/// The whole log around one run, as text.
+fn log(run: Value) -> String {
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "privgate",
-                "version": report.tool.version,
-                "informationUri": "https://github.com/privgate/privgate",
-                "rules": rules.iter().map(descriptor).collect::<Vec<_>>(),
-            }},
-            "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The top of the repository privgate checked." } } },
-            "results": results,
-            "properties": {
-                "score": report.score.overall,
-                "grade": report.score.grade,
-                "gatePassed": report.gate.passed,
-            },
-        }],
+        "runs": [run],
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// The log of a run that could not check (exit 2): no findings and no
+/// score, but every error, so that an upload that runs whatever the exit
+/// code (`if: always()`) has a file, and code scanning shows each error
+/// where it is. The invocation says the run did not succeed and lists every
+/// error as a notification. An error with no file (a bad flag) is only a
+/// notification: code scanning refuses a whole log if one result has no
+/// location.
+pub fn render_failure(errors: &[Located], uri_prefix: &str) -> String {
+    // One descriptor per error code, so that every result names its rule.
+    let codes: Vec<&str> = errors
+        .iter()
+        .map(|e| e.code.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    // Every error's code is listed, so the position is always found.
+    let index = |code: &str| codes.iter().position(|c| *c == code).unwrap_or_default();
+    let results: Vec<Value> = errors
+        .iter()
+        .filter_map(|e| {
+            let p = e.position.as_ref()?;
+            Some(json!({
+                "ruleId": e.code,
+                "ruleIndex": index(&e.code),
+                "level": "error",
+                "message": { "text": error_text(e) },
+                "locations": [{ "physicalLocation": error_location(p, uri_prefix) }],
+            }))
+        })
+        .collect();
+    let notifications: Vec<Value> = errors
+        .iter()
+        .map(|e| {
+            let mut n = json!({
+                "level": "error",
+                "message": { "text": error_text(e) },
+                "associatedRule": { "id": e.code, "index": index(&e.code) },
+            });
+            if let Some(p) = &e.position {
+                n["locations"] = json!([{ "physicalLocation": error_location(p, uri_prefix) }]);
+            }
+            n
+        })
+        .collect();
+    let run = json!({
+        "tool": tool(env!("CARGO_PKG_VERSION"), codes.iter().map(|c| error_descriptor(c)).collect()),
+        "originalUriBaseIds": original_uri_base_ids(),
+        "invocations": [{
+            "executionSuccessful": false,
+            "exitCode": 2,
+            "toolExecutionNotifications": notifications,
+        }],
+        "results": results,
+        "properties": { "couldNotCheck": true, "errors": errors.len() },
+    });
+    log(run)
+}
+
+fn error_location(p: &Position, uri_prefix: &str) -> Value {
+    physical_location(&p.file, p.line, p.column, uri_prefix)
+}
+
+/// The message, and the help under it when there is one.
+fn error_text(e: &Located) -> String {
+    match &e.help {
+        Some(help) => format!("{}\nhelp: {help}", e.message),
+        None => e.message.clone(),
+    }
+}
+
+/// What kind of problem stopped the check (`invalid-value`), as a rule of
+/// its own so code scanning groups the errors.
+fn error_descriptor(code: &str) -> Value {
+    json!({
+        "id": code,
+        "name": code.replace(['.', '-'], "_"),
+        "shortDescription": { "text": format!("privgate could not check: {code}") },
+        "fullDescription": { "text": format!("privgate stopped before checking any rule: a manifest, the config, a rule pack or a flag has an error of this kind (`{code}`). Fix it and run again.") },
+        "defaultConfiguration": { "level": "error" },
+        "properties": { "tags": ["privgate-error"] },
+    })
 }
