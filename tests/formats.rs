@@ -853,6 +853,54 @@ fn markdown_for_acme_shop_has_verdict_kpis_and_collapsed_details() {
 }
 
 #[test]
+fn sarif_in_pull_request_mode_marks_results_new_or_unchanged() {
+    let repo = Repo::new();
+    let config =
+        "version: 1\nregulations: [gdpr]\nrules:\n  gdpr.data-minimisation: { enabled: false }\n";
+    let ds = |id: &str| {
+        format!("  - id: {id}\n    categories: [user.contact.email]\n    subjects: [customer]\n")
+    };
+    let base = format!("version: 1\ndatasets:\n{}", ds("ds-old"));
+    repo.commit_files(
+        &[("privgate.yaml", config), ("privacy.yaml", base.as_str())],
+        "base",
+    );
+    let head = format!("version: 1\ndatasets:\n{}{}", ds("ds-old"), ds("ds-new"));
+    repo.write(&[("privacy.yaml", head.as_str())]);
+    let out = run(
+        repo.path(),
+        &["check", "--changed-since", "HEAD", "--format", "sarif"],
+    );
+    let log: Value = serde_json::from_str(&out.stdout).unwrap();
+    if let Some(schema) = sarif_schema() {
+        assert_eq!(sarif_errors(&schema, &log), Vec::<String>::new());
+    }
+    let states: BTreeSet<(String, String)> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "gdpr.retention-defined")
+        .map(|r| {
+            let target = r["properties"]["target"].as_str().unwrap();
+            let state = r["baselineState"].as_str().unwrap();
+            (target.to_string(), state.to_string())
+        })
+        .collect();
+    let want: BTreeSet<(String, String)> =
+        [("dataset:ds-new", "new"), ("dataset:ds-old", "unchanged")]
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+    assert_eq!(states, want);
+    // Outside pull-request mode there is no baseline to compare with.
+    let plain: Value =
+        serde_json::from_str(&run(repo.path(), &["check", "--format", "sarif"]).stdout).unwrap();
+    assert!(plain["runs"][0]["results"][0]
+        .get("baselineState")
+        .is_none());
+}
+
+#[test]
 fn markdown_in_pull_request_mode_leads_with_the_delta_and_new_findings() {
     let repo = Repo::new();
     let config = "version: 1\nregulations: [gdpr]\nrules:\n  gdpr.data-minimisation: { enabled: false }\ngate: { min_score: 0, fail_on: high }\n";

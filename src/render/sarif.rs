@@ -132,10 +132,29 @@ fn result(f: &Finding, rule_index: Option<usize>, uri_prefix: &str) -> Value {
 /// work tree (`apps/shop/`, or empty): code scanning reads locations
 /// relative to the top of the repository, not to a subdirectory.
 pub fn render(report: &Report, rules: &[Rule], uri_prefix: &str) -> String {
+    // In pull-request mode each result says whether the change brought it
+    // (`new`) or the base had it (`unchanged`), as SARIF's baselineState.
+    let new: Option<std::collections::BTreeSet<(&str, &str)>> = report.changes.as_ref().map(|c| {
+        c.new
+            .iter()
+            .map(|f| (f.rule.as_str(), f.target.as_str()))
+            .collect()
+    });
     let results: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| result(f, rules.iter().position(|r| r.id == f.rule), uri_prefix))
+        .map(|f| {
+            let mut r = result(f, rules.iter().position(|r| r.id == f.rule), uri_prefix);
+            if let Some(new) = &new {
+                let state = if new.contains(&(f.rule.as_str(), f.target.as_str())) {
+                    "new"
+                } else {
+                    "unchanged"
+                };
+                r["baselineState"] = json!(state);
+            }
+            r
+        })
         .collect();
     let run = json!({
         "tool": tool(&report.tool.version, rules.iter().map(descriptor).collect()),
