@@ -977,6 +977,10 @@ fn markdown_in_pull_request_mode_leads_with_the_delta_and_new_findings() {
         new_section.contains("dataset:ds-new") && !new_section.contains("ds-old"),
         "{new_section}"
     );
+    // The most severe first: retention-defined (high) before
+    // erasure-mechanism (medium), whatever their order in the report.
+    let at = |needle: &str| new_section.find(needle).unwrap_or(usize::MAX);
+    assert!(at("| high |") < at("| medium |"), "{new_section}");
     let fixed_section = &md[pos("### Fixed (2)")..pos("| KPI | value |")];
     assert!(
         fixed_section.contains("dataset:ds-fixed"),

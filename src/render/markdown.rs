@@ -51,6 +51,15 @@ fn kpi_value(name: &str, v: Option<f64>) -> String {
     }
 }
 
+/// The most severe first, then in report order (file, line, rule): what a
+/// reviewer must act on leads the pull request's table.
+fn by_severity(findings: &[Finding]) -> Vec<&Finding> {
+    let rank = |f: &Finding| std::cmp::Reverse(crate::rules::pack::Severity::parse(&f.severity));
+    let mut sorted: Vec<&Finding> = findings.iter().collect();
+    sorted.sort_by_key(|f| rank(f));
+    sorted
+}
+
 fn table(out: &mut String, findings: &[&Finding], lapsed: &Lapsed) {
     out.push_str(
         "| severity | rule | target | where | message |\n| --- | --- | --- | --- | --- |\n",
@@ -147,7 +156,7 @@ pub fn render(report: &Report, waivers: &[Waiver]) -> String {
     if let Some(c) = &report.changes {
         if !c.new.is_empty() {
             let _ = writeln!(out, "### New findings ({})\n", c.new.len());
-            table(&mut out, &c.new.iter().collect::<Vec<_>>(), &lapsed);
+            table(&mut out, &by_severity(&c.new), &lapsed);
             out.push('\n');
         }
         if !c.fixed.is_empty() {
