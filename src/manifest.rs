@@ -233,11 +233,8 @@ pub struct Breach {
 pub struct Config {
     pub version: u32,
     pub organization: Option<String>,
+    pub controller: Option<ControllerContacts>,
     pub regulations: Option<Vec<String>>,
-    /// `regulations` came from `--regulation`, which also selects among the
-    /// organisation's packs (not a config key).
-    #[serde(skip)]
-    pub regulations_from_command_line: bool,
     pub manifests: Option<Vec<String>>,
     #[serde(default)]
     pub exclude: Vec<String>,
@@ -255,6 +252,15 @@ pub struct Config {
     pub gate: Gate,
     #[serde(default)]
     pub waivers: Vec<Waiver>,
+}
+
+/// The controller's contact details (GDPR Art. 30(1)(a)).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ControllerContacts {
+    pub contact: Option<String>,
+    pub dpo: Option<String>,
+    pub representative: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

@@ -36,6 +36,11 @@ pub struct Ropa {
 #[derive(Debug, Clone, Serialize)]
 pub struct Controller {
     pub organization: Option<String>,
+    /// How to reach the controller, its DPO and its representative in the
+    /// Union (`controller:` in `privgate.yaml`).
+    pub contact: Option<String>,
+    pub dpo: Option<String>,
+    pub representative: Option<String>,
     pub system_owners: Vec<SystemOwner>,
 }
 
@@ -150,8 +155,12 @@ pub fn build(model: &Model) -> Ropa {
             flows_by_purpose.entry(p.as_str()).or_default().push(f);
         }
     }
+    let contacts = model.config.controller.clone().unwrap_or_default();
     let controller = Controller {
         organization: model.config.organization.clone(),
+        contact: contacts.contact,
+        dpo: contacts.dpo,
+        representative: contacts.representative,
         system_owners: model
             .systems
             .iter()
@@ -396,6 +405,26 @@ fn list_or(v: &[String], empty: &str) -> String {
     } else {
         v.join(", ")
     }
+}
+
+/// The controller's contact details as (label, text): the contact is
+/// always needed, a DPO and a representative only where they apply.
+pub fn controller_contacts(c: &Controller) -> [(&'static str, String); 3] {
+    let or = |v: &Option<String>, absent: &str| v.clone().unwrap_or_else(|| absent.to_string());
+    [
+        (
+            "Contact",
+            or(
+                &c.contact,
+                "missing (set controller.contact in privgate.yaml)",
+            ),
+        ),
+        ("Data protection officer", or(&c.dpo, NONE_DECLARED)),
+        (
+            "Representative in the Union (Art. 27)",
+            or(&c.representative, NONE_DECLARED),
+        ),
+    ]
 }
 
 /// The activity's fields as (label, text) pairs, in the order of Art. 30(1).
@@ -697,6 +726,9 @@ pub fn to_markdown(r: &Ropa) -> String {
             .clone()
             .unwrap_or_else(|| MISSING.into()))
     ));
+    for (label, value) in controller_contacts(&r.controller) {
+        out.push_str(&format!("{label}: {}\n\n", md(&value)));
+    }
     if r.controller.system_owners.is_empty() {
         out.push_str("System owners: none declared\n\n");
     } else {

@@ -709,6 +709,10 @@ fn ropa_markdown_shows_every_purpose_and_field() {
     let md = ropa_output(&acme_dir(), "markdown");
     assert!(md.starts_with("# Record of processing activities (GDPR Art. 30(1))"));
     assert!(md.contains("Organisation: Acme GmbH"));
+    // Art. 30(1)(a): the controller's contact details, and its DPO's.
+    assert!(md.contains("Contact: Acme GmbH, Hauptstrasse 1, 10115 Berlin"));
+    assert!(md.contains("Data protection officer: Dr. Jana Weber, dpo@acme.example"));
+    assert!(md.contains("Representative in the Union (Art. 27): none declared"));
     for id in ACME_PURPOSES {
         assert!(md.contains(&format!("({id})\n")), "{id} missing");
     }
@@ -724,6 +728,27 @@ fn ropa_markdown_shows_every_purpose_and_field() {
     ] {
         assert_eq!(md.matches(&format!("| {label} |")).count(), 14, "{label}");
     }
+}
+
+#[test]
+fn ropa_without_controller_details_says_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [
+            ("privgate.yaml", "version: 1\norganization: Small Shop\n"),
+            ("privacy.yaml", "version: 1\nsystem: { id: s1 }\n"),
+        ],
+    );
+    let md = ropa_output(dir.path(), "markdown");
+    assert!(
+        md.contains("Contact: missing (set controller.contact in privgate.yaml)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("Data protection officer: none declared"),
+        "{md}"
+    );
 }
 
 #[test]

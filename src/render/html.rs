@@ -463,6 +463,8 @@ fn waivers(model: &Model, findings: &[Finding], today: Date) -> Vec<WaiverView> 
 #[derive(Serialize)]
 struct RopaView {
     organization: Option<String>,
+    /// (label, text) of the controller's contact details.
+    contacts: Vec<(&'static str, String)>,
     owners: Vec<ropa::SystemOwner>,
     owners_folded: Vec<ropa::SystemOwner>,
     owners_omitted: usize,
@@ -581,6 +583,7 @@ fn ropa_view(r: &Ropa) -> RopaView {
         .collect();
     RopaView {
         organization: r.controller.organization.clone(),
+        contacts: ropa::controller_contacts(&r.controller).to_vec(),
         owners: r
             .controller
             .system_owners
