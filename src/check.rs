@@ -148,12 +148,17 @@ pub fn catalog(
     // `--regulation`, the same either way); an organisation's own apply too,
     // unless the selection names some of them (`--regulation acme`), and
     // then only those.
-    let is_org = |reg: &str| {
-        packs
-            .iter()
-            .any(|p| p.regulation == reg && !builtin.contains(p.file.as_str()))
-    };
-    let org_named = regulations.iter().any(|r| is_org(r));
+    // A regulation no built-in pack implements names organisation packs
+    // only; `gdpr` stays a built-in name even if an organisation's pack
+    // also files its rules under it.
+    let builtin_regs: BTreeSet<&str> = packs
+        .iter()
+        .filter(|p| builtin.contains(p.file.as_str()))
+        .map(|p| p.regulation.as_str())
+        .collect();
+    let org_named = regulations
+        .iter()
+        .any(|r| !builtin_regs.contains(r.as_str()));
     let mut rules = Vec::new();
     for p in &packs {
         let selected = regulations.contains(&p.regulation);

@@ -7,6 +7,7 @@ use assert_cmd::Command;
 use common::{check_dir, write_files, TODAY};
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
+use std::collections::BTreeSet;
 use std::path::Path;
 
 /// One purpose, GDPR only: exactly five checks apply (worked out below).
@@ -508,6 +509,46 @@ fn an_empty_regulations_list_runs_only_the_organisation_packs() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["summary"]["checks"], 1);
     assert_eq!(report["findings"][0]["rule"], "acme.owner-is-team-address");
+}
+
+#[test]
+fn an_organisation_pack_filed_under_gdpr_leaves_the_other_packs_on() {
+    let under_gdpr = ORG_PACK
+        .replace("pack: acme", "pack: acmeg")
+        .replace("regulation: acme", "regulation: gdpr")
+        .replace("acme.owner-is-team-address", "acmeg.owner-is-team-address");
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [
+            (
+                "privgate.yaml",
+                "version: 1\nrulepacks: [policies/*.yaml]\n",
+            ),
+            ("policies/acme.yaml", ORG_PACK),
+            ("policies/acmeg.yaml", under_gdpr.as_str()),
+            ("privacy.yaml", "version: 1\nsystem: { id: a }\n"),
+        ],
+    );
+    for flags in [&[][..], &["--regulation", "gdpr"][..]] {
+        let out = privgate(dir.path())
+            .args(["check", "--format", "json", "--fail-on", "none"])
+            .args(flags)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rules: BTreeSet<&str> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["rule"].as_str())
+            .collect();
+        assert!(
+            rules.contains("acme.owner-is-team-address")
+                && rules.contains("acmeg.owner-is-team-address"),
+            "{flags:?}: {rules:?}"
+        );
+    }
 }
 
 #[test]
