@@ -67,24 +67,43 @@ pub fn open(root: &Path) -> Result<(Repository, String), Diagnostic> {
 
 /// The index a commit in progress will record. During `git commit -a`,
 /// `git commit <paths>` and `--only`, git hands its hooks a temporary index
-/// in `GIT_INDEX_FILE` (relative to the hook's working directory, as git
-/// reads it); the repository's own index then still holds the previous
-/// state, and judging it would let the commit's changes through unchecked.
+/// in `GIT_INDEX_FILE`; the repository's own index then still holds the
+/// previous state, and judging it would let the commit's changes through
+/// unchecked. A relative path is relative to the top of the work tree, as
+/// git reads it (a hook may `cd` into a subdirectory first).
 fn staged_index(repo: &Repository) -> Result<git2::Index, Diagnostic> {
-    match std::env::var_os("GIT_INDEX_FILE").filter(|p| !p.is_empty()) {
-        Some(path) => git2::Index::open(Path::new(&path)).map_err(|e| {
-            git_error(
-                &format!(
-                    "cannot read the git index `{}` (from GIT_INDEX_FILE)",
-                    Path::new(&path).display()
-                ),
-                &e,
-            )
-        }),
-        None => repo
+    let Some(named) = std::env::var_os("GIT_INDEX_FILE").filter(|p| !p.is_empty()) else {
+        return repo
             .index()
-            .map_err(|e| git_error("cannot read the git index", &e)),
+            .map_err(|e| git_error("cannot read the git index", &e));
+    };
+    let named = Path::new(&named);
+    let path = match repo.workdir() {
+        Some(top) if named.is_relative() => top.join(named),
+        _ => named.to_path_buf(),
+    };
+    let unreadable = |why: String| {
+        Diagnostic::error(
+            "git",
+            format!(
+                "cannot read the git index `{}` named by GIT_INDEX_FILE: {why}",
+                path.display()
+            ),
+        )
+        .help("git sets GIT_INDEX_FILE for hooks; outside one, unset it")
+    };
+    // A missing index would read as an empty one and pass every commit:
+    // git never hands a hook one, so it is a mistake to report.
+    if !path.is_file() {
+        return Err(unreadable("there is no such file".into()));
     }
+    git2::Index::open(&path).map_err(|_| unreadable("it is not a git index".into()))
+}
+
+/// Entries `git add -N` made: placeholders git does not commit.
+fn intent_to_add(entry: &git2::IndexEntry) -> bool {
+    const INTENT_TO_ADD: u16 = 1 << 13;
+    entry.flags_extended & INTENT_TO_ADD != 0
 }
 
 impl GitTree {
@@ -94,6 +113,7 @@ impl GitTree {
         let index = staged_index(&repo)?;
         let entries = index
             .iter()
+            .filter(|entry| !intent_to_add(entry))
             .map(|entry| {
                 (
                     String::from_utf8_lossy(&entry.path).into_owned(),

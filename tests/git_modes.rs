@@ -243,6 +243,51 @@ fn staged_reads_the_index_git_hands_a_hook_in_git_index_file() {
     // Without it, the repository's own index: the clean state.
     let plain = run_json(privgate(repo.path()).args(["check", "--staged"]));
     assert_eq!(plain.code, 0, "{}", plain.stderr);
+    // A hook that runs privgate from a subdirectory: the relative path is
+    // still relative to the top of the work tree, as git reads it.
+    let sub = run_json(
+        privgate(&repo.join("services"))
+            .env("GIT_INDEX_FILE", ".git/next-index.lock")
+            .args(["check", "--staged"]),
+    );
+    // (The root is `services`, so the top's privgate.yaml is not read.)
+    assert_eq!(sub.code, 1, "{}", sub.stderr);
+    let found = ids(&sub.json["findings"]);
+    assert!(
+        no_retention("ds-new").iter().all(|f| found.contains(f)),
+        "{found:?}"
+    );
+    // A named index that is not there would read as empty and pass.
+    privgate(repo.path())
+        .env("GIT_INDEX_FILE", ".git/no-such-index")
+        .args(["check", "--staged"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("there is no such file"));
+}
+
+#[test]
+fn staged_leaves_out_what_git_add_n_only_announces() {
+    // `git add -N wip.privacy.yaml`: an empty placeholder git does not
+    // commit; it must not make an unrelated commit fail.
+    let repo = repo_with(&[(
+        "services/a/privacy.yaml",
+        manifest(&[dataset("ds-a", Some("P1Y"))]),
+    )]);
+    let mut index = repo.repo.index().unwrap();
+    let empty_blob = repo.repo.blob(b"").unwrap();
+    let mut entry = index
+        .get_path(std::path::Path::new("services/a/privacy.yaml"), 0)
+        .unwrap();
+    entry.path = b"services/wip/privacy.yaml".to_vec();
+    entry.id = empty_blob;
+    entry.file_size = 0;
+    entry.flags_extended |= 1 << 13; // intent to add
+    index.add(&entry).unwrap();
+    index.write().unwrap();
+    let staged = run_json(privgate(repo.path()).args(["check", "--staged"]));
+    assert_eq!(staged.code, 0, "{}", staged.stderr);
+    assert_eq!(staged.json["summary"]["manifests"], 2, "{}", staged.json);
 }
 
 #[test]
