@@ -54,12 +54,18 @@ pub fn nominal_days(span: &Span) -> f64 {
 
 /// Whether period `a` is longer than period `b` on the calendar, both
 /// counted from the start of `from`: P121M is longer than P10Y, P3651D is not
-/// (ten years from 2026 hold 3,652 days). `None` when either overflows the
-/// calendar.
-pub fn longer(a: &Span, b: &Span, from: Date) -> Option<bool> {
+/// (ten years from 2026 hold 3,652 days). A period that runs past the end of
+/// the calendar (P9999Y) is longer than any that does not; two such compare
+/// by nominal length.
+pub fn longer(a: &Span, b: &Span, from: Date) -> bool {
     let start = from.to_datetime(jiff::civil::Time::midnight());
     let end = |s: &Span| start.checked_add(*s).ok();
-    Some(end(a)? > end(b)?)
+    match (end(a), end(b)) {
+        (Some(a), Some(b)) => a > b,
+        (None, Some(_)) => true,
+        (Some(_), None) => false,
+        (None, None) => nominal_days(a) > nominal_days(b),
+    }
 }
 
 /// `date + span`, calendar-aware (P1Y from 2024-02-29 is 2025-02-28).
@@ -155,7 +161,6 @@ mod tests {
                 &parse_duration(b).unwrap(),
                 from,
             )
-            .unwrap()
         };
         // Months against years: 121 months are more than ten years.
         assert!(longer("P121M", "P10Y"));
@@ -165,6 +170,9 @@ mod tests {
         assert!(longer("P3654D", "P10Y"));
         assert!(longer("P10Y1D", "P10Y") && longer("PT25H", "P1D"));
         assert!(!longer("P1Y", "P1Y"));
+        // Past the end of the calendar: longer than any period within it.
+        assert!(longer("P9999Y", "P10Y") && !longer("P10Y", "P9999Y"));
+        assert!(longer("P9999Y", "P9000Y"));
         assert_eq!(nominal_days(&parse_duration("P1Y6M").unwrap()), 545.0);
         assert!(parse_duration("7 years").is_err());
         assert!(parse_duration("P").is_err());
