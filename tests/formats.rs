@@ -253,6 +253,9 @@ fn sarif_for_acme_shop_validates_against_the_official_schema() {
 #[test]
 fn sarif_describes_every_rule_that_ran() {
     let doc: Value = serde_json::from_str(&acme_report("sarif")).unwrap();
+    // Columns count characters, as everywhere else in privgate (SARIF's
+    // default unit is UTF-16 code units).
+    assert_eq!(doc["runs"][0]["columnKind"], "unicodeCodePoints");
     let listed: Vec<Value> =
         serde_json::from_str(&run(&acme(), &["rules", "--format", "json", "--path", "."]).stdout)
             .unwrap();

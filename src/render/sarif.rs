@@ -159,6 +159,9 @@ pub fn render(report: &Report, rules: &[Rule], uri_prefix: &str) -> String {
     let run = json!({
         "tool": tool(&report.tool.version, rules.iter().map(descriptor).collect()),
         "originalUriBaseIds": original_uri_base_ids(),
+        // Columns are counted in characters, as privgate's other outputs
+        // count them; SARIF's default would be UTF-16 code units.
+        "columnKind": "unicodeCodePoints",
         "results": results,
         "properties": {
             "score": report.score.overall,
@@ -241,6 +244,9 @@ pub fn render_failure(errors: &[Located], uri_prefix: &str) -> String {
     let run = json!({
         "tool": tool(env!("CARGO_PKG_VERSION"), codes.iter().map(|c| error_descriptor(c)).collect()),
         "originalUriBaseIds": original_uri_base_ids(),
+        // Columns are counted in characters, as privgate's other outputs
+        // count them; SARIF's default would be UTF-16 code units.
+        "columnKind": "unicodeCodePoints",
         "invocations": [{
             "executionSuccessful": false,
             "exitCode": 2,
