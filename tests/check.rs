@@ -665,6 +665,41 @@ fn an_organisation_rule_can_say_what_exactly_is_wrong() {
 }
 
 #[test]
+fn a_detail_quoting_control_characters_is_printed_escaped_in_every_format() {
+    let quoting = ORG_PACK.replace(
+        "        message: system `{id}` is not owned by a team mailbox\n",
+        "        message: \"system `{id}` is not owned by a team mailbox: {detail}\"\n        detail: system.name\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [
+            ("privgate.yaml", "version: 1\nrulepacks: [org.yaml]\n"),
+            ("org.yaml", quoting.as_str()),
+            (
+                "privacy.yaml",
+                "version: 1\nsystem: { id: a, name: \"Shop\\e]0;owned\\a\\u202Eevil\" }\n",
+            ),
+        ],
+    );
+    for format in ["json", "markdown", "junit", "sarif"] {
+        let out = privgate(dir.path())
+            .args(["check", "--fail-on", "none", "--format", format])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains(['\u{1b}', '\u{7}', '\u{202E}']),
+            "{format}: raw control characters in {text}"
+        );
+        assert!(
+            text.contains("Shop\\u{1b}]0;owned") || text.contains("Shop\\\\u{1b}]0;owned"),
+            "{format}: {text}"
+        );
+    }
+}
+
+#[test]
 fn a_typo_in_an_organisation_rule_is_a_located_load_error() {
     let dir = tempfile::tempdir().unwrap();
     let broken = ORG_PACK.replace("system.owner == null", "sytem.owner == null");

@@ -89,29 +89,7 @@ impl Names {
     }
 }
 
-/// Whether printing `c` as it is could mislead: control characters (an
-/// escape sequence can clear or retitle a terminal, or fake a line of
-/// output) and the bidirectional controls that reorder what a reviewer
-/// sees. Line breaks and tabs are layout, not tricks.
-fn is_hazard(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// Text from the files (ids, keys, values in messages) made safe to print:
-/// hazards written as escapes (`\u{1b}`), line breaks as `\n`.
-pub fn printable(text: &str) -> String {
-    if !text.chars().any(|c| is_hazard(c) || c == '\n') {
-        return text.to_string();
-    }
-    text.chars()
-        .map(|c| match c {
-            '\n' => "\\n".to_string(),
-            c if is_hazard(c) => c.escape_unicode().to_string(),
-            c => c.to_string(),
-        })
-        .collect()
-}
+pub use crate::diagnostic::{is_hazard, printable};
 
 /// A source character as shown in an excerpt: a hazard becomes a visible
 /// stand-in of the same UTF-8 length (`?`, `¤` or U+FFFD), so byte spans

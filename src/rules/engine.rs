@@ -55,15 +55,18 @@ impl CheckResult {
     pub fn origin(&self) -> &Origin {
         &self.subject.origin
     }
-    /// The finding's message; `rule` is `rules[self.rule]`.
+    /// The finding's message; `rule` is `rules[self.rule]`. Made safe to
+    /// print here, once for every format: a detail can quote a manifest's
+    /// text, control characters and all.
     pub fn message(&self, rule: &Rule) -> String {
         let text = rule.checks[self.check as usize]
             .message
             .replace("{id}", self.subject.id());
-        match &self.detail {
+        let text = match &self.detail {
             Some(d) => text.replace("{detail}", d),
             None => text,
-        }
+        };
+        crate::diagnostic::printable(&text)
     }
 }
 
