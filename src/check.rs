@@ -84,19 +84,24 @@ pub fn catalog(
     check_unique_ids(&packs, &mut diags);
     let regulations = model.regulations();
     let known_regs: BTreeSet<&str> = packs.iter().map(|p| p.regulation.as_str()).collect();
-    for r in &regulations {
+    for (i, r) in regulations.iter().enumerate() {
         if !known_regs.contains(r.as_str()) {
             let known = known_regs.iter().copied().collect::<Vec<_>>().join(", ");
-            diags.push(
-                Diagnostic::error(
-                    "unknown-regulation",
-                    format!("no rule pack implements regulation `{r}`"),
-                )
-                .help_opt(
-                    did_you_mean(r, known_regs.iter().copied())
-                        .or(Some(format!("the loaded rule packs implement: {known}"))),
-                ),
+            let d = Diagnostic::error(
+                "unknown-regulation",
+                format!("no rule pack implements regulation `{r}`"),
+            )
+            .help_opt(
+                did_you_mean(r, known_regs.iter().copied())
+                    .or(Some(format!("the loaded rule packs implement: {known}"))),
             );
+            // From the config, the mistake has a place; from the flag, not.
+            diags.push(if model.config.regulations_from_command_line {
+                d
+            } else {
+                d.at(&config_file, Place::value(format!("/regulations/{i}")))
+                    .label("unknown regulation")
+            });
         }
     }
     // `regulations: []` selects no built-in pack: with no pack of the

@@ -442,6 +442,7 @@ fn load_config(
         Ok(mut config) => {
             if !options.regulations.is_empty() {
                 config.regulations = Some(options.regulations.clone());
+                config.regulations_from_command_line = true;
             }
             (config, Some(path))
         }
@@ -484,6 +485,7 @@ fn default_config(options: &LoadOptions) -> Config {
     Config {
         version: 1,
         regulations: (!options.regulations.is_empty()).then(|| options.regulations.clone()),
+        regulations_from_command_line: !options.regulations.is_empty(),
         ..Config::default()
     }
 }

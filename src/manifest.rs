@@ -235,6 +235,10 @@ pub struct Config {
     pub organization: Option<String>,
     pub controller: Option<ControllerContacts>,
     pub regulations: Option<Vec<String>>,
+    /// `regulations` came from `--regulation` (not a config key): an
+    /// unknown one is then the flag's error, not the file's.
+    #[serde(skip)]
+    pub regulations_from_command_line: bool,
     pub manifests: Option<Vec<String>>,
     #[serde(default)]
     pub exclude: Vec<String>,

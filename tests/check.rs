@@ -552,6 +552,42 @@ fn an_organisation_pack_filed_under_gdpr_leaves_the_other_packs_on() {
 }
 
 #[test]
+fn the_config_can_select_an_organisation_pack_as_the_flag_does() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [
+            (
+                "privgate.yaml",
+                "version: 1\nregulations: [acme]\nrulepacks: [org.yaml]\n",
+            ),
+            ("org.yaml", ORG_PACK),
+            ("privacy.yaml", "version: 1\nsystem: { id: a }\n"),
+        ],
+    );
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    assert_eq!(
+        r.score.by_regulation.keys().collect::<Vec<_>>(),
+        ["acme"],
+        "{:?}",
+        r.score
+    );
+    // A regulation no pack implements is an error at its place.
+    std::fs::write(
+        dir.path().join("privgate.yaml"),
+        "version: 1\nregulations: [acme, gpdr]\nrulepacks: [org.yaml]\n",
+    )
+    .unwrap();
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains("no rule pack implements regulation `gpdr`"))
+        .stderr(contains("did you mean `gdpr`?"))
+        .stderr(contains("privgate.yaml:2:21"));
+}
+
+#[test]
 fn an_organisation_pack_adds_its_own_rules() {
     let dir = tempfile::tempdir().unwrap();
     write_files(

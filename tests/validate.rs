@@ -637,11 +637,11 @@ fn bad_config() {
     assert_errors(&r, 2);
     assert_diag(
         &r,
-        "invalid-value",
+        "unknown-regulation",
         "privgate.yaml:3:21",
         &[
-            "`regulations[1]` must be one of gdpr, ccpa",
-            "found `hipaa`",
+            "no rule pack implements regulation `hipaa`",
+            "the loaded rule packs implement: ccpa, gdpr",
         ],
     );
     assert_diag(
@@ -1210,7 +1210,7 @@ fn bad_config_keeps_its_taxonomy() {
         &[
             (
                 "privgate.yaml",
-                "version: 1\ntaxonomy:\n  - key: user.loyalty.points\nsubjects: [franchisee]\nregulations: [hipaa]\n",
+                "version: 1\ntaxonomy:\n  - key: user.loyalty.points\nsubjects: [franchisee]\ngate: { fail_on: severe }\n",
             ),
             (
                 "privacy.yaml",
@@ -1223,8 +1223,8 @@ fn bad_config_keeps_its_taxonomy() {
     assert_diag(
         &r,
         "invalid-value",
-        "privgate.yaml:5:15",
-        &["found `hipaa`"],
+        "privgate.yaml:5:18",
+        &["found `severe`"],
     );
 }
 
