@@ -777,8 +777,11 @@ fn md(text: &str) -> String {
 }
 
 /// The CSV header; one row per activity follows.
-pub const CSV_COLUMNS: [&str; 19] = [
+pub const CSV_COLUMNS: [&str; 22] = [
     "controller",
+    "controller_contact",
+    "dpo",
+    "representative",
     "purpose",
     "name",
     "description",
@@ -809,6 +812,7 @@ pub fn to_csv(r: &Ropa) -> Result<String, String> {
         .organization
         .clone()
         .unwrap_or_else(|| MISSING.into());
+    let [contact, dpo, representative] = controller_contacts(&r.controller).map(|(_, v)| v);
     for a in &r.activities {
         let special = if a.special_categories.is_empty() {
             "none".to_string()
@@ -834,6 +838,9 @@ pub fn to_csv(r: &Ropa) -> Result<String, String> {
         };
         let row = [
             org.clone(),
+            contact.clone(),
+            dpo.clone(),
+            representative.clone(),
             a.purpose.clone(),
             a.name.clone().unwrap_or_default(),
             or_missing(&a.description),

@@ -756,8 +756,18 @@ fn ropa_csv_parses() {
     let text = ropa_output(&acme_dir(), "csv");
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader.headers().unwrap().clone();
-    assert_eq!(headers.get(1), Some("purpose"));
+    assert_eq!(
+        headers.iter().take(5).collect::<Vec<_>>(),
+        [
+            "controller",
+            "controller_contact",
+            "dpo",
+            "representative",
+            "purpose"
+        ]
+    );
     let purpose = headers.iter().position(|h| h == "purpose").unwrap();
+    let dpo = headers.iter().position(|h| h == "dpo").unwrap();
     let basis = headers.iter().position(|h| h == "lawful_basis").unwrap();
     let transfers = headers
         .iter()
@@ -768,6 +778,7 @@ fn ropa_csv_parses() {
     for row in &rows {
         assert_eq!(row.len(), headers.len());
         assert!(ACME_PURPOSES.contains(&row.get(purpose).unwrap()));
+        assert_eq!(row.get(dpo), Some("Dr. Jana Weber, dpo@acme.example"));
         assert_ne!(row.get(basis), Some("missing"));
     }
     let support = rows
