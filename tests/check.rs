@@ -698,6 +698,31 @@ fn an_organisation_rule_can_say_what_exactly_is_wrong() {
             "`message` uses `{detail}` exactly when the check has a `detail`",
         ))
         .stderr(contains("org.yaml:17:18"));
+    // Nor does a placeholder privgate does not know.
+    let unknown = ORG_PACK.replace(
+        "        message: system `{id}` is not owned by a team mailbox\n",
+        "        message: \"system `{id}` of {owner}\"\n",
+    );
+    std::fs::write(dir.path().join("org.yaml"), unknown).unwrap();
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`message` uses `{owner}`, which privgate does not fill",
+        ));
+    // A detail that is not text fails in the pack author's terms, once.
+    let number = with_detail.replace(
+        "detail: \"system.owner == null ? 'no owner' : system.owner + ' is a person'\"",
+        "detail: \"42\"",
+    );
+    std::fs::write(dir.path().join("org.yaml"), number).unwrap();
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains("list of texts, got a number"))
+        .stderr(contains("this detail"));
 }
 
 #[test]

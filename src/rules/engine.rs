@@ -404,7 +404,11 @@ impl Env {
                             &rule.file,
                             Place::value(format!("{}/checks/{ci}/{part}", rule.pointer)),
                         )
-                        .label("this condition")
+                        .label(if part == "detail" {
+                            "this detail"
+                        } else {
+                            "this condition"
+                        })
                         .help(PACK_DEFECT_HELP),
                     ),
                 }
@@ -525,16 +529,44 @@ fn repository_origin(model: &Model, anchor: Option<&str>) -> Origin {
 
 /// A check's `detail`: text, or a list of texts (joined with ", ").
 fn text_of(program: &Program, ctx: &Context) -> Result<Arc<String>, ExecutionError> {
-    match program.execute(ctx)? {
-        Value::String(s) => Ok(s),
+    let text = match program.execute(ctx)? {
+        Value::String(s) => s.to_string(),
         Value::List(items) if items.iter().all(|i| matches!(i, Value::String(_))) => {
             let texts: Vec<&str> = items.iter().filter_map(str_arg).collect();
-            Ok(Arc::new(texts.join(", ")))
+            texts.join(", ")
         }
-        other => Err(ExecutionError::function_error(
-            "detail",
-            format!("must be text or a list of texts, got {other:?}"),
-        )),
+        other => {
+            return Err(ExecutionError::function_error(
+                "detail",
+                format!("must be text or a list of texts, got {}", kind_of(&other)),
+            ))
+        }
+    };
+    Ok(Arc::new(bounded_detail(text)))
+}
+
+/// A detail as a message can carry it: something, and not a whole file.
+fn bounded_detail(text: String) -> String {
+    const MAX_CHARS: usize = 500;
+    if text.is_empty() {
+        return "(no detail)".into();
+    }
+    match text.char_indices().nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text,
+    }
+}
+
+/// A value's kind in the pack author's terms.
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "true or false",
+        Value::Int(_) | Value::UInt(_) | Value::Float(_) => "a number",
+        Value::String(_) => "text",
+        Value::List(_) => "a list with items that are not text",
+        Value::Map(_) => "a map",
+        _ => "a value of another kind",
     }
 }
 
@@ -614,7 +646,11 @@ impl Failure<'_> {
                     &rule.file,
                     Place::value(format!("{}/checks/{ci}/{part}", rule.pointer)),
                 )
-                .label("this condition")
+                .label(if part == "detail" {
+                    "this detail"
+                } else {
+                    "this condition"
+                })
                 .related(
                     &first.subject.origin.file,
                     Place::value(first.subject.origin.id_pointer()),

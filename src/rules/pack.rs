@@ -171,6 +171,24 @@ pub struct Pack {
     pub rules: Vec<Rule>,
 }
 
+/// The `{name}`s in a message other than `{id}` and `{detail}`.
+fn unknown_placeholders(message: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = message;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        let name = &after[..close];
+        let is_name =
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if is_name && name != "id" && name != "detail" {
+            out.push(name);
+        }
+        rest = &after[close + 1..];
+    }
+    out
+}
+
 /// Variables every condition may use, besides the target's own name.
 pub const GLOBALS: [&str; 13] = [
     "systems",
@@ -440,6 +458,17 @@ pub fn load_pack(file: &str, text: &str) -> (Option<Pack>, Option<String>, Vec<D
                 .as_ref()
                 .map(|src| compile_all(src, var, file, &format!("{base}/detail")))
                 .transpose();
+            // A placeholder privgate does not fill would print literally.
+            for unknown in unknown_placeholders(&c.message) {
+                diags.push(
+                    Diagnostic::error(
+                        "rule-pack",
+                        format!("`message` uses `{{{unknown}}}`, which privgate does not fill"),
+                    )
+                    .at(file, Place::value(format!("{base}/message")))
+                    .help("a message may use `{id}` (the declaration's id) and `{detail}` (the check's `detail`)"),
+                );
+            }
             // `{detail}` with nothing to fill it would print literally.
             if c.message.contains("{detail}") != c.detail.is_some() {
                 diags.push(
