@@ -143,7 +143,13 @@ impl GitTree {
             .and_then(|o| o.peel_to_commit())
             .map(|c| c.id())
             .map_err(|e| {
-                Diagnostic::error("bad-revision", format!("`{rev}` does not name a commit: {}", e.message()))
+                // A fresh repository: say so rather than "revspec not found".
+                let why = if repo.head().is_err() && repo.is_empty().unwrap_or(false) {
+                    "the repository has no commits yet".to_string()
+                } else {
+                    e.message().to_string()
+                };
+                Diagnostic::error("bad-revision", format!("`{rev}` does not name a commit: {why}"))
                     .help("use a branch, tag or commit id that exists locally, e.g. origin/main (fetch it first in CI)")
             })?;
         let files = tree_files(&repo, commit_id, &prefix)?;

@@ -175,6 +175,45 @@ waivers:
 }
 
 #[test]
+fn quiet_prints_nothing_on_a_pass_and_the_findings_on_a_failure() {
+    let dir = small_repo("version: 1\nregulations: [gdpr]\ngate: { fail_on: none }\n");
+    privgate(dir.path())
+        .args(["check", "-q"])
+        .assert()
+        .success()
+        .stderr("");
+    let dir = small_repo("version: 1\nregulations: [gdpr]\ngate: { fail_on: medium }\n");
+    privgate(dir.path())
+        .args(["check", "-q"])
+        .assert()
+        .code(1)
+        .stderr(contains("gdpr.transparency-notice"))
+        .stderr(contains("gate FAILED"));
+}
+
+#[test]
+fn a_report_file_from_an_earlier_run_does_not_survive_a_run_that_could_not_check() {
+    let dir = small_repo("version: 1\nregulations: [gdpr]\ngate: { fail_on: none }\n");
+    let out = dir.path().join("report.json");
+    privgate(dir.path())
+        .args(["check", "--format", "json", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.is_file());
+    std::fs::write(dir.path().join("privacy.yaml"), "version: 1\npurposes: [\n").unwrap();
+    privgate(dir.path())
+        .args(["check", "--format", "json", "-o"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "an earlier run's report: this run could not check",
+        ));
+    assert!(!out.exists(), "the stale report is gone");
+}
+
+#[test]
 fn a_waiver_expiring_on_an_impossible_date_is_a_located_error() {
     let dir = small_repo(
         "version: 1

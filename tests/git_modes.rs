@@ -800,7 +800,10 @@ fn an_unknown_revision_is_a_clear_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("`HEAD` does not name a commit"), "{stderr}");
+    assert!(
+        stderr.contains("`HEAD` does not name a commit: the repository has no commits yet"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -203,7 +203,12 @@ fn deliver_errors(args: &CheckArgs, errors: &[Located]) -> u8 {
         Format::Sarif => render::sarif::render_failure(errors, &sarif_prefix(args)),
         Format::Junit => render::junit::render_failure(errors),
         Format::Markdown => render::markdown::render_failure(errors),
-        Format::Json | Format::Human => return EXIT_ERROR,
+        // No report: a report left by an earlier run must not pass for
+        // this run's (a CI step would publish it).
+        Format::Json | Format::Human => {
+            remove_stale_output(args.output.as_deref());
+            return EXIT_ERROR;
+        }
     };
     if super::deliver(args.output.as_deref(), &text) == EXIT_OK {
         if let Some(path) = args.output.as_deref().filter(|p| p.as_os_str() != "-") {
@@ -211,6 +216,20 @@ fn deliver_errors(args: &CheckArgs, errors: &[Located]) -> u8 {
         }
     }
     EXIT_ERROR
+}
+
+/// Removes `-o FILE` when it is a regular file from an earlier run.
+fn remove_stale_output(output: Option<&std::path::Path>) {
+    let Some(path) = output.filter(|p| p.as_os_str() != "-") else {
+        return;
+    };
+    let regular = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
+    if regular && std::fs::remove_file(path).is_ok() {
+        sayln!(
+            "removed `{}`, an earlier run's report: this run could not check",
+            path.display()
+        );
+    }
 }
 
 /// Writes the rendered report to `-o FILE` or stdout.
@@ -221,10 +240,12 @@ pub fn json(report: &Report) -> String {
 }
 
 fn print_human(ws: &Workspace, report: &Report, waivers: &[Waiver], common: &CommonArgs) {
-    if !common.quiet || !report.gate.passed {
-        let style = Style::detect(common.no_color);
-        say!("{}", human_findings(ws, report, waivers, style, common));
+    // `--quiet` prints only problems: nothing at all when the gate passes.
+    if common.quiet && report.gate.passed {
+        return;
     }
+    let style = Style::detect(common.no_color);
+    say!("{}", human_findings(ws, report, waivers, style, common));
     sayln!("{}", summary_line(report));
 }
 

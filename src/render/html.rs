@@ -434,6 +434,7 @@ fn waivers(model: &Model, findings: &[Finding], today: Date) -> Vec<WaiverView> 
                 .map(|s| i64::from(s.get_days()));
             let (state, status) = match days {
                 None => ("expired", "expiry date unreadable: not applied".to_string()),
+                Some(-1) => ("expired", "expired yesterday: not applied".to_string()),
                 Some(d) if d < 0 => ("expired", format!("expired {} days ago: not applied", -d)),
                 Some(_) if matching.is_empty() => ("unused", "matches no finding".to_string()),
                 Some(0) => ("expiring", "expires today".to_string()),

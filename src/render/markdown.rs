@@ -51,10 +51,16 @@ fn kpi_value(name: &str, v: Option<f64>) -> String {
     }
 }
 
-/// The most severe first, then in report order (file, line, rule): what a
-/// reviewer must act on leads the pull request's table.
+/// Open findings before waived ones, the most severe first, then in report
+/// order (file, line, rule): what a reviewer must act on leads the pull
+/// request's table.
 fn by_severity(findings: &[Finding]) -> Vec<&Finding> {
-    let rank = |f: &Finding| std::cmp::Reverse(crate::rules::pack::Severity::parse(&f.severity));
+    let rank = |f: &Finding| {
+        (
+            f.waived,
+            std::cmp::Reverse(crate::rules::pack::Severity::parse(&f.severity)),
+        )
+    };
     let mut sorted: Vec<&Finding> = findings.iter().collect();
     sorted.sort_by_key(|f| rank(f));
     sorted
