@@ -904,6 +904,60 @@ fn sarif_in_pull_request_mode_marks_results_new_or_unchanged() {
 }
 
 #[test]
+fn a_config_given_from_elsewhere_is_named_from_the_root_and_the_repository_top() {
+    // Run at the top of the repository, root `apps/shop`, config `cfg/pg.yaml`:
+    // repository-wide findings sit at line 1 of the config.
+    let repo = Repo::new();
+    repo.write(&[
+        ("cfg/pg.yaml", "version: 1\nregulations: [gdpr]\n"),
+        (
+            "apps/shop/privacy.yaml",
+            "version: 1\npurposes:\n  - id: p\n    categories: [user.contact.email]\n",
+        ),
+    ]);
+    let args = |format: &str| -> Value {
+        let out = run(
+            repo.path(),
+            &[
+                "check",
+                "apps/shop",
+                "--config",
+                "cfg/pg.yaml",
+                "--format",
+                format,
+            ],
+        );
+        serde_json::from_str(&out.stdout).unwrap()
+    };
+    let json = args("json");
+    let at_config: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["target"] == "repository")
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert!(!at_config.is_empty(), "{json}");
+    assert!(
+        at_config.iter().all(|f| *f == "../../cfg/pg.yaml"),
+        "{at_config:?}"
+    );
+    let sarif = args("sarif");
+    let uris: BTreeSet<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(uris.contains("cfg/pg.yaml"), "{uris:?}");
+    assert!(uris.iter().all(|u| !u.contains("..")), "{uris:?}");
+}
+
+#[test]
 fn markdown_in_pull_request_mode_leads_with_the_delta_and_new_findings() {
     let repo = Repo::new();
     let config = "version: 1\nregulations: [gdpr]\nrules:\n  gdpr.data-minimisation: { enabled: false }\ngate: { min_score: 0, fail_on: high }\n";

@@ -137,15 +137,23 @@ pub fn check(args: &CheckArgs) -> u8 {
     let t = privgate::timings::phase("render+write");
     let (ws, report) = (&checked.workspace, &checked.report);
     let waivers = &checked.model.config.waivers;
+    let machine_report;
+    let machine = match config_renamed(args) {
+        Some((given, root_relative)) if args.format != Format::Human => {
+            machine_report = with_config_path(report, &given, &root_relative);
+            &machine_report
+        }
+        _ => report,
+    };
     let text = match args.format {
-        Format::Json => Some(json(report)),
+        Format::Json => Some(json(machine)),
         Format::Sarif => Some(render::sarif::render(
-            report,
+            machine,
             &checked.rules,
             &sarif_prefix(args),
         )),
-        Format::Junit => Some(render::junit::render(report, &checked.outcomes())),
-        Format::Markdown => Some(render::markdown::render(report, waivers)),
+        Format::Junit => Some(render::junit::render(machine, &checked.outcomes())),
+        Format::Markdown => Some(render::markdown::render(machine, waivers)),
         Format::Human => None,
     };
     for w in &report.warnings {
@@ -187,6 +195,51 @@ pub fn check(args: &CheckArgs) -> u8 {
     code
 }
 
+/// `--config FILE` is given relative to where privgate runs, and human
+/// output shows it so; the machine formats name files relative to the root.
+/// The path as given and as the root sees it (`../../cfg/pg.yaml`), when
+/// they differ.
+fn config_renamed(args: &CheckArgs) -> Option<(String, String)> {
+    let given = args.common.config.as_ref()?;
+    let config = given.canonicalize().ok()?;
+    let root = args.common.path.canonicalize().ok()?;
+    let relative = relative_path(&root, &config);
+    let given = given.display().to_string();
+    (relative != given).then_some((given, relative))
+}
+
+/// `to` from `from`, both absolute, with `..` where needed, `/`-separated.
+fn relative_path(from: &std::path::Path, to: &std::path::Path) -> String {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let up = std::iter::repeat_n("..".to_string(), from.len() - common);
+    let down = to[common..]
+        .iter()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
+    up.chain(down).collect::<Vec<_>>().join("/")
+}
+
+/// The report with the config's findings named as the root sees the file,
+/// re-sorted as cli.md sorts findings.
+fn with_config_path(report: &Report, given: &str, relative: &str) -> Report {
+    let mut out = report.clone();
+    let rename = |f: &mut privgate::report::Finding| {
+        if f.file == given {
+            f.file = relative.to_string();
+        }
+    };
+    out.findings.iter_mut().for_each(rename);
+    out.findings.sort_by(|a, b| {
+        (&a.file, a.line, &a.rule, &a.target, a.column)
+            .cmp(&(&b.file, b.line, &b.rule, &b.target, b.column))
+    });
+    if let Some(c) = &mut out.changes {
+        c.new.iter_mut().chain(c.fixed.iter_mut()).for_each(rename);
+    }
+    out
+}
+
 /// Where the root sits in the git work tree (`apps/shop/`), which SARIF
 /// locations start with; outside git, the root is as good a top as any.
 fn sarif_prefix(args: &CheckArgs) -> String {
@@ -199,6 +252,23 @@ fn sarif_prefix(args: &CheckArgs) -> String {
 /// such document (cli.md's report needs a score); human output is the
 /// diagnostics already on stderr. The exit code stays 2.
 fn deliver_errors(args: &CheckArgs, errors: &[Located]) -> u8 {
+    let renamed: Vec<Located>;
+    let errors = match config_renamed(args) {
+        Some((given, relative)) => {
+            renamed = errors
+                .iter()
+                .cloned()
+                .map(|mut e| {
+                    if let Some(p) = e.position.as_mut().filter(|p| p.file == given) {
+                        p.file = relative.clone();
+                    }
+                    e
+                })
+                .collect();
+            &renamed[..]
+        }
+        None => errors,
+    };
     let text = match args.format {
         Format::Sarif => render::sarif::render_failure(errors, &sarif_prefix(args)),
         Format::Junit => render::junit::render_failure(errors),

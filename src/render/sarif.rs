@@ -94,11 +94,27 @@ pub fn path_uri(path: &str) -> String {
     out
 }
 
+/// `a/b/../c` as `a/c`: a config named from the root (`../cfg/pg.yaml`)
+/// under the root's place in the repository (`apps/shop/`).
+fn lexically_normal(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            "." => {}
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
 /// A file, line and column as a SARIF `physicalLocation`, the file relative
 /// to the top of the repository.
 fn physical_location(file: &str, line: usize, column: usize, uri_prefix: &str) -> Value {
     json!({
-        "artifactLocation": { "uri": path_uri(&format!("{uri_prefix}{file}")), "uriBaseId": "%SRCROOT%" },
+        "artifactLocation": { "uri": path_uri(&lexically_normal(&format!("{uri_prefix}{file}"))), "uriBaseId": "%SRCROOT%" },
         "region": { "startLine": line, "startColumn": column },
     })
 }
