@@ -391,26 +391,16 @@ impl Env {
                         detail,
                     }),
                     Ok(None) => {}
-                    Err((part, e)) => errors.push(
-                        Diagnostic::error(
-                            "rule-runtime",
-                            format!(
-                                "rule `{}` failed on the repository: {}",
-                                rule.id,
-                                explain(&e)
-                            ),
-                        )
-                        .at(
-                            &rule.file,
-                            Place::value(format!("{}/checks/{ci}/{part}", rule.pointer)),
-                        )
-                        .label(if part == "detail" {
-                            "this detail"
-                        } else {
-                            "this condition"
-                        })
-                        .help(PACK_DEFECT_HELP),
-                    ),
+                    Err((part, e)) => errors.push(pack_defect(
+                        rule,
+                        ci,
+                        part,
+                        format!(
+                            "rule `{}` failed on the repository: {}",
+                            rule.id,
+                            explain(&e)
+                        ),
+                    )),
                 }
             }
         }
@@ -599,6 +589,23 @@ fn runtime_error(what: &str, decl: &DeclValue, e: &ExecutionError) -> Diagnostic
     .help("this is a defect in the rule pack; report it to whoever maintains the pack")
 }
 
+/// A condition (`when`, `violation`) or `detail` of `rule`'s check `ci`
+/// that failed while running: the defect is in the pack, so the error
+/// points there.
+fn pack_defect(rule: &Rule, ci: usize, part: &str, message: String) -> Diagnostic {
+    Diagnostic::error("rule-runtime", message)
+        .at(
+            &rule.file,
+            Place::value(format!("{}/checks/{ci}/{part}", rule.pointer)),
+        )
+        .label(if part == "detail" {
+            "this detail"
+        } else {
+            "this condition"
+        })
+        .help(PACK_DEFECT_HELP)
+}
+
 const PACK_DEFECT_HELP: &str = "this is a defect in the rule pack: guard fields that may be \
      unset (`x.field != null && ...`); report it to whoever maintains the pack";
 
@@ -633,8 +640,10 @@ impl Failure<'_> {
                     0 => String::new(),
                     n => format!(" (and {n} more)"),
                 };
-                Diagnostic::error(
-                    "rule-runtime",
+                pack_defect(
+                    rule,
+                    ci,
+                    part,
                     format!(
                         "rule `{}` failed on {} `{}`{more}: {why}",
                         rule.id,
@@ -642,21 +651,11 @@ impl Failure<'_> {
                         first.id()
                     ),
                 )
-                .at(
-                    &rule.file,
-                    Place::value(format!("{}/checks/{ci}/{part}", rule.pointer)),
-                )
-                .label(if part == "detail" {
-                    "this detail"
-                } else {
-                    "this condition"
-                })
                 .related(
                     &first.subject.origin.file,
                     Place::value(first.subject.origin.id_pointer()),
                     "while checking this declaration",
                 )
-                .help(PACK_DEFECT_HELP)
             })
             .collect()
     }
