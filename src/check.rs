@@ -542,10 +542,7 @@ pub fn run_with_outcomes(
         })
         .collect();
     drop(t);
-    findings.sort_by(|a, b| {
-        (&a.file, a.line, &a.rule, &a.target, a.column)
-            .cmp(&(&b.file, b.line, &b.rule, &b.target, b.column))
-    });
+    report::sort_findings(&mut findings);
 
     let mut by_severity: BTreeMap<String, usize> = Severity::ALL
         .iter()

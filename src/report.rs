@@ -102,6 +102,15 @@ pub struct Changes {
     pub fixed: Vec<Finding>,
 }
 
+/// The order of cli.md: by file, line, rule (then target and column, so
+/// it is total).
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (&a.file, a.line, &a.rule, &a.target, a.column)
+            .cmp(&(&b.file, b.line, &b.rule, &b.target, b.column))
+    });
+}
+
 /// One decimal, as cli.md asks.
 pub fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0

@@ -230,10 +230,7 @@ fn with_config_path(report: &Report, given: &str, relative: &str) -> Report {
         }
     };
     out.findings.iter_mut().for_each(rename);
-    out.findings.sort_by(|a, b| {
-        (&a.file, a.line, &a.rule, &a.target, a.column)
-            .cmp(&(&b.file, b.line, &b.rule, &b.target, b.column))
-    });
+    privgate::report::sort_findings(&mut out.findings);
     if let Some(c) = &mut out.changes {
         c.new.iter_mut().chain(c.fixed.iter_mut()).for_each(rename);
     }
