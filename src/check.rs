@@ -743,10 +743,7 @@ fn apply_waivers<'m>(
                 w.expires
             ));
         } else {
-            let days_left = time::parse_date(&w.expires)
-                .ok()
-                .and_then(|d| today.until(d).ok())
-                .map(|s| i64::from(s.get_days()));
+            let days_left = time::days_until(today, &w.expires);
             if let Some(d) = days_left.filter(|d| *d <= EXPIRY_WARNING_DAYS) {
                 let when = match d {
                     0 => "today".to_string(),

@@ -68,6 +68,13 @@ pub fn longer(a: &Span, b: &Span, from: Date) -> bool {
     }
 }
 
+/// Days from `today` to the date written `text` (negative when past);
+/// `None` when it is no date.
+pub fn days_until(today: Date, text: &str) -> Option<i64> {
+    let date = parse_date(text).ok()?;
+    today.until(date).ok().map(|s| i64::from(s.get_days()))
+}
+
 /// `date + span`, calendar-aware (P1Y from 2024-02-29 is 2025-02-28).
 pub fn add(date: Date, span: Span) -> Option<Date> {
     date.checked_add(span).ok()

@@ -428,10 +428,7 @@ fn waivers(model: &Model, findings: &[Finding], today: Date) -> Vec<WaiverView> 
                     location: format!("{}:{}", f.file, f.line),
                 })
                 .collect();
-            let expires = crate::time::parse_date(&w.expires).ok();
-            let days = expires
-                .and_then(|d| today.until(d).ok())
-                .map(|s| i64::from(s.get_days()));
+            let days = crate::time::days_until(today, &w.expires);
             let (state, status) = match days {
                 None => ("expired", "expiry date unreadable: not applied".to_string()),
                 Some(-1) => ("expired", "expired yesterday: not applied".to_string()),
