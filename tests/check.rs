@@ -896,6 +896,56 @@ fn a_condition_failing_at_run_time_is_reported_once_at_the_pack() {
 }
 
 #[test]
+fn a_condition_the_interpreter_cannot_evaluate_is_an_error_not_a_crash() {
+    // cel 0.12 panics on a comprehension over text; that is the pack's
+    // error to fix, reported like any other, and SARIF still gets a log.
+    let iterating_text = ORG_PACK.replace(
+        "violation: system.owner == null || !system.owner.startsWith('team-')",
+        "violation: \"system.owner != null && system.owner.exists(c, c == ' ')\"",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [
+            ("privgate.yaml", "version: 1\nrulepacks: [org.yaml]\n"),
+            ("org.yaml", iterating_text.as_str()),
+            (
+                "privacy.yaml",
+                "version: 1\nsystem: { id: a, owner: alice@x.y }\n",
+            ),
+        ],
+    );
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "rule `acme.owner-is-team-address` failed on system `a`",
+        ))
+        .stderr(contains(
+            "evaluate this (`exists`, `all`, `map` or `filter`",
+        ))
+        .stderr(contains("org.yaml:16:20"))
+        .stderr(contains("panicked").not());
+    privgate(dir.path())
+        .args(["check", "--format", "sarif"])
+        .assert()
+        .code(2)
+        .stdout(contains("\"executionSuccessful\": false"));
+    // A comparison of the wrong kinds, in the pack author's terms.
+    let comparing = ORG_PACK.replace(
+        "violation: system.owner == null || !system.owner.startsWith('team-')",
+        "violation: \"system.owner > 3\"",
+    );
+    std::fs::write(dir.path().join("org.yaml"), comparing).unwrap();
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains("text cannot be compared with a number"));
+}
+
+#[test]
 fn a_repository_condition_failing_at_run_time_points_at_the_pack() {
     let dir = tempfile::tempdir().unwrap();
     // `breach` is null when no manifest declares it: `.plan` on null fails.

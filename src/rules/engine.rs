@@ -240,7 +240,7 @@ impl Env {
                         scope.set_variable_resolver(&current);
                         for fact in group {
                             current.lend(decl.value());
-                            let v = fact.program.execute(&scope).map_err(|e| {
+                            let v = execute(&fact.program, &scope).map_err(|e| {
                                 runtime_error(
                                     &format!("fact `{}.{}`", kind.name(), fact.name),
                                     &decl,
@@ -441,7 +441,7 @@ impl Env {
                 |ctx, d| {
                     let mut scope = ctx.new_inner_scope();
                     scope.add_variable_from_value(kind.name(), d.value());
-                    program.execute(&scope)
+                    execute(program, &scope)
                 },
             )
             .collect()
@@ -449,7 +449,7 @@ impl Env {
 
     /// Evaluates a repository-level expression (KPIs).
     pub fn eval_repository(&self, program: &Program) -> Result<Value, ExecutionError> {
-        program.execute(&self.context(&self.maps))
+        execute(program, &self.context(&self.maps))
     }
 }
 
@@ -517,9 +517,47 @@ fn repository_origin(model: &Model, anchor: Option<&str>) -> Origin {
     })
 }
 
+thread_local! {
+    /// Set while the interpreter runs on this thread: its panics are
+    /// caught and reported as the condition's error, so the panic hook
+    /// stays quiet about them.
+    static IN_INTERPRETER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// `program` on `ctx`. cel 0.12 panics on a few inputs it does not support
+/// (`exists` over text or a number, for one); a condition of a pack must
+/// not bring privgate down, so such a panic is an error of that condition.
+fn execute(program: &Program, ctx: &Context) -> Result<Value, ExecutionError> {
+    quiet_interpreter_panics();
+    IN_INTERPRETER.with(|f| f.set(true));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| program.execute(ctx)));
+    IN_INTERPRETER.with(|f| f.set(false));
+    outcome.unwrap_or_else(|_| {
+        Err(ExecutionError::function_error(
+            "condition",
+            "the interpreter cannot evaluate this (`exists`, `all`, `map` or `filter` \
+             over a value that is not a list or a map?)",
+        ))
+    })
+}
+
+/// Installs, once, a panic hook that says nothing about panics caught in
+/// `execute` and passes every other one to the hook there was.
+fn quiet_interpreter_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_INTERPRETER.with(|f| f.get()) {
+                previous(info);
+            }
+        }));
+    });
+}
+
 /// A check's `detail`: text, or a list of texts (joined with ", ").
 fn text_of(program: &Program, ctx: &Context) -> Result<Arc<String>, ExecutionError> {
-    let text = match program.execute(ctx)? {
+    let text = match execute(program, ctx)? {
         Value::String(s) => s.to_string(),
         Value::List(items) if items.iter().all(|i| matches!(i, Value::String(_))) => {
             let texts: Vec<&str> = items.iter().filter_map(str_arg).collect();
@@ -561,7 +599,7 @@ fn kind_of(v: &Value) -> &'static str {
 }
 
 fn truthy(program: &Program, ctx: &Context) -> Result<bool, ExecutionError> {
-    match program.execute(ctx)? {
+    match execute(program, ctx)? {
         Value::Bool(b) => Ok(b),
         Value::Null => Ok(false),
         other => Err(ExecutionError::function_error(
@@ -688,6 +726,27 @@ fn explain(e: &ExecutionError) -> String {
         }
         ExecutionError::UndeclaredReference(name) => format!("unknown name `{name}`"),
         ExecutionError::FunctionError { function, message } => format!("{function}: {message}"),
+        // The interpreter's own text would print its internal values.
+        ExecutionError::ValuesNotComparable(a, b) => {
+            format!("{} cannot be compared with {}", kind_of(a), kind_of(b))
+        }
+        ExecutionError::UnsupportedBinaryOperator(op, a, b) => {
+            format!("`{op}` does not take {} and {}", kind_of(a), kind_of(b))
+        }
+        ExecutionError::UnsupportedUnaryOperator(op, v) => {
+            format!("`{op}` does not take {}", kind_of(v))
+        }
+        ExecutionError::UnsupportedMapIndex(v) => {
+            format!("a map cannot be indexed with {}", kind_of(v))
+        }
+        ExecutionError::UnsupportedListIndex(v) => {
+            format!("a list cannot be indexed with {}", kind_of(v))
+        }
+        ExecutionError::UnsupportedIndex(v, i) => {
+            format!("{} cannot be indexed with {}", kind_of(v), kind_of(i))
+        }
+        ExecutionError::UnsupportedKeyType(v) => format!("{} cannot be a map key", kind_of(v)),
+        ExecutionError::DivisionByZero(_) => "division by zero".to_string(),
         other => other.to_string(),
     }
 }
