@@ -167,7 +167,11 @@ pub fn catalog(
     let mut rules = Vec::new();
     for p in &packs {
         let selected = regulations.contains(&p.regulation);
-        let applies = selected || (!builtin.contains(p.file.as_str()) && !org_named);
+        // An organisation pack filed under `gdpr` extends GDPR: it runs when
+        // GDPR does. Its own regulation runs unless others are named.
+        let own_regulation = !builtin_regs.contains(p.regulation.as_str());
+        let applies =
+            selected || (!builtin.contains(p.file.as_str()) && own_regulation && !org_named);
         if !applies {
             continue;
         }

@@ -211,6 +211,16 @@ fn a_report_file_from_an_earlier_run_does_not_survive_a_run_that_could_not_check
             "an earlier run's report: this run could not check",
         ));
     assert!(!out.exists(), "the stale report is gone");
+    // Anything that is not a privgate report stays.
+    let notes = dir.path().join("NOTES.md");
+    std::fs::write(&notes, "# notes\n").unwrap();
+    privgate(dir.path())
+        .args(["check", "--format", "json", "-o"])
+        .arg(&notes)
+        .assert()
+        .code(2)
+        .stderr(contains("earlier run's report").not());
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "# notes\n");
 }
 
 #[test]
@@ -588,6 +598,26 @@ fn an_organisation_pack_filed_under_gdpr_leaves_the_other_packs_on() {
             "{flags:?}: {rules:?}"
         );
     }
+    // Filed under gdpr, it runs when GDPR does, not under `--regulation ccpa`.
+    let out = privgate(dir.path())
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "--regulation",
+            "ccpa",
+        ])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let regs: Vec<&String> = json["score"]["by_regulation"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(regs, ["acme", "ccpa"], "{json}");
 }
 
 #[test]

@@ -285,18 +285,35 @@ fn deliver_errors(args: &CheckArgs, errors: &[Located]) -> u8 {
     EXIT_ERROR
 }
 
-/// Removes `-o FILE` when it is a regular file from an earlier run.
+/// Removes `-o FILE` when it holds a JSON report of an earlier privgate
+/// run (and nothing else: a file that is not one is left alone).
 fn remove_stale_output(output: Option<&std::path::Path>) {
     let Some(path) = output.filter(|p| p.as_os_str() != "-") else {
         return;
     };
-    let regular = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
-    if regular && std::fs::remove_file(path).is_ok() {
+    if is_privgate_report(path) && std::fs::remove_file(path).is_ok() {
         sayln!(
             "removed `{}`, an earlier run's report: this run could not check",
             path.display()
         );
     }
+}
+
+/// Whether `path` is a regular file holding a privgate JSON report.
+fn is_privgate_report(path: &std::path::Path) -> bool {
+    // Reports of the largest repositories stay well under this.
+    const MAX_REPORT_BYTES: u64 = 256 * 1024 * 1024;
+    let regular =
+        std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_REPORT_BYTES);
+    if !regular {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| {
+        v["tool"]["name"] == "privgate" && v["version"] == 1 && v.get("findings").is_some()
+    })
 }
 
 /// Writes the rendered report to `-o FILE` or stdout.
