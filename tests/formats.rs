@@ -98,7 +98,7 @@ rules:
     checks:
       - target: system
         violation: system.owner == null
-        message: "system `{id}` has no <owner> & \"team\" | fix </details> it"
+        message: "system `{id}` has no <owner> & \"team\" | fix </details> it ![x](http://t.example/p.png)"
 "#,
         ),
         (
@@ -781,7 +781,7 @@ fn junit_escapes_what_organisation_packs_and_waivers_say() {
         .unwrap();
     assert_eq!(
         failure.attr("message"),
-        "system `shop` has no <owner> & \"team\" | fix </details> it"
+        "system `shop` has no <owner> & \"team\" | fix </details> it ![x](http://t.example/p.png)"
     );
     assert!(
         failure
@@ -1165,6 +1165,9 @@ fn markdown_tables_survive_pipes_and_html_in_texts() {
     assert_eq!(md.matches("<details>").count(), 1, "{md}");
     assert!(!md.contains("<owner>"), "{md}");
     assert!(md.contains("&lt;owner&gt;"), "{md}");
+    // Nor make an image (a tracking pixel) or a link.
+    assert!(!md.contains("![x]("), "{md}");
+    assert!(md.contains("!\\[x\\](http://t.example/p.png)"), "{md}");
     // Paths inside code spans are left as they are.
     assert!(
         md.contains("`services/my service/bücher.privacy.yaml:3`"),

@@ -22,8 +22,9 @@ fn text(s: &str) -> String {
 
 /// Free text on one line outside a table (a list item): outside code spans,
 /// `&`, `<` and `>` become entities so the text cannot open or close HTML
-/// (`</details>`) or vanish as an unknown tag. Code spans are kept as
-/// written: there, a backslash before `|` would show.
+/// (`</details>`) or vanish as an unknown tag, and `[`, `]` are escaped so it
+/// cannot make a link or an image. Code spans are kept as written: there, a
+/// backslash before `|` would show.
 fn inline(s: &str) -> String {
     let balanced = s.matches('`').count() % 2 == 0;
     let mut out = String::with_capacity(s.len());
@@ -37,6 +38,12 @@ fn inline(s: &str) -> String {
             '&' if !in_code => out.push_str("&amp;"),
             '<' if !in_code => out.push_str("&lt;"),
             '>' if !in_code => out.push_str("&gt;"),
+            // Nor make a link or an image (a tracking pixel in a pull
+            // request's summary) out of a manifest's text.
+            '[' | ']' if !in_code => {
+                out.push('\\');
+                out.push(c);
+            }
             c => out.push(c),
         }
     }
