@@ -976,6 +976,43 @@ fn a_condition_the_interpreter_cannot_evaluate_is_an_error_not_a_crash() {
 }
 
 #[test]
+fn every_condition_failing_on_one_declaration_is_reported_in_one_run() {
+    let two_fragile = ORG_PACK.replace(
+        "violation: system.owner == null || !system.owner.startsWith('team-')",
+        "violation: \"!system.owner.startsWith('team-')\"",
+    ) + "  - id: acme.named
+    citation: PRIV-1
+    severity: low
+    title: Systems are named
+    rationale: r
+    remediation: m
+    example: x
+    checks:
+      - target: system
+        violation: \"!system.name.startsWith('S')\"
+        message: system `{id}` is not named
+";
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [
+            ("privgate.yaml", "version: 1\nrulepacks: [org.yaml]\n"),
+            ("org.yaml", two_fragile.as_str()),
+            ("privacy.yaml", "version: 1\nsystem: { id: a }\n"),
+        ],
+    );
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "rule `acme.owner-is-team-address` failed on system `a`",
+        ))
+        .stderr(contains("rule `acme.named` failed on system `a`"))
+        .stderr(contains("2 errors found"));
+}
+
+#[test]
 fn a_repository_condition_failing_at_run_time_points_at_the_pack() {
     let dir = tempfile::tempdir().unwrap();
     // `breach` is null when no manifest declares it: `.plan` on null fails.

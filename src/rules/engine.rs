@@ -304,7 +304,9 @@ impl Env {
             let Some(decls) = self.decls.get(&kind) else {
                 continue;
             };
-            let per_decl: Vec<Result<Vec<CheckResult>, Failure>> = decls
+            // Every check runs even after one fails on this declaration:
+            // each failing condition is reported in the same run.
+            let per_decl: Vec<(Vec<CheckResult>, Vec<Failure>)> = decls
                 .par_iter()
                 .with_min_len(256)
                 .map_init(
@@ -313,47 +315,34 @@ impl Env {
                         let mut scope = ctx.new_inner_scope();
                         scope.add_variable_from_value(kind.name(), decl.value());
                         let mut out = Vec::new();
+                        let mut failures = Vec::new();
                         for &(ri, ci, check) in &checks {
-                            let failed = |part: &'static str| {
-                                move |e: ExecutionError| Failure {
+                            match run_check(check, &scope) {
+                                Ok(Some((violated, detail))) => out.push(CheckResult {
+                                    rule: ri,
+                                    check: ci as u32,
+                                    violated,
+                                    subject: decl.subject.clone(),
+                                    detail,
+                                }),
+                                Ok(None) => {}
+                                Err((part, e)) => failures.push(Failure {
                                     rule: ri,
                                     check: ci,
                                     part,
                                     why: explain(&e),
                                     decl,
-                                }
-                            };
-                            if let Some(when) = &check.when {
-                                if !truthy(when, &scope).map_err(failed("when"))? {
-                                    continue;
-                                }
+                                }),
                             }
-                            let violated =
-                                truthy(&check.violation, &scope).map_err(failed("violation"))?;
-                            let detail = match &check.detail {
-                                Some(d) if violated => {
-                                    Some(text_of(d, &scope).map_err(failed("detail"))?)
-                                }
-                                _ => None,
-                            };
-                            out.push(CheckResult {
-                                rule: ri,
-                                check: ci as u32,
-                                violated,
-                                subject: decl.subject.clone(),
-                                detail,
-                            });
                         }
-                        Ok(out)
+                        (out, failures)
                     },
                 )
                 .collect();
             let mut failures = Vec::new();
-            for r in per_decl {
-                match r {
-                    Ok(mut v) => results.append(&mut v),
-                    Err(f) => failures.push(f),
-                }
+            for (mut ok, mut failed) in per_decl {
+                results.append(&mut ok);
+                failures.append(&mut failed);
             }
             errors.extend(Failure::diagnostics(rules, failures));
         }
@@ -363,23 +352,7 @@ impl Env {
                 if check.target != Target::Repository {
                     continue;
                 }
-                let eval = |p: &Program, part: &'static str| truthy(p, &ctx).map_err(|e| (part, e));
-                let applies = match &check.when {
-                    Some(w) => eval(w, "when"),
-                    None => Ok(true),
-                };
-                let outcome = applies.and_then(|a| {
-                    if !a {
-                        return Ok(None);
-                    }
-                    let violated = eval(&check.violation, "violation")?;
-                    let detail = match &check.detail {
-                        Some(d) if violated => Some(text_of(d, &ctx).map_err(|e| ("detail", e))?),
-                        _ => None,
-                    };
-                    Ok(Some((violated, detail)))
-                });
-                match outcome {
+                match run_check(check, &ctx) {
                     Ok(Some((violated, detail))) => results.push(CheckResult {
                         rule: ri,
                         check: ci as u32,
@@ -553,6 +526,26 @@ fn quiet_interpreter_panics() {
             }
         }));
     });
+}
+
+/// One check in `scope`: `None` when its `when` does not hold, else
+/// whether it is violated and, if so, its detail; on failure, which part
+/// failed and why.
+fn run_check(
+    check: &Check,
+    scope: &Context,
+) -> Result<Option<(bool, Option<Arc<String>>)>, (&'static str, ExecutionError)> {
+    if let Some(when) = &check.when {
+        if !truthy(when, scope).map_err(|e| ("when", e))? {
+            return Ok(None);
+        }
+    }
+    let violated = truthy(&check.violation, scope).map_err(|e| ("violation", e))?;
+    let detail = match &check.detail {
+        Some(d) if violated => Some(text_of(d, scope).map_err(|e| ("detail", e))?),
+        _ => None,
+    };
+    Ok(Some((violated, detail)))
 }
 
 /// A check's `detail`: text, or a list of texts (joined with ", ").
