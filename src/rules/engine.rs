@@ -528,13 +528,15 @@ fn quiet_interpreter_panics() {
     });
 }
 
+/// Whether a check is violated, and its detail when it is.
+type Outcome = (bool, Option<Arc<String>>);
+/// Which part of a check (`when`, `violation`, `detail`) failed, and why.
+type PartFailed = (&'static str, ExecutionError);
+
 /// One check in `scope`: `None` when its `when` does not hold, else
 /// whether it is violated and, if so, its detail; on failure, which part
 /// failed and why.
-fn run_check(
-    check: &Check,
-    scope: &Context,
-) -> Result<Option<(bool, Option<Arc<String>>)>, (&'static str, ExecutionError)> {
+fn run_check(check: &Check, scope: &Context) -> Result<Option<Outcome>, PartFailed> {
     if let Some(when) = &check.when {
         if !truthy(when, scope).map_err(|e| ("when", e))? {
             return Ok(None);
