@@ -27,7 +27,16 @@ pub struct GateFlags {
 }
 
 /// Warned when discovery finds nothing to check.
-pub const NO_MANIFESTS: &str = "no privacy manifests found (privacy.yaml, privacy.yml, *.privacy.yaml, *.privacy.yml, or the config's `manifests:` globs); nothing was checked";
+/// The warning when discovery finds no manifest, naming the globs that
+/// were looked for: the config's, when it sets them (a mistyped glob is the
+/// usual cause), else the defaults.
+pub fn no_manifests(config: &crate::manifest::Config) -> String {
+    let looked_for = match &config.manifests {
+        Some(globs) => format!("the config's `manifests:` {}", globs.join(", ")),
+        None => "privacy.yaml, privacy.yml, *.privacy.yaml, *.privacy.yml".to_string(),
+    };
+    format!("no privacy manifests found ({looked_for}); nothing was checked")
+}
 
 /// Default `fail_on` when neither config nor flag sets one.
 pub const DEFAULT_FAIL_ON: &str = "high";
@@ -495,7 +504,7 @@ pub fn run_with_outcomes(
         .collect();
     if model.manifests.is_empty() {
         // A misnamed manifest must not make the gate pass silently.
-        warnings.push(NO_MANIFESTS.to_string());
+        warnings.push(no_manifests(&model.config));
     }
     // Where each waiver is written, for warnings about it.
     let waiver_place = |i: usize| match &model.config_file {

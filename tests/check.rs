@@ -224,6 +224,36 @@ fn a_report_file_from_an_earlier_run_does_not_survive_a_run_that_could_not_check
 }
 
 #[test]
+fn finding_no_manifests_names_the_globs_that_were_looked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [
+            (
+                "privgate.yaml",
+                "version: 1\nmanifests: [\"servcies/**/privacy.yaml\"]\n",
+            ),
+            ("services/a/privacy.yaml", SMALL),
+        ],
+    );
+    for command in ["check", "validate"] {
+        privgate(dir.path())
+            .arg(command)
+            .assert()
+            .success()
+            .stderr(contains(
+                "no privacy manifests found (the config's `manifests:` servcies/**/privacy.yaml); nothing was checked",
+            ));
+    }
+    let r = check_dir(tempfile::tempdir().unwrap().path(), TODAY).unwrap();
+    assert!(
+        r.warnings[0].contains("(privacy.yaml, privacy.yml, *.privacy.yaml, *.privacy.yml)"),
+        "{:?}",
+        r.warnings
+    );
+}
+
+#[test]
 fn a_waiver_expiring_on_an_impossible_date_is_a_located_error() {
     let dir = small_repo(
         "version: 1

@@ -203,8 +203,8 @@ fn validate(args: &ValidateArgs) -> u8 {
         });
         print_stdout(&format!("{summary:#}\n"));
     } else if errors == 0 && !args.common.quiet {
-        if ws.model.as_ref().is_some_and(|m| m.manifests.is_empty()) {
-            sayln!("warning: {}", privgate::check::NO_MANIFESTS);
+        if let Some(m) = ws.model.as_ref().filter(|m| m.manifests.is_empty()) {
+            sayln!("warning: {}", privgate::check::no_manifests(&m.config));
         }
         if let Some(m) = &ws.model {
             let (n, d) = (m.manifests.len(), m.declaration_count());
