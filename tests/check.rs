@@ -860,6 +860,40 @@ fn a_detail_quoting_control_characters_is_printed_escaped_in_every_format() {
 }
 
 #[test]
+fn a_schema_error_in_one_rule_leaves_the_others_checked_in_the_same_run() {
+    let pack = ORG_PACK.replace("severity: high", "severity: blocker")
+        + "  - id: acme.named
+    citation: PRIV-1
+    severity: low
+    title: Systems are named
+    rationale: r
+    remediation: m
+    example: x
+    checks:
+      - target: system
+        violation: sytem.name == null
+        message: system `{id}` is not named
+";
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [
+            ("privgate.yaml", "version: 1\nrulepacks: [org.yaml]\n"),
+            ("org.yaml", pack.as_str()),
+            ("privacy.yaml", "version: 1\nsystem: { id: a }\n"),
+        ],
+    );
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains("found `blocker`"))
+        .stderr(contains("unknown variable `sytem`"))
+        .stderr(contains("org.yaml:27:20"))
+        .stderr(contains("2 errors found"));
+}
+
+#[test]
 fn a_typo_in_an_organisation_rule_is_a_located_load_error() {
     let dir = tempfile::tempdir().unwrap();
     let broken = ORG_PACK.replace("system.owner == null", "sytem.owner == null");

@@ -427,15 +427,65 @@ pub fn load_pack(file: &str, text: &str) -> (Option<Pack>, Option<String>, Vec<D
     let parsed = parse_and_check::<PackFile>(file, text.as_bytes().to_vec(), Schema::rulepack());
     let (text, raw) = match parsed {
         Ok(v) => v,
-        Err((text, d)) => return (None, text, d),
+        Err((Some(text), mut d)) => {
+            // The rules without schema errors of their own are still
+            // compiled: their mistakes show in the same run.
+            if let Some((raw, kept)) = rules_without_problems(file, &text, &d) {
+                d.extend(build_pack(file, raw, &|pos| kept[pos]).1);
+            }
+            return (None, Some(text), d);
+        }
+        Err((None, d)) => return (None, None, d),
     };
+    let (pack, diags) = build_pack(file, raw, &|pos| pos);
+    (Some(pack), Some(text), diags)
+}
+
+/// The pack without the rules that `problems` (schema errors) point into,
+/// and the original index of each rule kept; `None` when a problem is
+/// outside the rules (then nothing of the pack is trustworthy).
+fn rules_without_problems(
+    file: &str,
+    text: &str,
+    problems: &[Diagnostic],
+) -> Option<(PackFile, Vec<usize>)> {
+    let mut bad = std::collections::BTreeSet::new();
+    for d in problems {
+        let Place::Pointer { pointer, .. } = &d.place else {
+            return None;
+        };
+        let index = pointer.strip_prefix("/rules/")?.split('/').next()?;
+        bad.insert(index.parse::<usize>().ok()?);
+    }
+    let mut value = crate::parse::parse(file, text.as_bytes().to_vec())
+        .ok()?
+        .value;
+    let rules = value.get_mut("rules")?.as_array_mut()?;
+    let kept: Vec<usize> = (0..rules.len()).filter(|i| !bad.contains(i)).collect();
+    let mut i = 0;
+    rules.retain(|_| {
+        i += 1;
+        !bad.contains(&(i - 1))
+    });
+    let raw = serde_json::from_value::<PackFile>(value).ok()?;
+    Some((raw, kept))
+}
+
+/// The pack's rules compiled; `index(pos)` is where the rule at `pos`
+/// stands in the file (the same, unless rules were left out).
+fn build_pack(
+    file: &str,
+    raw: PackFile,
+    index: &dyn Fn(usize) -> usize,
+) -> (Pack, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let prefix = raw
         .citation_prefix
         .clone()
         .unwrap_or_else(|| raw.regulation.to_uppercase());
     let mut rules = Vec::new();
-    for (ri, r) in raw.rules.into_iter().enumerate() {
+    for (pos, r) in raw.rules.into_iter().enumerate() {
+        let ri = index(pos);
         let mut checks = Vec::new();
         for (ci, c) in r.checks.iter().enumerate() {
             let base = format!("/rules/{ri}/checks/{ci}");
@@ -520,7 +570,7 @@ pub fn load_pack(file: &str, text: &str) -> (Option<Pack>, Option<String>, Vec<D
         file: file.to_string(),
         rules,
     };
-    (Some(pack), Some(text), diags)
+    (pack, diags)
 }
 
 #[cfg(test)]
