@@ -4,7 +4,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{check_dir, write_files, TODAY};
+use common::{check_dir, write_files, ORG_PACK, TODAY};
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use std::collections::BTreeSet;
@@ -26,6 +26,21 @@ fn privgate(dir: &Path) -> Command {
         .env("NO_COLOR", "1")
         .env("PRIVGATE_TODAY", TODAY);
     cmd
+}
+
+/// A repository whose `privgate.yaml` loads `pack` as `org.yaml`, with
+/// `files` beside it.
+fn org_repo(pack: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [
+            ("privgate.yaml", "version: 1\nrulepacks: [org.yaml]\n"),
+            ("org.yaml", pack),
+        ],
+    );
+    write_files(dir.path(), files.iter().copied());
+    dir
 }
 
 fn small_repo(config: &str) -> tempfile::TempDir {
@@ -542,25 +557,6 @@ fn regulation_flag_selects_packs() {
         .stderr(contains("the loaded rule packs implement: ccpa, gdpr"));
 }
 
-const ORG_PACK: &str = "version: 1
-pack: acme
-regulation: acme
-title: Acme internal privacy policy
-citation_prefix: Acme Policy
-rules:
-  - id: acme.owner-is-team-address
-    citation: PRIV-4.2
-    severity: high
-    title: Systems are owned by a team mailbox
-    rationale: People leave; team mailboxes stay.
-    remediation: Use a team address such as team-payments@acme.example as owner.
-    example: \"system: { id: checkout, owner: team-payments@acme.example }\"
-    checks:
-      - target: system
-        violation: system.owner == null || !system.owner.startsWith('team-')
-        message: system `{id}` is not owned by a team mailbox
-";
-
 #[test]
 fn an_empty_regulations_list_runs_only_the_organisation_packs() {
     let dir = tempfile::tempdir().unwrap();
@@ -756,12 +752,9 @@ fn an_organisation_rule_can_say_what_exactly_is_wrong() {
         "        message: system `{id}` is not owned by a team mailbox\n",
         "        message: \"system `{id}` is not owned by a team mailbox: {detail}\"\n        detail: \"system.owner == null ? 'no owner' : system.owner + ' is a person'\"\n",
     );
-    let dir = tempfile::tempdir().unwrap();
-    write_files(
-        dir.path(),
-        [
-            ("privgate.yaml", "version: 1\nrulepacks: [org.yaml]\n"),
-            ("org.yaml", with_detail.as_str()),
+    let dir = org_repo(
+        with_detail.as_str(),
+        &[
             (
                 "a/privacy.yaml",
                 "version: 1\nsystem: { id: a, owner: alice@x.y }\n",
@@ -830,17 +823,12 @@ fn a_detail_quoting_control_characters_is_printed_escaped_in_every_format() {
         "        message: system `{id}` is not owned by a team mailbox\n",
         "        message: \"system `{id}` is not owned by a team mailbox: {detail}\"\n        detail: system.name\n",
     );
-    let dir = tempfile::tempdir().unwrap();
-    write_files(
-        dir.path(),
-        [
-            ("privgate.yaml", "version: 1\nrulepacks: [org.yaml]\n"),
-            ("org.yaml", quoting.as_str()),
-            (
-                "privacy.yaml",
-                "version: 1\nsystem: { id: a, name: \"Shop\\e]0;owned\\a\\u202Eevil\" }\n",
-            ),
-        ],
+    let dir = org_repo(
+        quoting.as_str(),
+        &[(
+            "privacy.yaml",
+            "version: 1\nsystem: { id: a, name: \"Shop\\e]0;owned\\a\\u202Eevil\" }\n",
+        )],
     );
     for format in ["json", "markdown", "junit", "sarif"] {
         let out = privgate(dir.path())
@@ -874,14 +862,9 @@ fn a_schema_error_in_one_rule_leaves_the_others_checked_in_the_same_run() {
         violation: sytem.name == null
         message: system `{id}` is not named
 ";
-    let dir = tempfile::tempdir().unwrap();
-    write_files(
-        dir.path(),
-        [
-            ("privgate.yaml", "version: 1\nrulepacks: [org.yaml]\n"),
-            ("org.yaml", pack.as_str()),
-            ("privacy.yaml", "version: 1\nsystem: { id: a }\n"),
-        ],
+    let dir = org_repo(
+        pack.as_str(),
+        &[("privacy.yaml", "version: 1\nsystem: { id: a }\n")],
     );
     privgate(dir.path())
         .arg("check")
@@ -997,17 +980,12 @@ fn a_condition_the_interpreter_cannot_evaluate_is_an_error_not_a_crash() {
         "violation: system.owner == null || !system.owner.startsWith('team-')",
         "violation: \"system.owner != null && system.owner.exists(c, c == ' ')\"",
     );
-    let dir = tempfile::tempdir().unwrap();
-    write_files(
-        dir.path(),
-        [
-            ("privgate.yaml", "version: 1\nrulepacks: [org.yaml]\n"),
-            ("org.yaml", iterating_text.as_str()),
-            (
-                "privacy.yaml",
-                "version: 1\nsystem: { id: a, owner: alice@x.y }\n",
-            ),
-        ],
+    let dir = org_repo(
+        iterating_text.as_str(),
+        &[(
+            "privacy.yaml",
+            "version: 1\nsystem: { id: a, owner: alice@x.y }\n",
+        )],
     );
     privgate(dir.path())
         .arg("check")
@@ -1056,14 +1034,9 @@ fn every_condition_failing_on_one_declaration_is_reported_in_one_run() {
         violation: \"!system.name.startsWith('S')\"
         message: system `{id}` is not named
 ";
-    let dir = tempfile::tempdir().unwrap();
-    write_files(
-        dir.path(),
-        [
-            ("privgate.yaml", "version: 1\nrulepacks: [org.yaml]\n"),
-            ("org.yaml", two_fragile.as_str()),
-            ("privacy.yaml", "version: 1\nsystem: { id: a }\n"),
-        ],
+    let dir = org_repo(
+        two_fragile.as_str(),
+        &[("privacy.yaml", "version: 1\nsystem: { id: a }\n")],
     );
     privgate(dir.path())
         .arg("check")

@@ -7,7 +7,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{copy_dir, write_files};
+use common::{copy_dir, write_files, ORG_PACK};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -1257,26 +1257,6 @@ fn report_uses_its_own_result_as_heads_trend_point_when_the_tree_is_heads() {
     // And the header says the report is not of HEAD alone.
     assert!(dirty.contains("with uncommitted changes to the checked files"));
 }
-
-/// An organisation pack with one rule on systems.
-const ORG_PACK: &str = "version: 1
-pack: acme
-regulation: acme
-title: Acme internal privacy policy
-citation_prefix: Acme Policy
-rules:
-  - id: acme.owner-is-team-address
-    citation: PRIV-4.2
-    severity: high
-    title: Systems are owned by a team mailbox
-    rationale: People leave; team mailboxes stay.
-    remediation: Use a team address as owner.
-    example: \"system: { id: checkout, owner: team-payments@acme.example }\"
-    checks:
-      - target: system
-        violation: system.owner == null || !system.owner.startsWith('team')
-        message: system `{id}` is not owned by a team mailbox
-";
 
 #[test]
 fn a_changed_organisation_pack_marks_the_report_as_not_heads() {

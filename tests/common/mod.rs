@@ -12,6 +12,27 @@ use std::path::Path;
 
 pub const TODAY: &str = "2026-11-23";
 
+/// An organisation's rule pack with one rule on systems (their owner is a
+/// team address), for the tests of organisation packs.
+pub const ORG_PACK: &str = "version: 1
+pack: acme
+regulation: acme
+title: Acme internal privacy policy
+citation_prefix: Acme Policy
+rules:
+  - id: acme.owner-is-team-address
+    citation: PRIV-4.2
+    severity: high
+    title: Systems are owned by a team mailbox
+    rationale: People leave; team mailboxes stay.
+    remediation: Use a team address such as team-payments@acme.example as owner.
+    example: \"system: { id: checkout, owner: team-payments@acme.example }\"
+    checks:
+      - target: system
+        violation: system.owner == null || !system.owner.startsWith('team-')
+        message: system `{id}` is not owned by a team mailbox
+";
+
 /// Writes `files` (path -> content) under `dir`.
 pub fn write_files<'a>(dir: &Path, files: impl IntoIterator<Item = (&'a str, &'a str)>) {
     for (path, content) in files {
