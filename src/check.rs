@@ -647,7 +647,9 @@ fn finding(
 
 /// When a waiver's `kind:id` names no declaration: a "did you mean" for the
 /// id (or nothing to add). `None` when it does, or is `repository`.
-fn undeclared_target(model: &Model, target: &str) -> Option<String> {
+/// When `target` (`kind:id`) names no declaration: "" or a "did you mean"
+/// to append; `None` when it names one.
+pub fn undeclared_target(model: &Model, target: &str) -> Option<String> {
     let (kind, id) = target.split_once(':')?;
     let ids = model.ids(Kind::parse(kind)?);
     if ids.contains(id) {

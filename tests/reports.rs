@@ -215,7 +215,7 @@ fn waivers_near_or_past_expiry_are_highlighted() {
             ),
             (
                 "privgate.yaml",
-                "version: 1\nregulations: [gdpr]\nwaivers:\n  - rule: gdpr.transparency-notice\n    target: purpose:p1\n    reason: Notice being drafted\n    approved_by: dpo@example.com\n    expires: 2026-12-01\n  - rule: gdpr.record-of-processing\n    target: purpose:p1\n    reason: Old exception\n    approved_by: dpo@example.com\n    expires: 2026-11-01\n  - rule: gdpr.breach-notification\n    target: repository\n    reason: Plan in review\n    approved_by: ciso@example.com\n    expires: 2027-06-30\n",
+                "version: 1\nregulations: [gdpr]\nwaivers:\n  - rule: gdpr.transparency-notice\n    target: purpose:p1\n    reason: Notice being drafted\n    approved_by: dpo@example.com\n    expires: 2026-12-01\n  - rule: gdpr.record-of-processing\n    target: purpose:p1\n    reason: Old exception\n    approved_by: dpo@example.com\n    expires: 2026-11-01\n  - rule: gdpr.breach-notification\n    target: repository\n    reason: Plan in review\n    approved_by: ciso@example.com\n    expires: 2027-06-30\n  - rule: gdpr.lawful-basis\n    target: purpose:p1x\n    reason: Typo in the target\n    approved_by: dpo@example.com\n    expires: 2027-06-30\n",
             ),
         ],
     );
@@ -232,6 +232,12 @@ fn waivers_near_or_past_expiry_are_highlighted() {
     assert!(row("Plan in review").contains("waiver-active"));
     assert!(html.contains("expires in 8 days"));
     assert!(html.contains("expired 22 days ago: not applied"));
+    // A target that names no declaration says so, with the likely one.
+    assert!(row("Typo in the target").contains("waiver-unused"));
+    assert!(
+        html.contains("no such declaration; did you mean `p1`?"),
+        "{html}"
+    );
     assert!(html.contains("dpo@example.com") && html.contains("ciso@example.com"));
     // The expired waiver's finding is open again, and says whose waiver
     // expired when; the others are waived.

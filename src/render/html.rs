@@ -433,7 +433,13 @@ fn waivers(model: &Model, findings: &[Finding], today: Date) -> Vec<WaiverView> 
                 None => ("expired", "expiry date unreadable: not applied".to_string()),
                 Some(-1) => ("expired", "expired yesterday: not applied".to_string()),
                 Some(d) if d < 0 => ("expired", format!("expired {} days ago: not applied", -d)),
-                Some(_) if matching.is_empty() => ("unused", "matches no finding".to_string()),
+                Some(_) if matching.is_empty() => (
+                    "unused",
+                    match crate::check::undeclared_target(model, &w.target) {
+                        Some(hint) => format!("no such declaration{hint}"),
+                        None => "matches no finding".to_string(),
+                    },
+                ),
                 Some(0) => ("expiring", "expires today".to_string()),
                 Some(d) if d <= EXPIRY_WARNING_DAYS => (
                     "expiring",
