@@ -43,6 +43,20 @@ fn org_repo(pack: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// `ORG_PACK` with its rule's `message:` line replaced by `lines`.
+fn org_pack_with_message(lines: &str) -> String {
+    ORG_PACK.replace(
+        "        message: system `{id}` is not owned by a team mailbox\n",
+        lines,
+    )
+}
+
+/// `check` after `org.yaml` in `dir` is replaced by `pack`; expects exit 2.
+fn check_with_pack(dir: &Path, pack: &str) -> assert_cmd::assert::Assert {
+    std::fs::write(dir.join("org.yaml"), pack).unwrap();
+    privgate(dir).arg("check").assert().code(2)
+}
+
 fn small_repo(config: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     write_files(
@@ -748,10 +762,7 @@ fn an_organisation_pack_adds_its_own_rules() {
 
 #[test]
 fn an_organisation_rule_can_say_what_exactly_is_wrong() {
-    let with_detail = ORG_PACK.replace(
-        "        message: system `{id}` is not owned by a team mailbox\n",
-        "        message: \"system `{id}` is not owned by a team mailbox: {detail}\"\n        detail: \"system.owner == null ? 'no owner' : system.owner + ' is a person'\"\n",
-    );
+    let with_detail = org_pack_with_message("        message: \"system `{id}` is not owned by a team mailbox: {detail}\"\n        detail: \"system.owner == null ? 'no owner' : system.owner + ' is a person'\"\n");
     let dir = org_repo(
         with_detail.as_str(),
         &[
@@ -777,52 +788,30 @@ fn an_organisation_rule_can_say_what_exactly_is_wrong() {
         ]
     );
     // `{detail}` with no `detail` would print literally: a load error.
-    let dangling = ORG_PACK.replace(
-        "        message: system `{id}` is not owned by a team mailbox\n",
-        "        message: \"system `{id}`: {detail}\"\n",
-    );
-    std::fs::write(dir.path().join("org.yaml"), dangling).unwrap();
-    privgate(dir.path())
-        .arg("check")
-        .assert()
-        .code(2)
+    let dangling = org_pack_with_message("        message: \"system `{id}`: {detail}\"\n");
+    check_with_pack(dir.path(), &dangling)
         .stderr(contains(
             "`message` uses `{detail}` exactly when the check has a `detail`",
         ))
         .stderr(contains("org.yaml:17:18"));
     // Nor does a placeholder privgate does not know.
-    let unknown = ORG_PACK.replace(
-        "        message: system `{id}` is not owned by a team mailbox\n",
-        "        message: \"system `{id}` of {owner}\"\n",
-    );
-    std::fs::write(dir.path().join("org.yaml"), unknown).unwrap();
-    privgate(dir.path())
-        .arg("check")
-        .assert()
-        .code(2)
-        .stderr(contains(
-            "`message` uses `{owner}`, which privgate does not fill",
-        ));
+    let unknown = org_pack_with_message("        message: \"system `{id}` of {owner}\"\n");
+    check_with_pack(dir.path(), &unknown).stderr(contains(
+        "`message` uses `{owner}`, which privgate does not fill",
+    ));
     // A detail that is not text fails in the pack author's terms, once.
     let number = with_detail.replace(
         "detail: \"system.owner == null ? 'no owner' : system.owner + ' is a person'\"",
         "detail: \"42\"",
     );
-    std::fs::write(dir.path().join("org.yaml"), number).unwrap();
-    privgate(dir.path())
-        .arg("check")
-        .assert()
-        .code(2)
+    check_with_pack(dir.path(), &number)
         .stderr(contains("list of texts, got a number"))
         .stderr(contains("this detail"));
 }
 
 #[test]
 fn a_detail_quoting_control_characters_is_printed_escaped_in_every_format() {
-    let quoting = ORG_PACK.replace(
-        "        message: system `{id}` is not owned by a team mailbox\n",
-        "        message: \"system `{id}` is not owned by a team mailbox: {detail}\"\n        detail: system.name\n",
-    );
+    let quoting = org_pack_with_message("        message: \"system `{id}` is not owned by a team mailbox: {detail}\"\n        detail: system.name\n");
     let dir = org_repo(
         quoting.as_str(),
         &[(
@@ -900,12 +889,7 @@ fn a_typo_in_an_organisation_rule_is_a_located_load_error() {
         .stderr(contains("did you mean `system`?"));
     // Built-in namespaces are reserved.
     let reserved = ORG_PACK.replace("acme.owner-is-team-address", "gdpr.owner");
-    std::fs::write(dir.path().join("org.yaml"), reserved).unwrap();
-    privgate(dir.path())
-        .arg("check")
-        .assert()
-        .code(2)
-        .stderr(contains("`gdpr.owner` is reserved"));
+    check_with_pack(dir.path(), &reserved).stderr(contains("`gdpr.owner` is reserved"));
 }
 
 #[test]
@@ -1009,11 +993,7 @@ fn a_condition_the_interpreter_cannot_evaluate_is_an_error_not_a_crash() {
         "violation: system.owner == null || !system.owner.startsWith('team-')",
         "violation: \"system.owner > 3\"",
     );
-    std::fs::write(dir.path().join("org.yaml"), comparing).unwrap();
-    privgate(dir.path())
-        .arg("check")
-        .assert()
-        .code(2)
+    check_with_pack(dir.path(), &comparing)
         .stderr(contains("text cannot be compared with a number"));
 }
 
