@@ -87,6 +87,17 @@ impl Globs {
         self.include.is_match(format!("{dir}/x"))
     }
 
+    /// The indices of the include patterns that match none of `paths`.
+    pub fn unmatched_includes(&self, paths: &[String]) -> Vec<usize> {
+        let mut matched = vec![false; self.include.len()];
+        for p in paths {
+            for i in self.include.matches(p.as_str()) {
+                matched[i] = true;
+            }
+        }
+        (0..matched.len()).filter(|&i| !matched[i]).collect()
+    }
+
     fn is_manifest(&self, path: &str) -> bool {
         self.include.is_match(path)
             && !self.exclude.is_match(path)

@@ -100,6 +100,14 @@ pub fn load(tree: &dyn Tree, options: &LoadOptions) -> Workspace {
     let (paths, mut unlisted) = discover::discover_all(tree, &globs);
     drop(t);
     let mut failed = unlisted.iter().any(Diagnostic::is_error);
+    if !failed {
+        unlisted.extend(unmatched_manifest_globs(
+            &config,
+            config_file.as_deref(),
+            &globs,
+            &paths,
+        ));
+    }
     ws.diagnostics.append(&mut unlisted);
     let t = crate::timings::phase("read+parse+validate");
     let reuse = options.reuse.as_deref();
@@ -144,6 +152,41 @@ pub fn load(tree: &dyn Tree, options: &LoadOptions) -> Workspace {
     ws.diagnostics.append(&mut diags);
     ws.model = Some(model);
     ws
+}
+
+/// `manifests:` patterns that match no manifest. When none matches, each is
+/// an error, as an unmatched `rulepacks:` pattern is: a typo there would
+/// leave every file unchecked and the gate green. When others match, a
+/// warning: a list such as manifest.md's example may name a layout the
+/// repository does not use. (The default globs finding nothing stays a
+/// warning: a repository may not have begun.)
+fn unmatched_manifest_globs(
+    config: &Config,
+    config_file: Option<&str>,
+    globs: &Globs,
+    paths: &[String],
+) -> Vec<Diagnostic> {
+    let (Some(patterns), Some(file)) = (&config.manifests, config_file) else {
+        return Vec::new();
+    };
+    globs
+        .unmatched_includes(paths)
+        .into_iter()
+        .filter_map(|i| {
+            let pattern = patterns.get(i)?;
+            let message = format!("`{pattern}` matches no manifest file");
+            let d = if paths.is_empty() {
+                Diagnostic::error("unmatched-glob", message)
+                    .label("matches no file")
+                    .help("fix the pattern; files under `exclude:` do not count")
+            } else {
+                Diagnostic::warning("unmatched-glob", message)
+                    .label("matches no file")
+                    .help("fix the pattern or remove it; files under `exclude:` do not count")
+            };
+            Some(d.at(file, Place::value(format!("/manifests/{i}"))))
+        })
+        .collect()
 }
 
 struct FileResult {

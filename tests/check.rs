@@ -253,27 +253,60 @@ fn a_report_file_from_an_earlier_run_does_not_survive_a_run_that_could_not_check
 }
 
 #[test]
-fn finding_no_manifests_names_the_globs_that_were_looked_for() {
+fn a_configured_manifest_glob_matching_nothing_is_a_located_error() {
     let dir = tempfile::tempdir().unwrap();
+    let config =
+        |globs: &str| format!("version: 1\nmanifests: [{globs}]\nexclude: [\"services/b/**\"]\n");
     write_files(
         dir.path(),
         [
             (
                 "privgate.yaml",
-                "version: 1\nmanifests: [\"servcies/**/privacy.yaml\"]\n",
+                config("\"servcies/**/privacy.yaml\"").as_str(),
             ),
             ("services/a/privacy.yaml", SMALL),
+            ("services/b/privacy.yaml", SMALL),
         ],
     );
+    // Nothing found at all: an error, so the gate cannot pass on nothing.
     for command in ["check", "validate"] {
         privgate(dir.path())
             .arg(command)
             .assert()
-            .success()
+            .code(2)
+            .stderr(contains("privgate.yaml:2:13"))
             .stderr(contains(
-                "no privacy manifests found (the config's `manifests:` servcies/**/privacy.yaml); nothing was checked",
+                "`servcies/**/privacy.yaml` matches no manifest file",
             ));
     }
+    // Files left out by `exclude:` do not count as matched.
+    std::fs::write(
+        dir.path().join("privgate.yaml"),
+        config("\"services/b/*.yaml\""),
+    )
+    .unwrap();
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains("`services/b/*.yaml` matches no manifest file"));
+    // Another pattern finds manifests: the idle one is only a warning.
+    std::fs::write(
+        dir.path().join("privgate.yaml"),
+        config("\"services/**/privacy.yaml\", \"**/*.privacy.yaml\""),
+    )
+    .unwrap();
+    privgate(dir.path())
+        .args(["check", "--format", "json"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "privgate.yaml:2:41: `**/*.privacy.yaml` matches no manifest file",
+        ));
+}
+
+#[test]
+fn finding_no_manifests_names_the_globs_that_were_looked_for() {
     let r = check_dir(tempfile::tempdir().unwrap().path(), TODAY).unwrap();
     assert!(
         r.warnings[0].contains("(privacy.yaml, privacy.yml, *.privacy.yaml, *.privacy.yml)"),
