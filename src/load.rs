@@ -434,7 +434,30 @@ fn load_config(
                 );
             }
         }
-        let Some(name) = CONFIG_NAMES.iter().find(|n| tree.is_file(n)) else {
+        let found = CONFIG_NAMES.iter().find(|n| tree.is_file(n));
+        for misnamed in ["privgate.yml", ".privgate.yml"]
+            .into_iter()
+            .filter(|n| tree.is_file(n))
+        {
+            // Manifests may end in `.yml`; a config so named is easy to
+            // write and, unread, would drop the gate and waivers silently.
+            let read = found.map_or("privgate.yaml", |n| *n);
+            let d = match found {
+                None => Diagnostic::error(
+                    "misnamed-config",
+                    format!("`{misnamed}` is not read: the config must be named `privgate.yaml` or `.privgate.yaml`"),
+                )
+                .help(format!("rename it to `{}`", misnamed.replace(".yml", ".yaml"))),
+                Some(_) => Diagnostic::warning(
+                    "misnamed-config",
+                    format!("`{misnamed}` is not read; `{read}` is the config"),
+                )
+                .help(format!("merge it into `{read}` and delete it")),
+            };
+            ws.diagnostics
+                .push(d.at(misnamed, Place::File).label("not read"));
+        }
+        let Some(name) = found else {
             return (default_config(options), None);
         };
         if let Some(other) = CONFIG_NAMES.iter().find(|n| *n != name && tree.is_file(n)) {

@@ -1364,3 +1364,52 @@ fn the_summary_line_says_1_declaration_not_1_declarations() {
     );
     assert!(summary.contains(" checks on ") && summary.contains(" declarations in "));
 }
+
+#[test]
+fn a_config_named_privgate_yml_is_an_error_not_silently_skipped() {
+    let dir = small_repo("version: 1\ngate: {fail_on: low}\n");
+    std::fs::rename(
+        dir.path().join("privgate.yaml"),
+        dir.path().join("privgate.yml"),
+    )
+    .unwrap();
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains("`privgate.yml` is not read"))
+        .stderr(contains("rename it to `privgate.yaml`"));
+    // Beside a config that is read, a warning.
+    std::fs::write(dir.path().join(".privgate.yaml"), "version: 1\n").unwrap();
+    privgate(dir.path())
+        .args(["check", "--format", "json"])
+        .assert()
+        .stdout(contains(
+            "privgate.yml: `privgate.yml` is not read; `.privgate.yaml` is the config",
+        ));
+}
+
+#[test]
+fn a_waiver_signed_off_by_blanks_is_a_located_error() {
+    let dir = small_repo(
+        "version: 1
+regulations: [GDPR]
+waivers:
+  - rule: gdpr.transparency-notice
+    target: purpose:p1
+    reason: \" \"
+    approved_by: \"\\t\"
+    expires: 2027-02-01
+",
+    );
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains("privgate.yaml:2:15"))
+        .stderr(contains("must be a regulation id in lower case"))
+        .stderr(contains("privgate.yaml:6:13"))
+        .stderr(contains("`reason` must be a reason in words, not blank"))
+        .stderr(contains("privgate.yaml:7:18"))
+        .stderr(contains("`approved_by` must be who signed the waiver off"));
+}
