@@ -1,6 +1,6 @@
 //! The real pre-commit framework (https://pre-commit.com) running privgate
 //! as a hook: a staged violation blocks `git commit`, the fix lets it
-//! through, and a commit that touches no privacy manifest skips the hook.
+//! through, and a commit that deletes a manifest is checked too.
 //!
 //! pre-commit is found through PRIVGATE_PRECOMMIT (set by `.ci/run`), else
 //! on PATH, else installed into a virtualenv under the target directory;
@@ -92,8 +92,10 @@ fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-/// The `files` pattern of the hook this repository publishes.
-fn published_files_pattern() -> String {
+/// The hook this repository publishes runs on every commit: pre-commit
+/// leaves deleted files out of `files` matching, so a filter would let a
+/// commit that deletes a manifest through unchecked.
+fn assert_published_hook_always_runs() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml");
     let hooks: Vec<serde_yaml::Value> =
         serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
@@ -104,7 +106,11 @@ fn published_files_pattern() -> String {
     assert_eq!(hook["entry"].as_str(), Some("privgate check --staged"));
     assert_eq!(hook["language"].as_str(), Some("rust"));
     assert_eq!(hook["pass_filenames"].as_bool(), Some(false));
-    hook["files"].as_str().unwrap().to_string()
+    assert_eq!(hook["always_run"].as_bool(), Some(true));
+    assert!(
+        hook.get("files").is_none(),
+        "a `files` filter skips deletions"
+    );
 }
 
 struct Sandbox {
@@ -192,15 +198,15 @@ fn sandbox() -> Option<Sandbox> {
         entry: {}
         language: system
         pass_filenames: false
-        files: {}
+        always_run: true
 ",
         // JSON strings are YAML double-quoted scalars.
         serde_json::Value::from(format!(
             "{} check --staged",
             quote(env!("CARGO_BIN_EXE_privgate"))
         )),
-        serde_json::Value::from(published_files_pattern()),
     );
+    assert_published_hook_always_runs();
     sandbox.repo.write(&[
         (".pre-commit-config.yaml", config.as_str()),
         ("README.md", "# shop\n"),
@@ -303,17 +309,65 @@ fn a_staged_violation_blocks_the_commit_and_the_fix_lets_it_through() {
 }
 
 #[test]
-fn the_hook_judges_what_is_staged_and_only_runs_for_privacy_files() {
+fn the_hook_judges_what_is_staged_and_runs_when_a_manifest_is_deleted() {
     let Some(s) = sandbox() else { return };
 
-    // A commit that touches no manifest or config does not run privgate.
+    // A commit that touches no privacy file runs the hook too, and passes.
     s.repo
         .write(&[("README.md", "# shop\n\nNow with a privacy policy.\n")]);
     s.git(&["add", "README.md"]);
     let commit = s.git(&["commit", "-m", "docs"]);
     let out = text(&commit);
     assert!(commit.status.success(), "{out}");
-    assert!(out.contains("(no files to check)Skipped"), "{out}");
+    assert!(
+        out.contains("privgate privacy compliance") && out.contains("Passed"),
+        "{out}"
+    );
+
+    // A manifest whose flow names a vendor declared in another one.
+    s.repo.write(&[
+        (
+            "privacy/vendors.privacy.yaml",
+            "version: 1\nvendors:\n  - id: mailer\n    name: Mailer Inc\n    country: DE\n",
+        ),
+        (
+            "services/mail/privacy.yaml",
+            "version: 1
+datasets:
+  - id: outbox
+    categories: [user.contact.email]
+    subjects: [customer]
+    retention: { period: P1Y, deletion: automated }
+flows:
+  - id: to-mailer
+    from: outbox
+    to: mailer
+    categories: [user.contact.email]
+",
+        ),
+    ]);
+    s.repo.stage_all();
+    let setup = s.git(&["commit", "-q", "-m", "mail", "--no-verify"]);
+    assert!(setup.status.success(), "{}", text(&setup));
+
+    // Deleting the vendor list leaves nothing for a `files` filter to
+    // match (pre-commit skips deleted files); the hook runs all the same
+    // and blocks the dangling reference.
+    let rm = s.git(&["rm", "-q", "privacy/vendors.privacy.yaml"]);
+    assert!(rm.status.success(), "{}", text(&rm));
+    let before = s.head();
+    let commit = s.git(&["commit", "-m", "drop the vendor list"]);
+    let out = text(&commit);
+    assert!(
+        !commit.status.success(),
+        "a dangling reference was committed:\n{out}"
+    );
+    assert!(out.contains("services/mail/privacy.yaml:10:9"), "{out}");
+    assert!(out.contains("`mailer`"), "{out}");
+    assert_eq!(s.head(), before);
+    // Back to before the vendor list, for what follows.
+    let reset = s.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    assert!(reset.status.success(), "{}", text(&reset));
 
     // The fix staged, the violation left unstaged in the work tree: what is
     // committed is compliant, so the commit passes.
@@ -331,9 +385,8 @@ fn the_hook_judges_what_is_staged_and_only_runs_for_privacy_files() {
         VIOLATING
     );
 
-    // A change to privgate.yaml alone triggers the hook too (the published
-    // `files` pattern matches the config): one that no longer validates
-    // blocks the commit, with the place of the error.
+    // A change to privgate.yaml alone: one that no longer validates blocks
+    // the commit, with the place of the error.
     std::fs::write(
         s.repo.join("privgate.yaml"),
         "version: 1\nregulation: [gdpr]\n",
