@@ -711,6 +711,44 @@ pub fn waiver_target_warnings(model: &Model) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// Waivers that run past `gate.max_waiver_term` from `today`, as located
+/// errors: an expiry years ahead would make the waiver permanent in all
+/// but name. The limit looks ahead from the run date, so a waiver within
+/// it never falls out of it later; only a shorter limit can.
+pub fn waiver_term_errors(model: &Model, today: Date) -> Vec<Diagnostic> {
+    let (Some(file), Some(term)) = (&model.config_file, &model.config.gate.max_waiver_term) else {
+        return Vec::new();
+    };
+    // A malformed term is reported where the config is resolved.
+    let Some(latest) = time::parse_duration(term)
+        .ok()
+        .and_then(|span| time::add(today, span))
+    else {
+        return Vec::new();
+    };
+    model
+        .config
+        .waivers
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| time::parse_date(&w.expires).is_ok_and(|d| d > latest))
+        .map(|(i, w)| {
+            Diagnostic::error(
+                "waiver-too-long",
+                format!(
+                    "waiver for {} on {} runs until {}, longer than `gate.max_waiver_term` ({term}) allows: at most until {latest}",
+                    w.rule, w.target, w.expires
+                ),
+            )
+            .at(file, Place::value(format!("/waivers/{i}/expires")))
+            .label(format!("after {latest}"))
+            .help(format!(
+                "set `expires` to {latest} or earlier; renewing it then takes a new sign-off"
+            ))
+        })
+        .collect()
+}
+
 /// Waivers this close to expiry are announced (`check` warns, the HTML
 /// report highlights them): a finding that comes back on the day the waiver
 /// lapses would fail a release gate without notice.
@@ -979,6 +1017,10 @@ pub fn check_tree(
     gate: GateFlags,
 ) -> Result<Checked, (Workspace, Vec<Diagnostic>)> {
     let mut ws = crate::load::load(tree, options);
+    if let Some(model) = &ws.model {
+        let mut too_long = waiver_term_errors(model, today);
+        ws.diagnostics.append(&mut too_long);
+    }
     if ws.has_errors() {
         add_catalog_errors(&mut ws, tree);
         let diags = std::mem::take(&mut ws.diagnostics);

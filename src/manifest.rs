@@ -295,6 +295,8 @@ pub struct RuleOverride {
 pub struct Gate {
     pub min_score: Option<f64>,
     pub fail_on: Option<String>,
+    /// The furthest a waiver's `expires` may lie ahead of the run date.
+    pub max_waiver_term: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

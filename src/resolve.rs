@@ -639,6 +639,11 @@ impl Resolver<'_> {
                     }
                 }
             }
+            let gate = Origin {
+                file: file.clone(),
+                pointer: "/gate".into(),
+            };
+            self.duration(&gate, "/max_waiver_term", &m.config.gate.max_waiver_term);
             // The intervals the rules read: a zero one would silently turn
             // a review rule off (nothing is overdue after P0D... or all is).
             let settings = Origin {

@@ -1413,3 +1413,41 @@ waivers:
         .stderr(contains("privgate.yaml:7:18"))
         .stderr(contains("`approved_by` must be who signed the waiver off"));
 }
+
+#[test]
+fn a_waiver_beyond_the_max_term_is_a_located_error_with_the_latest_date() {
+    let config = |expires: &str| {
+        format!(
+            "version: 1
+gate: {{max_waiver_term: P1Y}}
+waivers:
+  - rule: gdpr.transparency-notice
+    target: purpose:p1
+    reason: notice in review, LEGAL-9
+    approved_by: dpo@example.com
+    expires: {expires}
+"
+        )
+    };
+    // TODAY is 2026-11-23: a year ahead is 2027-11-23, the last day allowed.
+    let dir = small_repo(&config("2027-11-24"));
+    for command in ["check", "validate"] {
+        privgate(dir.path())
+            .arg(command)
+            .assert()
+            .code(2)
+            .stderr(contains("privgate.yaml:8:14"))
+            .stderr(contains(
+                "runs until 2027-11-24",
+            ))
+            .stderr(contains("set `expires` to 2027-11-23 or earlier"));
+    }
+    std::fs::write(dir.path().join("privgate.yaml"), config("2027-11-23")).unwrap();
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.rule == "gdpr.transparency-notice" && f.waived),
+        "the waiver at the limit applies"
+    );
+}

@@ -190,6 +190,12 @@ fn validate(args: &ValidateArgs) -> u8 {
     if let Some(model) = &ws.model {
         let mut warnings = privgate::check::waiver_target_warnings(model);
         ws.diagnostics.append(&mut warnings);
+        // PRIVGATE_TODAY fixes the date here as for `check`; a bad one is
+        // `check`'s to report.
+        if let Ok(today) = privgate::time::today(None) {
+            let mut errors = privgate::check::waiver_term_errors(model, today);
+            ws.diagnostics.append(&mut errors);
+        }
     }
     emit(&ws, &ws.diagnostics, &args.common);
     let errors = ws.diagnostics.iter().filter(|d| d.is_error()).count();
