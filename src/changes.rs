@@ -63,6 +63,43 @@ pub fn compare(
     });
 }
 
+/// Manifests the base checked that the head still holds but no longer
+/// checks (a new `exclude:`, a narrower `manifests:`): their findings went
+/// away without being fixed.
+pub fn no_longer_checked(
+    head: &Model,
+    base: &Model,
+    head_tree: &dyn crate::tree::Tree,
+) -> Vec<String> {
+    let checked: BTreeSet<&str> = head.manifests.iter().map(String::as_str).collect();
+    base.manifests
+        .iter()
+        .filter(|p| !checked.contains(p.as_str()) && head_tree.is_file(p))
+        .cloned()
+        .collect()
+}
+
+/// Takes the findings of `unchecked` manifests out of `fixed` and says
+/// why in a warning, so that excluding a manifest does not read as a fix.
+pub fn set_aside_unchecked(head: &mut Report, unchecked: &[String], base_label: &str) {
+    let Some(changes) = &mut head.changes else {
+        return;
+    };
+    if unchecked.is_empty() {
+        return;
+    }
+    changes
+        .fixed
+        .retain(|f| !unchecked.iter().any(|p| *p == f.file));
+    head.warnings.push(format!(
+        "{} checked on the base `{base_label}` {} still here but no longer checked (excluded, or outside `manifests:`): {}; {} findings are not counted as fixed",
+        if unchecked.len() == 1 { "a manifest" } else { "manifests" },
+        if unchecked.len() == 1 { "is" } else { "are" },
+        unchecked.join(", "),
+        if unchecked.len() == 1 { "its" } else { "their" },
+    ));
+}
+
 /// Whether `base` holds exactly the inputs the head was checked from: the
 /// same config, the same manifest files with the same bytes, and the same
 /// documents present. Then the base's report is the head's, and the second

@@ -1437,9 +1437,7 @@ waivers:
             .assert()
             .code(2)
             .stderr(contains("privgate.yaml:8:14"))
-            .stderr(contains(
-                "runs until 2027-11-24",
-            ))
+            .stderr(contains("runs until 2027-11-24"))
             .stderr(contains("set `expires` to 2027-11-23 or earlier"));
     }
     std::fs::write(dir.path().join("privgate.yaml"), config("2027-11-23")).unwrap();

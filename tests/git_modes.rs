@@ -1164,3 +1164,48 @@ rules:
         set(&[("acme.dataset-location", "dataset:ds-a")])
     );
 }
+
+#[test]
+fn excluding_a_manifest_in_a_pull_request_is_not_a_fix() {
+    let repo = repo_with(&[
+        (
+            "services/a/privacy.yaml",
+            manifest(&[dataset("ds-a", Some("P2Y"))]),
+        ),
+        (
+            "services/b/privacy.yaml",
+            manifest(&[dataset("ds-b", None)]),
+        ),
+    ]);
+    // The PR leaves b's violation as it is, and stops checking b.
+    repo.commit_files(
+        &[(
+            "privgate.yaml",
+            format!("{CONFIG}exclude: [\"services/b/**\"]\n"),
+        )],
+        "exclude b",
+    );
+    let pr = run_json(privgate(repo.path()).args(["check", "--changed-since", "HEAD~1"]));
+    let changes = &pr.json["changes"];
+    assert_eq!(ids(&changes["fixed"]), BTreeSet::new(), "{changes}");
+    let warnings = pr.json["warnings"].to_string();
+    assert!(
+        warnings.contains(
+            "a manifest checked on the base `HEAD~1` is still here but no longer checked (excluded, or outside `manifests:`): services/b/privacy.yaml"
+        ),
+        "{warnings}"
+    );
+    // Deleting the manifest instead is a real removal: its findings are gone.
+    repo.commit_files(&[("privgate.yaml", CONFIG.to_string())], "include b again");
+    repo.remove("services/b/privacy.yaml");
+    repo.stage(&["services/b/privacy.yaml"]);
+    repo.commit("delete b");
+    let pr = run_json(privgate(repo.path()).args(["check", "--changed-since", "HEAD~1"]));
+    assert_eq!(
+        ids(&pr.json["changes"]["fixed"]),
+        no_retention("ds-b").into_iter().collect()
+    );
+    assert!(!pr.json["warnings"]
+        .to_string()
+        .contains("no longer checked"));
+}

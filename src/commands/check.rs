@@ -82,7 +82,13 @@ fn produce_or_errors(args: &CheckArgs) -> Result<Checked, Vec<Located>> {
             ..options.clone()
         };
         match check::check_tree(&base_tree, &base_options, today, gate.clone()) {
-            Ok(base) => changes::compare(&mut head.report, &head.model, &base.report, rev, &gate),
+            Ok(base) => {
+                let unchecked =
+                    changes::no_longer_checked(&head.model, &base.model, head_tree.as_ref());
+                changes::compare(&mut head.report, &head.model, &base.report, rev, &gate);
+                changes::set_aside_unchecked(&mut head.report, &unchecked, rev);
+                std::mem::forget(base);
+            }
             Err((_, diags)) => {
                 let n = diags.iter().filter(|d| d.is_error()).count();
                 head.report.warnings.push(format!(
