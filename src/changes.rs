@@ -88,9 +88,7 @@ pub fn set_aside_unchecked(head: &mut Report, unchecked: &[String], base_label: 
     if unchecked.is_empty() {
         return;
     }
-    changes
-        .fixed
-        .retain(|f| !unchecked.contains(&f.file));
+    changes.fixed.retain(|f| !unchecked.contains(&f.file));
     head.warnings.push(format!(
         "{} checked on the base `{base_label}` {} still here but no longer checked (excluded, or outside `manifests:`): {}; {} findings are not counted as fixed",
         if unchecked.len() == 1 { "a manifest" } else { "manifests" },

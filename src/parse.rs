@@ -328,6 +328,12 @@ fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
     if reason.contains("recursion limit exceeded") {
         return nesting_too_deep(path, offset);
     }
+    // At the end of the file (an unclosed bracket or quote), point after
+    // the last character rather than at a line past the end.
+    let at_end = offset >= text.len() && !text.trim_end().is_empty();
+    if at_end {
+        offset = text.trim_end().len();
+    }
     let (code, message, help) = if reason.contains("repetition limit exceeded") {
         // serde_yaml gives no position for this one; find the alias itself.
         let crossing = alias_check(text, true);
@@ -364,6 +370,9 @@ fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
     };
     let d = Diagnostic::error(code, message)
         .label(match code {
+            "yaml-syntax" if at_end && !reason.contains("end of stream") => {
+                format!("{reason} before the file ends")
+            }
             "yaml-syntax" => reason,
             _ => "expansion crosses the limit here".into(),
         })
@@ -566,6 +575,18 @@ mod tests {
             Ok(_) => panic!("expected an error"),
             Err((_, d)) => d,
         }
+    }
+
+    #[test]
+    fn an_error_at_the_end_of_the_file_points_after_its_last_character() {
+        let text = "version: 1\ndatasets:\n  - categories: [user.name\n\n";
+        let d = err(text);
+        let end = text.trim_end().len();
+        assert!(
+            matches!(d.place, Place::Bytes { offset, .. } if offset == end),
+            "{:?}",
+            d.place
+        );
     }
 
     #[test]
