@@ -138,6 +138,18 @@ impl GitTree {
     /// The tree of the commit `rev` resolves to.
     pub fn at_revision(root: &Path, rev: &str) -> Result<GitTree, Diagnostic> {
         let (repo, prefix) = open(root)?;
+        // Before the first commit, HEAD is the empty tree: a hook running
+        // `check --staged --changed-since HEAD` judges the first commit on
+        // everything it adds, as it would any later one.
+        if rev == "HEAD" && repo.head().is_err() && repo.is_empty().unwrap_or(false) {
+            return Ok(GitTree {
+                git_dir: repo.path().to_path_buf(),
+                repos: Mutex::new(vec![repo]),
+                files: BTreeMap::new(),
+                links_left_out: Vec::new(),
+                label: rev.to_string(),
+            });
+        }
         let commit_id = repo
             .revparse_single(rev)
             .and_then(|o| o.peel_to_commit())

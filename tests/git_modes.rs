@@ -791,19 +791,34 @@ fn an_unknown_revision_is_a_clear_error() {
         "the help says what to pass: {stderr}"
     );
 
-    // A repository without commits has no HEAD yet.
+    // A repository without commits has no branch to compare with yet...
     let empty = Repo::new();
     empty.write(&files(&scaffold("")));
+    empty.write(&[(
+        "services/a/privacy.yaml",
+        manifest(&[dataset("ds-a", None)]),
+    )]);
     let out = privgate(empty.path())
-        .args(["check", "--changed-since", "HEAD"])
+        .args(["check", "--changed-since", "main"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
-        stderr.contains("`HEAD` does not name a commit: the repository has no commits yet"),
+        stderr.contains("`main` does not name a commit: the repository has no commits yet"),
         "{stderr}"
     );
+    // ...but HEAD there is the empty tree, so a hook's
+    // `--staged --changed-since HEAD` judges the first commit on all it adds.
+    empty.stage_all();
+    let first =
+        run_json(privgate(empty.path()).args(["check", "--staged", "--changed-since", "HEAD"]));
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    assert_eq!(
+        ids(&first.json["changes"]["new"]),
+        ids(&first.json["findings"])
+    );
+    assert!(ids(&first.json["findings"]).is_superset(&no_retention("ds-a").into_iter().collect()));
 }
 
 #[test]
