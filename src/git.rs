@@ -20,6 +20,7 @@ pub struct GitTree {
     files: BTreeMap<String, Oid>,
     /// Links left out: they lead out of the root or to nothing.
     links_left_out: Vec<String>,
+    config_above: Option<String>,
     label: String,
 }
 
@@ -122,17 +123,12 @@ impl GitTree {
                 )
             })
             .collect();
-        let RootFiles {
+        let files = root_files(&repo, entries, &prefix);
+        Ok(GitTree::from_parts(
+            repo,
             files,
-            links_left_out,
-        } = root_files(&repo, entries, &prefix);
-        Ok(GitTree {
-            git_dir: repo.path().to_path_buf(),
-            repos: Mutex::new(vec![repo]),
-            files,
-            links_left_out,
-            label: format!("{} (staged)", root.display()),
-        })
+            format!("{} (staged)", root.display()),
+        ))
     }
 
     /// The tree of the commit `rev` resolves to.
@@ -142,13 +138,11 @@ impl GitTree {
         // `check --staged --changed-since HEAD` judges the first commit on
         // everything it adds, as it would any later one.
         if rev == "HEAD" && repo.head().is_err() && repo.is_empty().unwrap_or(false) {
-            return Ok(GitTree {
-                git_dir: repo.path().to_path_buf(),
-                repos: Mutex::new(vec![repo]),
-                files: BTreeMap::new(),
-                links_left_out: Vec::new(),
-                label: rev.to_string(),
-            });
+            return Ok(GitTree::from_parts(
+                repo,
+                RootFiles::default(),
+                rev.to_string(),
+            ));
         }
         let commit_id = repo
             .revparse_single(rev)
@@ -165,34 +159,25 @@ impl GitTree {
                     .help("use a branch, tag or commit id that exists locally, e.g. origin/main (fetch it first in CI)")
             })?;
         let files = tree_files(&repo, commit_id, &prefix)?;
-        let RootFiles {
-            files,
-            links_left_out,
-        } = files;
-        Ok(GitTree {
-            git_dir: repo.path().to_path_buf(),
-            repos: Mutex::new(vec![repo]),
-            files,
-            links_left_out,
-            label: rev.to_string(),
-        })
+        Ok(GitTree::from_parts(repo, files, rev.to_string()))
     }
 
     /// The tree of a commit already resolved (trend).
     pub fn at_commit(root: &Path, id: Oid) -> Result<GitTree, Diagnostic> {
         let (repo, prefix) = open(root)?;
         let files = tree_files(&repo, id, &prefix)?;
-        let RootFiles {
-            files,
-            links_left_out,
-        } = files;
-        Ok(GitTree {
+        Ok(GitTree::from_parts(repo, files, id.to_string()))
+    }
+
+    fn from_parts(repo: Repository, files: RootFiles, label: String) -> GitTree {
+        GitTree {
             git_dir: repo.path().to_path_buf(),
             repos: Mutex::new(vec![repo]),
-            files,
-            links_left_out,
-            label: id.to_string(),
-        })
+            files: files.files,
+            links_left_out: files.links_left_out,
+            config_above: files.config_above,
+            label,
+        }
     }
 }
 
@@ -241,9 +226,12 @@ const MODE_LINK: u32 = 0o120000;
 /// out otherwise (outside the root, dangling, a directory); submodules
 /// (gitlinks) are not files.
 /// The files of the root, and the links left out.
+#[derive(Default)]
 struct RootFiles {
     files: BTreeMap<String, Oid>,
     links_left_out: Vec<String>,
+    /// A config in a directory above the root (`../privgate.yaml`).
+    config_above: Option<String>,
 }
 
 fn root_files(repo: &Repository, entries: Vec<(String, Oid, u32)>, prefix: &str) -> RootFiles {
@@ -281,7 +269,26 @@ fn root_files(repo: &Repository, entries: Vec<(String, Oid, u32)>, prefix: &str)
     RootFiles {
         files,
         links_left_out,
+        config_above: config_above(&all, prefix),
     }
+}
+
+/// The nearest config in a directory above `prefix`, as a path from it.
+fn config_above(all: &BTreeMap<String, Oid>, prefix: &str) -> Option<String> {
+    let dirs: Vec<&str> = prefix.trim_end_matches('/').split('/').collect();
+    if prefix.is_empty() {
+        return None;
+    }
+    (0..dirs.len()).rev().find_map(|depth| {
+        let above = dirs[..depth]
+            .iter()
+            .map(|d| format!("{d}/"))
+            .collect::<String>();
+        crate::discover::CONFIG_NAMES.iter().find_map(|name| {
+            all.contains_key(&format!("{above}{name}"))
+                .then(|| format!("{}{name}", "../".repeat(dirs.len() - depth)))
+        })
+    })
 }
 
 /// The regular file `path` leads to through links (in any component), or
@@ -330,6 +337,10 @@ fn normalize(dir: &str, target: &str) -> Option<String> {
 }
 
 impl Tree for GitTree {
+    fn config_above(&self) -> Option<String> {
+        self.config_above.clone()
+    }
+
     fn files(&self, keep_dir: &dyn Fn(&str) -> bool) -> Result<Vec<String>, Vec<Diagnostic>> {
         Ok(self.list(keep_dir).files)
     }

@@ -458,6 +458,17 @@ fn load_config(
                 .push(d.at(misnamed, Place::File).label("not read"));
         }
         let Some(name) = found else {
+            if let Some(above) = tree.config_above() {
+                let dir = above.rsplit_once('/').map_or("..", |(d, _)| d);
+                ws.diagnostics.push(
+                    Diagnostic::warning(
+                        "config-above-root",
+                        format!(
+                            "the root has no privgate.yaml, but `{above}` is above it: this run reads neither that config nor the manifests outside the root (to check with it: `privgate check {dir}`)"
+                        ),
+                    ),
+                );
+            }
             return (default_config(options), None);
         };
         if let Some(other) = CONFIG_NAMES.iter().find(|n| *n != name && tree.is_file(n)) {

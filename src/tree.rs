@@ -47,6 +47,12 @@ pub trait Tree: Sync {
     }
     /// How the root is shown to people (`.`, `examples/acme-shop`, `HEAD~1`).
     fn label(&self) -> String;
+    /// The nearest config in a directory above the root, within its git
+    /// repository (`../privgate.yaml`): run from a subdirectory by mistake,
+    /// privgate says what it is not reading.
+    fn config_above(&self) -> Option<String> {
+        None
+    }
 }
 
 /// What a walk of a tree found.
@@ -258,6 +264,30 @@ impl WorkTree {
 }
 
 impl Tree for WorkTree {
+    fn config_above(&self) -> Option<String> {
+        // Only within a git repository: outside one, any directory above
+        // (a home, /tmp) could hold an unrelated file of that name.
+        let top = self
+            .canonical_root
+            .ancestors()
+            .take(64)
+            .find(|d| d.join(".git").exists())?;
+        let mut up = String::new();
+        for dir in self.canonical_root.ancestors().skip(1) {
+            if !dir.starts_with(top) {
+                break;
+            }
+            up.push_str("../");
+            if let Some(name) = crate::discover::CONFIG_NAMES
+                .iter()
+                .find(|n| dir.join(n).is_file())
+            {
+                return Some(format!("{up}{name}"));
+            }
+        }
+        None
+    }
+
     fn files(&self, keep_dir: &dyn Fn(&str) -> bool) -> Result<Vec<String>, Vec<Diagnostic>> {
         let listing = self.list(keep_dir);
         if listing.diagnostics.iter().any(Diagnostic::is_error) {

@@ -1224,3 +1224,34 @@ fn excluding_a_manifest_in_a_pull_request_is_not_a_fix() {
         .to_string()
         .contains("no longer checked"));
 }
+
+#[test]
+fn run_below_the_config_privgate_says_which_config_it_is_not_reading() {
+    let repo = repo_with(&[(
+        "services/a/privacy.yaml",
+        manifest(&[dataset("ds-a", Some("P1Y"))]),
+    )]);
+    let below = repo.join("services/a");
+    for args in [&["check"][..], &["check", "--staged"], &["validate"]] {
+        let out = privgate(&below).args(args).output().unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains("the root has no privgate.yaml, but `../../privgate.yaml` is above it"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("privgate check ../.."),
+            "{args:?}: {stderr}"
+        );
+    }
+    // From the top, or with a config of its own, nothing to say.
+    let top = privgate(repo.path()).arg("check").output().unwrap();
+    assert!(!String::from_utf8(top.stderr)
+        .unwrap()
+        .contains("is above it"));
+    repo.write(&[("services/a/privgate.yaml", "version: 1\n")]);
+    let own = privgate(&below).arg("check").output().unwrap();
+    assert!(!String::from_utf8(own.stderr)
+        .unwrap()
+        .contains("is above it"));
+}
