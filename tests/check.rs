@@ -210,14 +210,15 @@ fn quiet_prints_nothing_on_a_pass_and_the_findings_on_a_failure() {
         .args(["check", "-q"])
         .assert()
         .success()
+        .stdout("")
         .stderr("");
     let dir = small_repo("version: 1\nregulations: [gdpr]\ngate: { fail_on: medium }\n");
     privgate(dir.path())
         .args(["check", "-q"])
         .assert()
         .code(1)
-        .stderr(contains("gdpr.transparency-notice"))
-        .stderr(contains("gate FAILED"));
+        .stdout(contains("gdpr.transparency-notice"))
+        .stdout(contains("gate FAILED"));
 }
 
 #[test]
@@ -543,7 +544,7 @@ fn gate_exit_codes_follow_fail_on_and_min_score() {
         .args(["check", "--fail-on", "medium"])
         .assert()
         .code(1)
-        .stderr(contains("gate FAILED: 4 medium findings"));
+        .stdout(contains("gate FAILED: 4 medium findings"));
     privgate(dir.path())
         .args(["check", "--fail-on", "none", "--min-score", "55"])
         .assert()
@@ -552,7 +553,7 @@ fn gate_exit_codes_follow_fail_on_and_min_score() {
         .args(["check", "--fail-on", "none", "--min-score", "56"])
         .assert()
         .code(1)
-        .stderr(contains("score 55.6 is below the minimum 56"));
+        .stdout(contains("score 55.6 is below the minimum 56"));
     // The config's gate applies without flags; flags override it.
     let dir =
         small_repo("version: 1\nregulations: [gdpr]\ngate: { min_score: 90, fail_on: none }\n");
@@ -1344,8 +1345,8 @@ fn the_summary_line_says_1_declaration_not_1_declarations() {
         ],
     );
     let out = privgate(dir.path()).arg("check").output().unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    let summary = stderr.lines().last().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let summary = stdout.lines().last().unwrap();
     assert!(
         summary.contains(" - 1 finding (")
             && summary.contains(", 1 check on 1 declaration in 1 manifest - "),
@@ -1356,8 +1357,8 @@ fn the_summary_line_says_1_declaration_not_1_declarations() {
         .args(["check", "--today", TODAY])
         .output()
         .unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    let summary = stderr.lines().last().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let summary = stdout.lines().last().unwrap();
     assert!(
         summary.contains(" - 3 findings (") && summary.contains(" manifests - "),
         "{summary}"

@@ -1627,7 +1627,7 @@ fn an_expired_waiver_is_named_on_its_finding() {
     assert_eq!(md.matches(note).count(), 1, "on that finding only:\n{md}");
 
     // In the finding's help, under its source excerpt.
-    let human = run(dir.path(), &["check"]).stderr;
+    let human = run(dir.path(), &["check"]).stdout;
     let at = human
         .find(&format!("help: {note}."))
         .unwrap_or_else(|| panic!("{human}"));

@@ -454,10 +454,10 @@ fn a_pull_request_that_adds_a_violation_shows_it_as_new_and_fails() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("[high] [new] dataset `ds-b`"), "{stderr}");
-    assert!(stderr.contains("against HEAD:"), "{stderr}");
-    assert!(stderr.contains("2 new, 0 fixed"), "{stderr}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("[high] [new] dataset `ds-b`"), "{stdout}");
+    assert!(stdout.contains("against HEAD:"), "{stdout}");
+    assert!(stdout.contains("2 new, 0 fixed"), "{stdout}");
 }
 
 #[test]
@@ -957,7 +957,7 @@ fn a_base_that_does_not_validate_counts_every_finding_as_new() {
         .args(["check", "--changed-since", "HEAD"])
         .output()
         .unwrap();
-    let human = String::from_utf8_lossy(&human.stderr);
+    let human = String::from_utf8_lossy(&human.stdout);
     assert!(
         human.contains("against HEAD: no delta (the base could not be checked"),
         "{human}"

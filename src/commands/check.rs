@@ -175,10 +175,7 @@ pub fn check(args: &CheckArgs) -> u8 {
                 &format!("{text}{}\n", summary_line(report)),
             )
         }
-        None => {
-            print_human(ws, report, waivers, &args.common);
-            EXIT_OK
-        }
+        None => print_human(ws, report, waivers, &args.common),
     };
     if written != EXIT_OK {
         return written;
@@ -329,14 +326,17 @@ pub fn json(report: &Report) -> String {
     s
 }
 
-fn print_human(ws: &Workspace, report: &Report, waivers: &[Waiver], common: &CommonArgs) {
+fn print_human(ws: &Workspace, report: &Report, waivers: &[Waiver], common: &CommonArgs) -> u8 {
     // `--quiet` prints only problems: nothing at all when the gate passes.
     if common.quiet && report.gate.passed {
-        return;
+        return EXIT_OK;
     }
-    let style = Style::detect(common.no_color);
-    say!("{}", human_findings(ws, report, waivers, style, common));
-    sayln!("{}", summary_line(report));
+    // The findings are the command's output, as a linter's are: on stdout,
+    // so that `| less` and `> findings.txt` keep them; problems running
+    // privgate (diagnostics, warnings) stay on stderr.
+    let style = Style::detect_stdout(common.no_color);
+    let text = human_findings(ws, report, waivers, style, common);
+    super::print_stdout(&format!("{text}{}\n", summary_line(report)))
 }
 
 /// Findings as miette diagnostics, grouped per file in position order.

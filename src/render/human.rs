@@ -25,11 +25,21 @@ pub struct Style {
 impl Style {
     /// Colour and Unicode only on a terminal; plain ASCII with `NO_COLOR`,
     /// `--no-color`, or in CI (cli.md), where logs may not render either.
+    /// For text on stderr (diagnostics, warnings).
     pub fn detect(no_color_flag: bool) -> Style {
         use std::io::IsTerminal;
+        Style::for_terminal(std::io::stderr().is_terminal(), no_color_flag)
+    }
+
+    /// For text on stdout (the human report of findings).
+    pub fn detect_stdout(no_color_flag: bool) -> Style {
+        use std::io::IsTerminal;
+        Style::for_terminal(std::io::stdout().is_terminal(), no_color_flag)
+    }
+
+    fn for_terminal(terminal: bool, no_color_flag: bool) -> Style {
         let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
-        let fancy =
-            std::io::stderr().is_terminal() && !no_color_flag && !set("NO_COLOR") && !set("CI");
+        let fancy = terminal && !no_color_flag && !set("NO_COLOR") && !set("CI");
         Style {
             color: fancy,
             unicode: fancy,
