@@ -90,6 +90,18 @@ pub struct CheckArgs {
     /// Write the report to FILE instead of stdout (whole or not at all).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write the SARIF report to FILE, from the same run.
+    #[arg(long, value_name = "FILE")]
+    pub sarif_output: Option<PathBuf>,
+    /// Also write the JSON report to FILE, from the same run.
+    #[arg(long, value_name = "FILE")]
+    pub json_output: Option<PathBuf>,
+    /// Also write the JUnit report to FILE, from the same run.
+    #[arg(long, value_name = "FILE")]
+    pub junit_output: Option<PathBuf>,
+    /// Also write the Markdown summary to FILE, from the same run.
+    #[arg(long, value_name = "FILE")]
+    pub markdown_output: Option<PathBuf>,
     #[command(flatten)]
     pub gate: GateArgs,
     /// Check the content staged in the git index (pre-commit), not the work tree.

@@ -1642,3 +1642,110 @@ fn an_expired_waiver_is_named_on_its_finding() {
         "the finding, besides the warning's own wording:\n{human}"
     );
 }
+
+// ------------------------------------------------------- several reports
+
+#[test]
+fn one_run_writes_every_report_each_as_its_own_run_would() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let file = |name: &str| out_dir.path().join(name).to_str().unwrap().to_string();
+    let (sarif, json, junit, md) = (file("r.sarif"), file("r.json"), file("r.xml"), file("r.md"));
+    let out = run(
+        &acme(),
+        &[
+            "check",
+            "--today",
+            TODAY,
+            "--sarif-output",
+            &sarif,
+            "--json-output",
+            &json,
+            "--junit-output",
+            &junit,
+            "--markdown-output",
+            &md,
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // The human report still goes to stdout; one line names the files.
+    assert!(out.stdout.contains("gate passed"), "{}", out.stdout);
+    assert!(
+        out.stderr
+            .starts_with(&format!("wrote {sarif}, {json}, {junit}, {md}: score ")),
+        "{}",
+        out.stderr
+    );
+    for (path, format) in [
+        (&sarif, "sarif"),
+        (&json, "json"),
+        (&junit, "junit"),
+        (&md, "markdown"),
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(path).unwrap(),
+            acme_report(format),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn extra_reports_need_files_of_their_own() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let same = out_dir.path().join("r").to_str().unwrap().to_string();
+    let out = run(
+        &acme(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "-o",
+            &same,
+            "--sarif-output",
+            &same,
+        ],
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("is named for two reports"),
+        "{}",
+        out.stderr
+    );
+    let out = run(&acme(), &["check", "--markdown-output", "-"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("--markdown-output needs a file; stdout is for --format's report"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out_dir.path().join("r").exists(), "nothing was written");
+}
+
+#[test]
+fn when_privgate_cannot_check_every_extra_report_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_files(dir.path(), [("privacy.yaml", "version: 1\npurposes: [\n")]);
+    let out_dir = tempfile::tempdir().unwrap();
+    let (sarif, json) = (
+        out_dir.path().join("r.sarif"),
+        out_dir.path().join("r.json"),
+    );
+    // A JSON report an earlier run left behind.
+    std::fs::write(&json, acme_report("json")).unwrap();
+    let out = privgate(dir.path())
+        .arg("check")
+        .arg("--sarif-output")
+        .arg(&sarif)
+        .arg("--json-output")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let log: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(
+        log["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
+    assert!(!json.exists(), "the stale JSON report is gone");
+}

@@ -15,6 +15,7 @@ use privgate::render::{
 use privgate::report::Report;
 use privgate::span::Locator;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// Loads, checks and returns the result, or the exit code after printing
 /// why it could not check.
@@ -135,56 +136,78 @@ fn summarize_errors(diags: &[Diagnostic]) {
     );
 }
 
+/// One report to write: a format and where (`None`: stdout).
+type Output<'a> = (Format, Option<&'a Path>);
+
+/// `--format` with `-o`, then the `--FORMAT-output FILE` extras: one run,
+/// every report a CI job needs.
+fn outputs(args: &CheckArgs) -> Vec<Output<'_>> {
+    let mut all = vec![(args.format, args.output.as_deref())];
+    let extras = [
+        (Format::Sarif, &args.sarif_output),
+        (Format::Json, &args.json_output),
+        (Format::Junit, &args.junit_output),
+        (Format::Markdown, &args.markdown_output),
+    ];
+    all.extend(
+        extras
+            .into_iter()
+            .filter_map(|(f, path)| path.as_deref().map(|p| (f, Some(p)))),
+    );
+    all
+}
+
+/// Extra outputs go to files, each its own: two reports in one file, or
+/// on stdout beside the main one, would be unreadable.
+fn check_outputs(outputs: &[Output]) -> Result<(), String> {
+    let mut seen: Vec<&Path> = Vec::new();
+    for (i, (format, path)) in outputs.iter().enumerate() {
+        let Some(path) = path else { continue };
+        if i > 0 && path.as_os_str() == "-" {
+            return Err(format!(
+                "--{}-output needs a file; stdout is for --format's report",
+                format!("{format:?}").to_lowercase()
+            ));
+        }
+        if seen.contains(path) {
+            return Err(format!(
+                "`{}` is named for two reports; give each its own file",
+                path.display()
+            ));
+        }
+        seen.push(path);
+    }
+    Ok(())
+}
+
 pub fn check(args: &CheckArgs) -> u8 {
+    let outputs = outputs(args);
+    if let Err(e) = check_outputs(&outputs) {
+        sayln!("error: {e}");
+        return EXIT_ERROR;
+    }
     let checked = match produce_or_errors(args) {
         Ok(v) => v,
-        Err(errors) => return deliver_errors(args, &errors),
+        Err(errors) => return deliver_errors(args, &outputs, &errors),
     };
     let t = privgate::timings::phase("render+write");
-    let (ws, report) = (&checked.workspace, &checked.report);
-    let waivers = &checked.model.config.waivers;
-    let machine_report;
-    let machine = match config_renamed(args) {
-        Some((given, root_relative)) if args.format != Format::Human => {
-            machine_report = with_config_path(report, &given, &root_relative);
-            &machine_report
-        }
-        _ => report,
-    };
-    let text = match args.format {
-        Format::Json => Some(json(machine)),
-        Format::Sarif => Some(render::sarif::render(
-            machine,
-            &checked.rules,
-            &sarif_prefix(args),
-        )),
-        Format::Junit => Some(render::junit::render(machine, &checked.outcomes())),
-        Format::Markdown => Some(render::markdown::render(machine, waivers)),
-        Format::Human => None,
-    };
+    let report = &checked.report;
     for w in &report.warnings {
         sayln!("warning: {}", human::printable(w));
     }
-    let written = match text {
-        Some(t) => super::deliver(args.output.as_deref(), &t),
-        // Human text to a file: the same findings, plain, then the summary.
-        None if args.output.is_some() => {
-            let text = human_findings(ws, report, waivers, Style::plain(), &args.common);
-            super::deliver(
-                args.output.as_deref(),
-                &format!("{text}{}\n", summary_line(report)),
-            )
+    let mut files = Vec::new();
+    for &(format, path) in &outputs {
+        let written = write_report(args, &checked, format, path);
+        if written != EXIT_OK {
+            return written;
         }
-        None => print_human(ws, report, waivers, &args.common),
-    };
-    if written != EXIT_OK {
-        return written;
+        if let Some(path) = path.filter(|p| p.as_os_str() != "-") {
+            files.push(path.display().to_string());
+        }
     }
-    // With the report in a file, a red CI step still says why on its log.
-    if let Some(path) = args.output.as_deref().filter(|p| p.as_os_str() != "-") {
-        if !args.common.quiet || !report.gate.passed {
-            sayln!("wrote {}: {}", path.display(), summary_line(report));
-        }
+    // With the reports in files, a red CI step still says why on its log.
+    if !files.is_empty() && (!args.common.quiet || !report.gate.passed) {
+        sayln!("wrote {}: {}", files.join(", "), summary_line(report));
     }
     drop(t);
     let code = if report.gate.passed {
@@ -196,6 +219,33 @@ pub fn check(args: &CheckArgs) -> u8 {
     // only delay the exit.
     std::mem::forget(checked);
     code
+}
+
+/// Renders the report in `format` and writes it to `path` (or stdout).
+fn write_report(args: &CheckArgs, checked: &Checked, format: Format, path: Option<&Path>) -> u8 {
+    let (ws, report) = (&checked.workspace, &checked.report);
+    let waivers = &checked.model.config.waivers;
+    let machine_report;
+    let machine = match config_renamed(args) {
+        Some((given, root_relative)) if format != Format::Human => {
+            machine_report = with_config_path(report, &given, &root_relative);
+            &machine_report
+        }
+        _ => report,
+    };
+    let text = match format {
+        Format::Json => json(machine),
+        Format::Sarif => render::sarif::render(machine, &checked.rules, &sarif_prefix(args)),
+        Format::Junit => render::junit::render(machine, &checked.outcomes()),
+        Format::Markdown => render::markdown::render(machine, waivers),
+        // Human text to a file: the same findings, plain, then the summary.
+        Format::Human if path.is_some() => {
+            let text = human_findings(ws, report, waivers, Style::plain(), &args.common);
+            format!("{text}{}\n", summary_line(report))
+        }
+        Format::Human => return print_human(ws, report, waivers, &args.common),
+    };
+    super::deliver(path, &text)
 }
 
 /// `--config FILE` is given relative to where privgate runs, and human
@@ -251,7 +301,7 @@ fn sarif_prefix(args: &CheckArgs) -> String {
 /// code (an upload, a step summary) have something to show. JSON has no
 /// such document (cli.md's report needs a score); human output is the
 /// diagnostics already on stderr. The exit code stays 2.
-fn deliver_errors(args: &CheckArgs, errors: &[Located]) -> u8 {
+fn deliver_errors(args: &CheckArgs, outputs: &[Output], errors: &[Located]) -> u8 {
     let renamed: Vec<Located>;
     let errors = match config_renamed(args) {
         Some((given, relative)) => {
@@ -269,20 +319,22 @@ fn deliver_errors(args: &CheckArgs, errors: &[Located]) -> u8 {
         }
         None => errors,
     };
-    let text = match args.format {
-        Format::Sarif => render::sarif::render_failure(errors, &sarif_prefix(args)),
-        Format::Junit => render::junit::render_failure(errors),
-        Format::Markdown => render::markdown::render_failure(errors),
-        // No report: a report left by an earlier run must not pass for
-        // this run's (a CI step would publish it).
-        Format::Json | Format::Human => {
-            remove_stale_output(args.output.as_deref());
-            return EXIT_ERROR;
-        }
-    };
-    if super::deliver(args.output.as_deref(), &text) == EXIT_OK {
-        if let Some(path) = args.output.as_deref().filter(|p| p.as_os_str() != "-") {
-            sayln!("wrote {}: could not check", path.display());
+    for &(format, path) in outputs {
+        let text = match format {
+            Format::Sarif => render::sarif::render_failure(errors, &sarif_prefix(args)),
+            Format::Junit => render::junit::render_failure(errors),
+            Format::Markdown => render::markdown::render_failure(errors),
+            // No report: a report left by an earlier run must not pass for
+            // this run's (a CI step would publish it).
+            Format::Json | Format::Human => {
+                remove_stale_output(path);
+                continue;
+            }
+        };
+        if super::deliver(path, &text) == EXIT_OK {
+            if let Some(path) = path.filter(|p| p.as_os_str() != "-") {
+                sayln!("wrote {}: could not check", path.display());
+            }
         }
     }
     EXIT_ERROR
