@@ -55,6 +55,7 @@ pub fn compare(
     );
     head.changes = Some(Changes {
         base: base_label.to_string(),
+        base_commit: None,
         base_checked: true,
         base_score: base.score.overall,
         score_delta: round1(head.score.overall - base.score.overall),

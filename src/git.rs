@@ -21,6 +21,8 @@ pub struct GitTree {
     /// Links left out: they lead out of the root or to nothing.
     links_left_out: Vec<String>,
     config_above: Option<String>,
+    /// The commit the tree is of (`None`: the index, or before any commit).
+    commit: Option<Oid>,
     label: String,
 }
 
@@ -127,6 +129,7 @@ impl GitTree {
         Ok(GitTree::from_parts(
             repo,
             files,
+            None,
             format!("{} (staged)", root.display()),
         ))
     }
@@ -141,6 +144,7 @@ impl GitTree {
             return Ok(GitTree::from_parts(
                 repo,
                 RootFiles::default(),
+                None,
                 rev.to_string(),
             ));
         }
@@ -159,18 +163,34 @@ impl GitTree {
                     .help("use a branch, tag or commit id that exists locally, e.g. origin/main (fetch it first in CI)")
             })?;
         let files = tree_files(&repo, commit_id, &prefix)?;
-        Ok(GitTree::from_parts(repo, files, rev.to_string()))
+        Ok(GitTree::from_parts(
+            repo,
+            files,
+            Some(commit_id),
+            rev.to_string(),
+        ))
     }
 
     /// The tree of a commit already resolved (trend).
     pub fn at_commit(root: &Path, id: Oid) -> Result<GitTree, Diagnostic> {
         let (repo, prefix) = open(root)?;
         let files = tree_files(&repo, id, &prefix)?;
-        Ok(GitTree::from_parts(repo, files, id.to_string()))
+        Ok(GitTree::from_parts(repo, files, Some(id), id.to_string()))
     }
 
-    fn from_parts(repo: Repository, files: RootFiles, label: String) -> GitTree {
+    /// The id of the commit the tree is of, when it is one.
+    pub fn commit_id(&self) -> Option<String> {
+        self.commit.map(|c| c.to_string())
+    }
+
+    fn from_parts(
+        repo: Repository,
+        files: RootFiles,
+        commit: Option<Oid>,
+        label: String,
+    ) -> GitTree {
         GitTree {
+            commit,
             git_dir: repo.path().to_path_buf(),
             repos: Mutex::new(vec![repo]),
             files: files.files,

@@ -90,6 +90,10 @@ pub struct Gate {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Changes {
     pub base: String,
+    /// The commit `base` named when it was checked, for the readable
+    /// outputs (`origin/main` moves; the id says which one was compared).
+    #[serde(skip)]
+    pub base_commit: Option<String>,
     /// False when the base did not validate: then `base_score` is 0, the
     /// delta is not a comparison, and every finding counts as new. The
     /// readable outputs say so instead of showing the delta; JSON keeps
@@ -100,6 +104,23 @@ pub struct Changes {
     pub score_delta: f64,
     pub new: Vec<Finding>,
     pub fixed: Vec<Finding>,
+}
+
+impl Changes {
+    /// The base's commit, shortened, unless `base` already names it.
+    pub fn base_commit_short(&self) -> Option<&str> {
+        let c = self.base_commit.as_deref()?;
+        let short = &c[..c.len().min(10)];
+        (!short.starts_with(&self.base) && !self.base.starts_with(short)).then_some(short)
+    }
+
+    /// The base as people read it: `origin/main at 1a2b3c4d5e`.
+    pub fn base_shown(&self) -> String {
+        match self.base_commit_short() {
+            Some(short) => format!("{} at {short}", self.base),
+            None => self.base.clone(),
+        }
+    }
 }
 
 /// The order of cli.md: by file, line, rule (then target and column, so

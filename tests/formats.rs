@@ -1050,7 +1050,7 @@ fn markdown_in_pull_request_mode_leads_with_the_delta_and_new_findings() {
 #[test]
 fn markdown_writes_every_score_and_delta_with_one_decimal() {
     let repo = Repo::new();
-    repo.commit_files(
+    let base = repo.commit_files(
         &[("privacy.yaml", "version: 1\nsystem: { id: a }\n")],
         "base",
     );
@@ -1071,8 +1071,9 @@ fn markdown_writes_every_score_and_delta_with_one_decimal() {
     assert_eq!(number(&c["score_delta"]), 0.0);
     assert!(
         md.contains(&format!(
-            "Score {:.1} = +0.0 against `HEAD` ({:.1}). 0 new, 0 fixed.",
+            "Score {:.1} = +0.0 against `HEAD` at {} ({:.1}). 0 new, 0 fixed.",
             number(overall),
+            &base.to_string()[..10],
             number(&c["base_score"])
         )),
         "{md}"
@@ -1145,7 +1146,8 @@ fn markdown_shows_every_warning_near_the_top() {
             "{w:?} before the findings:\n{md}"
         );
     }
-    assert!(pos("the base `HEAD` could not be checked") < pos(&warnings[0].replace('<', "&lt;")));
+    assert!(pos("the base `HEAD` at ") < pos(&warnings[0].replace('<', "&lt;")));
+    assert!(pos(" could not be checked") < pos(&warnings[0].replace('<', "&lt;")));
 }
 
 #[test]

@@ -66,53 +66,78 @@ fn produce_or_errors(args: &CheckArgs) -> Result<Checked, Vec<Located>> {
         },
     )?;
     if let Some((rev, base_tree)) = base_tree {
-        if changes::same_inputs(&head, &base_tree, options.config_path.is_some()) {
-            let base = head.report.clone();
-            changes::compare(&mut head.report, &head.model, &base, rev, &gate);
-            return Ok(head);
-        }
-        // The base is judged by its own config, so a PR that changes the
-        // config is compared fairly; the files it shares with the head are
-        // not parsed twice.
-        let base_options = LoadOptions {
-            config_path: None,
-            keep_parsed: false,
-            reuse: Some(std::sync::Arc::new(privgate::load::Reuse::from_workspace(
-                &mut head.workspace,
-            ))),
-            ..options.clone()
-        };
-        match check::check_tree(&base_tree, &base_options, today, gate.clone()) {
-            Ok(base) => {
-                let unchecked =
-                    changes::no_longer_checked(&head.model, &base.model, head_tree.as_ref());
-                changes::compare(&mut head.report, &head.model, &base.report, rev, &gate);
-                changes::set_aside_unchecked(&mut head.report, &unchecked, rev);
-                std::mem::forget(base);
-            }
-            Err((_, diags)) => {
-                let n = diags.iter().filter(|d| d.is_error()).count();
-                head.report.warnings.push(format!(
-                    "the base `{rev}` does not validate ({n} error{}); every finding counts as new",
-                    if n == 1 { "" } else { "s" }
-                ));
-                let empty = privgate::report::Report {
-                    findings: Vec::new(),
-                    score: privgate::report::Score {
-                        overall: 0.0,
-                        grade: "F".into(),
-                        by_regulation: Default::default(),
-                    },
-                    ..head.report.clone()
-                };
-                changes::compare(&mut head.report, &head.model, &empty, rev, &gate);
-                if let Some(c) = &mut head.report.changes {
-                    c.base_checked = false;
-                }
-            }
+        compare_with_base(
+            &mut head,
+            head_tree.as_ref(),
+            rev,
+            &base_tree,
+            &options,
+            today,
+            &gate,
+        );
+        if let Some(c) = &mut head.report.changes {
+            c.base_commit = base_tree.commit_id();
         }
     }
     Ok(head)
+}
+
+/// Adds what changed since `base_tree` (the repository at `rev`) to the
+/// head's report.
+fn compare_with_base(
+    head: &mut Checked,
+    head_tree: &dyn privgate::tree::Tree,
+    rev: &str,
+    base_tree: &GitTree,
+    options: &LoadOptions,
+    today: jiff::civil::Date,
+    gate: &GateFlags,
+) {
+    if changes::same_inputs(head, base_tree, options.config_path.is_some()) {
+        let base = head.report.clone();
+        changes::compare(&mut head.report, &head.model, &base, rev, gate);
+        return;
+    }
+    // The base is judged by its own config, so a PR that changes the
+    // config is compared fairly; the files it shares with the head are
+    // not parsed twice.
+    let base_options = LoadOptions {
+        config_path: None,
+        keep_parsed: false,
+        reuse: Some(std::sync::Arc::new(privgate::load::Reuse::from_workspace(
+            &mut head.workspace,
+        ))),
+        ..options.clone()
+    };
+    match check::check_tree(base_tree, &base_options, today, gate.clone()) {
+        Ok(base) => {
+            let unchecked = changes::no_longer_checked(&head.model, &base.model, head_tree);
+            changes::compare(&mut head.report, &head.model, &base.report, rev, gate);
+            changes::set_aside_unchecked(&mut head.report, &unchecked, rev);
+            // The process ends soon: no need to free the base piece by piece.
+            std::mem::forget(base);
+        }
+        Err((_, diags)) => {
+            let n = diags.iter().filter(|d| d.is_error()).count();
+            head.report.warnings.push(format!(
+                "the base `{rev}` does not validate ({n} error{}); every finding counts as new",
+                if n == 1 { "" } else { "s" }
+            ));
+            let empty = privgate::report::Report {
+                findings: Vec::new(),
+                score: privgate::report::Score {
+                    overall: 0.0,
+                    grade: "F".into(),
+                    by_regulation: Default::default(),
+                },
+                ..head.report.clone()
+            };
+            changes::compare(&mut head.report, &head.model, &empty, rev, gate);
+            if let Some(c) = &mut head.report.changes {
+                c.base_checked = false;
+            }
+        }
+    }
 }
 
 /// The errors among `diags`, located in `sources` and sorted by place as
@@ -469,12 +494,12 @@ pub fn summary_line(report: &Report) -> String {
     let delta = match &report.changes {
         Some(c) if !c.base_checked => format!(
             " - against {}: no delta (the base could not be checked; every finding counts as new), {} new",
-            c.base,
+            c.base_shown(),
             c.new.len()
         ),
         Some(c) => format!(
             " - against {}: {:+.1} (was {:.1}), {} new, {} fixed",
-            c.base,
+            c.base_shown(),
             c.score_delta,
             c.base_score,
             c.new.len(),

@@ -111,6 +111,15 @@ fn waiver_note(f: &Finding, lapsed: &Lapsed) -> String {
 
 /// The summary; `waivers` are the config's, to say on a finding that its
 /// waiver expired.
+/// "`origin/main` at 1a2b3c4d5e": the revision as given, and the commit it
+/// named when checked.
+fn base(c: &crate::report::Changes) -> String {
+    match c.base_commit_short() {
+        Some(short) => format!("`{}` at {short}", cell(&c.base)),
+        None => format!("`{}`", cell(&c.base)),
+    }
+}
+
 pub fn render(report: &Report, waivers: &[Waiver]) -> String {
     let lapsed = Lapsed::new(waivers);
     let mut out = String::new();
@@ -129,9 +138,9 @@ pub fn render(report: &Report, waivers: &[Waiver]) -> String {
     if let Some(c) = report.changes.as_ref().filter(|c| !c.base_checked) {
         let _ = writeln!(
             out,
-            "Score {:.1}; no delta: the base `{}` could not be checked, so every finding counts as new. {} new.\n",
+            "Score {:.1}; no delta: the base {} could not be checked, so every finding counts as new. {} new.\n",
             report.score.overall,
-            cell(&c.base),
+            base(c),
             c.new.len()
         );
     } else if let Some(c) = &report.changes {
@@ -144,10 +153,10 @@ pub fn render(report: &Report, waivers: &[Waiver]) -> String {
         };
         let _ = writeln!(
             out,
-            "Score {:.1} {arrow} {:+.1} against `{}` ({:.1}). {} new, {} fixed.\n",
+            "Score {:.1} {arrow} {:+.1} against {} ({:.1}). {} new, {} fixed.\n",
             report.score.overall,
             c.score_delta,
-            cell(&c.base),
+            base(c),
             c.base_score,
             c.new.len(),
             c.fixed.len()
