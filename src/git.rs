@@ -438,6 +438,9 @@ fn directories(files: &[String]) -> Vec<String> {
 /// Commit and branch of the repository at `root`, for report headers.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct RepoInfo {
+    /// The root directory's name (`acme-shop`), for people: `.` says
+    /// nothing in a report read away from the terminal.
+    pub name: Option<String>,
     pub commit: Option<String>,
     pub branch: Option<String>,
     /// Whether the checked files differ from the commit's; `None` when not
@@ -446,11 +449,19 @@ pub struct RepoInfo {
 }
 
 pub fn info(root: &Path) -> RepoInfo {
+    let name = root
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
     let Ok((repo, _)) = open(root) else {
-        return RepoInfo::default();
+        return RepoInfo {
+            name,
+            ..RepoInfo::default()
+        };
     };
     let head = repo.head().ok();
     RepoInfo {
+        name,
         commit: head
             .as_ref()
             .and_then(|h| h.target())

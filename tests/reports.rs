@@ -48,13 +48,27 @@ fn privgate(dir: &Path) -> Command {
 
 /// acme-shop copied outside any git repository, so the report has no
 /// commit, branch or trend and the snapshot does not change with history.
-fn acme_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
+/// A copy of acme-shop in a directory of that name (reports show it).
+struct AcmeCopy {
+    _tmp: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+impl AcmeCopy {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn acme_copy() -> AcmeCopy {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("acme-shop");
+    std::fs::create_dir(&path).unwrap();
     copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme-shop"),
-        dir.path(),
+        &path,
     );
-    dir
+    AcmeCopy { _tmp: tmp, path }
 }
 
 fn report_html(dir: &Path) -> String {
@@ -98,6 +112,7 @@ fn acme_shop_html_report_snapshot() {
     for rule in ACME_RULES {
         assert!(html.contains(rule), "{rule} missing from the report");
     }
+    assert!(html.contains("<dd><strong>acme-shop</strong> <small>(<code>.</code>)</small></dd>"));
     insta::assert_snapshot!("acme_shop_report_html", html);
 }
 

@@ -91,6 +91,7 @@ pub fn render(input: &Input) -> Result<String, String> {
         },
         organization => input.model.config.organization,
         root => r.root,
+        name => input.repo.name,
         commit => input.repo.commit,
         commit_short => input.repo.commit.as_deref().map(|c| c.get(..12).unwrap_or(c)),
         branch => input.repo.branch,
