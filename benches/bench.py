@@ -77,6 +77,14 @@ def main():
         path = corpus(n, with_git=True)
         measure(f"validate {n} manifests", [BIN, "validate", path])
         check = measure(f"check {n} manifests", [BIN, "check", path, "--format", "json", "--fail-on", "none"])
+        # Every report format from one run: a renderer that scales badly
+        # (per outcome, per finding) shows here, not in the JSON figure.
+        outs = {fmt: os.path.join(WORK, f"all-{n}.{fmt}") for fmt in ("sarif", "junit", "markdown")}
+        every = measure(f"check {n}, json + sarif + junit + markdown",
+                        [BIN, "check", path, "--format", "json", "-o", os.devnull, "--fail-on", "none",
+                         "--sarif-output", outs["sarif"], "--junit-output", outs["junit"],
+                         "--markdown-output", outs["markdown"]], runs=3)
+        print(f"{'':<48} every format / check = {every / check:.2f}x")
         pr = measure(f"check --changed-since HEAD {n} manifests",
                      [BIN, "check", path, "--changed-since", "HEAD", "--format", "json", "--fail-on", "none"])
         print(f"{'':<48} changed-since / check = {pr / check:.2f}x (nothing changed)")

@@ -1751,3 +1751,51 @@ fn when_privgate_cannot_check_every_extra_report_says_so() {
     );
     assert!(!json.exists(), "the stale JSON report is gone");
 }
+
+#[test]
+fn junit_in_pull_request_mode_marks_the_failures_the_change_brought() {
+    let dataset = |id: &str| {
+        format!("  - id: {id}\n    categories: [user.contact.email]\n    subjects: [customer]\n")
+    };
+    let repo = Repo::new();
+    repo.commit_files(
+        &[(
+            "privacy.yaml",
+            format!("version: 1\ndatasets:\n{}", dataset("ds-old")),
+        )],
+        "base",
+    );
+    repo.write(&[(
+        "privacy.yaml",
+        format!(
+            "version: 1\ndatasets:\n{}{}",
+            dataset("ds-old"),
+            dataset("ds-new")
+        ),
+    )]);
+    let xml = run(
+        repo.path(),
+        &["check", "--changed-since", "HEAD", "--format", "junit"],
+    )
+    .stdout;
+    let failure = |target: &str| {
+        let case = &xml[xml
+            .find(&format!(
+                "classname=\"gdpr.retention-defined\" name=\"{target}\""
+            ))
+            .unwrap_or_else(|| panic!("no case for {target}:\n{xml}"))..];
+        case[case.find("<failure message=\"").unwrap() + 18..]
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        failure("dataset:ds-new").starts_with("[new] dataset `ds-new`"),
+        "{xml}"
+    );
+    assert!(
+        failure("dataset:ds-old").starts_with("dataset `ds-old`"),
+        "{xml}"
+    );
+}

@@ -32,6 +32,21 @@ pub fn render(report: &Report, outcomes: &[Outcome]) -> String {
     for o in outcomes {
         suites.entry(regulation_of(&o.rule)).or_default().push(o);
     }
+    // By rule and target, once: a large run has hundreds of thousands of
+    // outcomes and tens of thousands of findings.
+    let by_id: BTreeMap<(&str, &str), &crate::report::Finding> = report
+        .findings
+        .iter()
+        .map(|f| ((f.rule.as_str(), f.target.as_str()), f))
+        .collect();
+    // In pull-request mode, which failures the change brought (the gate
+    // judges only those).
+    let new: std::collections::BTreeSet<(&str, &str)> = report
+        .changes
+        .iter()
+        .flat_map(|c| &c.new)
+        .map(|f| (f.rule.as_str(), f.target.as_str()))
+        .collect();
     let failures = outcomes.iter().filter(|o| o.violated && !o.waived).count();
     let skipped = outcomes.iter().filter(|o| o.waived).count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -56,10 +71,8 @@ pub fn render(report: &Report, outcomes: &[Outcome]) -> String {
                 escape(&o.rule),
                 escape(&o.target)
             );
-            let finding = report
-                .findings
-                .iter()
-                .find(|f| f.rule == o.rule && f.target == o.target);
+            let id = (o.rule.as_str(), o.target.as_str());
+            let finding = by_id.get(&id).copied();
             match (o.violated, finding) {
                 (true, Some(f)) if o.waived => {
                     // Who accepted it and until when, as SARIF's
@@ -77,9 +90,10 @@ pub fn render(report: &Report, outcomes: &[Outcome]) -> String {
                     );
                 }
                 (true, Some(f)) => {
+                    let mark = if new.contains(&id) { "[new] " } else { "" };
                     let _ = writeln!(
                         out,
-                        ">\n      <failure message=\"{}\" type=\"{}\">{}:{}:{}: {} [{}]\n{}</failure>\n    </testcase>",
+                        ">\n      <failure message=\"{mark}{}\" type=\"{}\">{}:{}:{}: {} [{}]\n{}</failure>\n    </testcase>",
                         escape(&f.message),
                         escape(&f.severity),
                         escape(&f.file),
