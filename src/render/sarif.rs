@@ -6,6 +6,7 @@
 use crate::diagnostic::{Located, Position};
 use crate::report::{Finding, Report};
 use crate::rules::pack::{Rule, Severity};
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -110,38 +111,145 @@ fn lexically_normal(path: &str) -> String {
     parts.join("/")
 }
 
-/// A file, line and column as a SARIF `physicalLocation`, the file relative
-/// to the top of the repository.
-fn physical_location(file: &str, line: usize, column: usize, uri_prefix: &str) -> Value {
-    json!({
-        "artifactLocation": { "uri": path_uri(&lexically_normal(&format!("{uri_prefix}{file}"))), "uriBaseId": "%SRCROOT%" },
-        "region": { "startLine": line, "startColumn": column },
-    })
+// The results, typed and borrowed from the report: a large run has tens of
+// thousands of them, which as a `serde_json::Value` tree took several
+// hundred megabytes on the way to text. Field order is SARIF's usual one.
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    level: &'static str,
+    message: Text,
+    locations: [ResultLocation<'a>; 1],
+    partial_fingerprints: Fingerprints,
+    properties: ResultProperties<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[Suppression; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
 }
 
-fn result(f: &Finding, rule_index: Option<usize>, uri_prefix: &str) -> Value {
-    let mut r = json!({
-        "ruleId": f.rule,
-        "level": level(&f.severity),
-        "message": { "text": format!("{} ({}). {}", f.message, f.citation, f.remediation) },
-        "locations": [{
-            "physicalLocation": physical_location(&f.file, f.line, f.column, uri_prefix),
-            "logicalLocations": [{ "name": f.target, "kind": "declaration" }],
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultLocation<'a> {
+    physical_location: PhysicalLocation,
+    logical_locations: [LogicalLocation<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    uri_base_id: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+}
+
+#[derive(Serialize)]
+struct LogicalLocation<'a> {
+    name: &'a str,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "privgateFinding/v1")]
+    finding: String,
+}
+
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    target: &'a str,
+    severity: &'a str,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
+}
+
+/// One run of the log: the tool and its rules, and the results.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Value,
+    original_uri_base_ids: Value,
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+    properties: Value,
+}
+
+/// A file, line and column as a SARIF `physicalLocation`, the file relative
+/// to the top of the repository.
+fn physical_location(file: &str, line: usize, column: usize, uri_prefix: &str) -> PhysicalLocation {
+    PhysicalLocation {
+        artifact_location: ArtifactLocation {
+            uri: path_uri(&lexically_normal(&format!("{uri_prefix}{file}"))),
+            uri_base_id: "%SRCROOT%",
+        },
+        region: Region {
+            start_line: line,
+            start_column: column,
+        },
+    }
+}
+
+fn result<'a>(f: &'a Finding, rule_index: Option<usize>, uri_prefix: &str) -> SarifResult<'a> {
+    SarifResult {
+        rule_id: &f.rule,
+        level: level(&f.severity),
+        message: Text {
+            text: format!("{} ({}). {}", f.message, f.citation, f.remediation),
+        },
+        locations: [ResultLocation {
+            physical_location: physical_location(&f.file, f.line, f.column, uri_prefix),
+            logical_locations: [LogicalLocation {
+                name: &f.target,
+                kind: "declaration",
+            }],
         }],
-        "partialFingerprints": { "privgateFinding/v1": fingerprint(f) },
-        "properties": { "target": f.target, "severity": f.severity },
-    });
-    if let Some(i) = rule_index {
-        r["ruleIndex"] = json!(i);
+        partial_fingerprints: Fingerprints {
+            finding: fingerprint(f),
+        },
+        properties: ResultProperties {
+            target: &f.target,
+            severity: &f.severity,
+        },
+        rule_index,
+        suppressions: f.waiver.as_ref().map(|w| {
+            [Suppression {
+                kind: "external",
+                status: "accepted",
+                justification: format!(
+                    "{} (approved by {}, expires {})",
+                    w.reason, w.approved_by, w.expires
+                ),
+            }]
+        }),
+        baseline_state: None,
     }
-    if let Some(w) = &f.waiver {
-        r["suppressions"] = json!([{
-            "kind": "external",
-            "status": "accepted",
-            "justification": format!("{} (approved by {}, expires {})", w.reason, w.approved_by, w.expires),
-        }]);
-    }
-    r
 }
 
 /// The SARIF log. `uri_prefix` is where privgate's root sits in the git
@@ -156,35 +264,34 @@ pub fn render(report: &Report, rules: &[Rule], uri_prefix: &str) -> String {
             .map(|f| (f.rule.as_str(), f.target.as_str()))
             .collect()
     });
-    let results: Vec<Value> = report
+    let results: Vec<SarifResult> = report
         .findings
         .iter()
         .map(|f| {
             let mut r = result(f, rules.iter().position(|r| r.id == f.rule), uri_prefix);
-            if let Some(new) = &new {
-                let state = if new.contains(&(f.rule.as_str(), f.target.as_str())) {
+            r.baseline_state = new.as_ref().map(|new| {
+                if new.contains(&(f.rule.as_str(), f.target.as_str())) {
                     "new"
                 } else {
                     "unchanged"
-                };
-                r["baselineState"] = json!(state);
-            }
+                }
+            });
             r
         })
         .collect();
-    let run = json!({
-        "tool": tool(&report.tool.version, rules.iter().map(descriptor).collect()),
-        "originalUriBaseIds": original_uri_base_ids(),
+    let run = Run {
+        tool: tool(&report.tool.version, rules.iter().map(descriptor).collect()),
+        original_uri_base_ids: original_uri_base_ids(),
         // Columns are counted in characters, as privgate's other outputs
         // count them; SARIF's default would be UTF-16 code units.
-        "columnKind": "unicodeCodePoints",
-        "results": results,
-        "properties": {
+        column_kind: "unicodeCodePoints",
+        results,
+        properties: json!({
             "score": report.score.overall,
             "grade": report.score.grade,
             "gatePassed": report.gate.passed,
-        },
-    });
+        }),
+    };
     log(run)
 }
 
@@ -202,12 +309,19 @@ fn original_uri_base_ids() -> Value {
 }
 
 /// The whole log around one run, as text.
-fn log(run: Value) -> String {
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [run],
-    });
+fn log<R: Serialize>(run: R) -> String {
+    #[derive(Serialize)]
+    struct Log<R> {
+        #[serde(rename = "$schema")]
+        schema: &'static str,
+        version: &'static str,
+        runs: [R; 1],
+    }
+    let doc = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [run],
+    };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
@@ -274,7 +388,7 @@ pub fn render_failure(errors: &[Located], uri_prefix: &str) -> String {
     log(run)
 }
 
-fn error_location(p: &Position, uri_prefix: &str) -> Value {
+fn error_location(p: &Position, uri_prefix: &str) -> PhysicalLocation {
     physical_location(&p.file, p.line, p.column, uri_prefix)
 }
 
