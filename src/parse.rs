@@ -419,6 +419,11 @@ pub const ALIAS_EXPANSIONS_PER_EVENT: u64 = 100;
 /// 10^10 nodes.
 pub const MAX_ALIAS_NODES: u64 = 100_000;
 
+/// Text all aliases of a document may expand to, together: a few aliases of
+/// one long string stay within the node limit and still expand to
+/// gigabytes. As much as the largest file privgate reads.
+pub const MAX_ALIAS_BYTES: u64 = crate::tree::MAX_FILE_BYTES;
+
 const ALIAS_HELP: &str = "write the values out instead of nesting anchors and aliases";
 
 /// Which alias limit a document crosses.
@@ -426,6 +431,7 @@ enum AliasLimit {
     /// serde_yaml's, with the budget of this document when known.
     Expansions(Option<u64>),
     Nodes,
+    Bytes,
 }
 
 impl AliasLimit {
@@ -439,6 +445,10 @@ impl AliasLimit {
             }
             AliasLimit::Nodes => format!(
                 "YAML aliases expand beyond the limit of {MAX_ALIAS_NODES} nodes (a \"billion laughs\" document)"
+            ),
+            AliasLimit::Bytes => format!(
+                "YAML aliases expand beyond the limit of {} MiB of text (a \"billion laughs\" document)",
+                MAX_ALIAS_BYTES / (1024 * 1024)
             ),
         }
     }
@@ -467,11 +477,14 @@ fn alias_check(text: &str, fallback: bool) -> Option<AliasCrossing> {
         expansions: u64,
         /// Nodes it stands for, aliases inside expanded.
         nodes: u64,
+        /// Scalar text it stands for, aliases inside expanded.
+        bytes: u64,
     }
     impl Cost {
         fn add(&mut self, other: Cost) {
             self.expansions = self.expansions.saturating_add(other.expansions);
             self.nodes = self.nodes.saturating_add(other.nodes);
+            self.bytes = self.bytes.saturating_add(other.bytes);
         }
     }
 
@@ -495,18 +508,21 @@ fn alias_check(text: &str, fallback: bool) -> Option<AliasCrossing> {
                 let target = anchors.get(&anchor).copied().unwrap_or(Cost {
                     expansions: 0,
                     nodes: 1,
+                    bytes: 0,
                 });
                 let c = Cost {
                     expansions: target.expansions.saturating_add(1),
                     nodes: target.nodes,
+                    bytes: target.bytes,
                 };
                 aliases.push((span.start.index(), c));
                 c
             }
-            Event::Scalar(_, _, anchor, _) => {
+            Event::Scalar(ref value, _, anchor, _) => {
                 let c = Cost {
                     expansions: 0,
                     nodes: 1,
+                    bytes: value.len() as u64,
                 };
                 if anchor != 0 {
                     anchors.insert(anchor, c);
@@ -519,6 +535,7 @@ fn alias_check(text: &str, fallback: bool) -> Option<AliasCrossing> {
                     Cost {
                         expansions: 0,
                         nodes: 1,
+                        bytes: 0,
                     },
                 ));
                 continue;
@@ -546,6 +563,8 @@ fn alias_check(text: &str, fallback: bool) -> Option<AliasCrossing> {
             AliasLimit::Expansions(Some(budget))
         } else if total.nodes > MAX_ALIAS_NODES {
             AliasLimit::Nodes
+        } else if total.bytes > MAX_ALIAS_BYTES {
+            AliasLimit::Bytes
         } else {
             continue;
         };
@@ -587,6 +606,20 @@ mod tests {
             "{:?}",
             d.place
         );
+    }
+
+    #[test]
+    fn aliases_of_long_text_are_refused_by_what_they_expand_to() {
+        // Few nodes, but 3,000 copies of 4 KB: 12 MB of text.
+        let long = "A".repeat(4096);
+        let aliases = vec!["*a"; 3000].join(", ");
+        let text = format!("version: 1\nx: &a \"{long}\"\ny: [{aliases}]\n");
+        let d = err(&text);
+        assert_eq!(d.code, "alias-expansion");
+        assert!(d.message.contains("MiB of text"), "{}", d.message);
+        // Within the limit, the same shape parses.
+        let fine = format!("version: 1\nx: &a \"{long}\"\ny: [*a, *a]\n");
+        assert!(parse("p.yaml", fine.into_bytes()).is_ok());
     }
 
     #[test]
