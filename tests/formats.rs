@@ -1799,3 +1799,45 @@ fn junit_in_pull_request_mode_marks_the_failures_the_change_brought() {
         "{xml}"
     );
 }
+
+#[test]
+fn no_output_is_written_over_a_file_the_run_reads() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::write_files(
+        tmp.path(),
+        [
+            (
+                "privacy.yaml",
+                "version: 1\ndatasets:\n  - id: a\n    categories: [user.contact.email]\n    subjects: [customer]\n",
+            ),
+            ("privgate.yaml", "version: 1\nregulations: [gdpr]\n"),
+            ("broken/privacy.yaml", "version: 1\nsystem: [\n"),
+        ],
+    );
+    let before = |p: &str| std::fs::read_to_string(tmp.path().join(p)).unwrap();
+    let (manifest, config) = (before("privacy.yaml"), before("privgate.yaml"));
+    let attempts: [&[&str]; 5] = [
+        // A run that could not check (the broken manifest) writes no
+        // failure document over an input either.
+        &["check", "--format", "json", "-o", "privacy.yaml"],
+        &["check", "--sarif-output", "./broken/../privgate.yaml"],
+        &["check", "--format", "markdown", "-o", "broken/privacy.yaml"],
+        &["ropa", "--format", "markdown", "-o", "privacy.yaml"],
+        &["report", "-o", "privgate.yaml"],
+    ];
+    for (i, args) in attempts.into_iter().enumerate() {
+        if i == 3 {
+            assert_eq!(before("broken/privacy.yaml"), "version: 1\nsystem: [\n");
+            std::fs::remove_dir_all(tmp.path().join("broken")).unwrap();
+        }
+        let out = run(tmp.path(), args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("refusing to write over `"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    assert_eq!(before("privacy.yaml"), manifest);
+    assert_eq!(before("privgate.yaml"), config);
+}

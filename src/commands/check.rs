@@ -60,6 +60,7 @@ fn produce_or_errors(args: &CheckArgs) -> Result<Checked, Vec<Located>> {
     };
     let mut head = check::check_tree(head_tree.as_ref(), &options, today, gate.clone()).map_err(
         |(ws, diags)| {
+            super::remember_inputs(&args.common.path, args.common.config.as_deref(), &ws);
             emit(&ws, &diags, &args.common);
             summarize_errors(&diags);
             errors_of(&ws.sources, &diags)
@@ -205,6 +206,15 @@ fn check_outputs(outputs: &[Output]) -> Result<(), String> {
     Ok(())
 }
 
+/// Why no report can be written, when one of `outputs` is a file this run
+/// read: checked before any is written, so none is half done.
+fn spares_inputs(outputs: &[Output]) -> Option<String> {
+    outputs
+        .iter()
+        .filter_map(|(_, p)| *p)
+        .find_map(super::refuse_input)
+}
+
 pub fn check(args: &CheckArgs) -> u8 {
     let outputs = outputs(args);
     if let Err(e) = check_outputs(&outputs) {
@@ -213,8 +223,23 @@ pub fn check(args: &CheckArgs) -> u8 {
     }
     let checked = match produce_or_errors(args) {
         Ok(v) => v,
-        Err(errors) => return deliver_errors(args, &outputs, &errors),
+        Err(errors) => {
+            if let Some(why) = spares_inputs(&outputs) {
+                sayln!("error: {why}");
+                return EXIT_ERROR;
+            }
+            return deliver_errors(args, &outputs, &errors);
+        }
     };
+    super::remember_inputs(
+        &args.common.path,
+        args.common.config.as_deref(),
+        &checked.workspace,
+    );
+    if let Some(why) = spares_inputs(&outputs) {
+        sayln!("error: {why}");
+        return EXIT_ERROR;
+    }
     let t = privgate::timings::phase("render+write");
     let report = &checked.report;
     for w in &report.warnings {

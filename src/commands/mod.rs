@@ -83,9 +83,56 @@ pub fn deliver(output: Option<&std::path::Path>, text: &str) -> u8 {
     }
 }
 
+/// The files this run read (manifests, the config, rule packs), canonical,
+/// with the names the run gave them: no output may be written over one
+/// (`-o privacy.yaml` would replace the declarations with their report).
+static INPUTS: std::sync::Mutex<Vec<(std::path::PathBuf, String)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Notes the files of a workspace (named relative to `root`) and the
+/// `--config` file as read by this run.
+pub fn remember_inputs(root: &std::path::Path, config: Option<&std::path::Path>, ws: &Workspace) {
+    let mut read: Vec<(std::path::PathBuf, String)> = ws
+        .sources
+        .keys()
+        .filter_map(|rel| Some((root.join(rel).canonicalize().ok()?, rel.clone())))
+        .collect();
+    if let Some(c) = config {
+        if let Ok(p) = c.canonicalize() {
+            read.push((p, c.display().to_string()));
+        }
+    }
+    if let Ok(mut inputs) = INPUTS.lock() {
+        inputs.extend(read);
+    }
+}
+
+/// The name of the input `out` is (through links and `..`), if it is one.
+pub fn input_named(out: &std::path::Path) -> Option<String> {
+    let out = out.canonicalize().ok()?;
+    let inputs = INPUTS.lock().ok()?;
+    inputs
+        .iter()
+        .find(|(p, _)| *p == out)
+        .map(|(_, name)| name.clone())
+}
+
+/// Why `out` must not be written: it is an input of this run.
+pub fn refuse_input(out: &std::path::Path) -> Option<String> {
+    input_named(out).map(|name| {
+        format!(
+            "refusing to write over `{name}`: this run reads it; name another file for the output"
+        )
+    })
+}
+
 /// Writes `text` to `path` atomically: a temporary file beside it, renamed
 /// over it, so readers never see half a report.
 pub fn write_output(path: &std::path::Path, text: &str) -> u8 {
+    if let Some(why) = refuse_input(path) {
+        sayln!("error: {why}");
+        return EXIT_ERROR;
+    }
     match write_whole(path, text) {
         Ok(()) => EXIT_OK,
         Err(e) => {
@@ -155,7 +202,9 @@ pub fn open_tree(common: &CommonArgs, staged: bool) -> Result<Box<dyn Tree>, Dia
 /// Loads the work tree at PATH; on an unreadable root, the diagnostic.
 pub fn load_worktree(common: &CommonArgs, options: &LoadOptions) -> Result<Workspace, Diagnostic> {
     let tree = WorkTree::open(&common.path)?;
-    Ok(load::load(&tree, options))
+    let ws = load::load(&tree, options);
+    remember_inputs(&common.path, common.config.as_deref(), &ws);
+    Ok(ws)
 }
 
 pub fn options(common: &CommonArgs) -> LoadOptions {

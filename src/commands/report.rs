@@ -111,7 +111,8 @@ fn checked(
         emit_alone(d, common);
         EXIT_ERROR
     })?;
-    check::check_tree(&tree, &options, today, gate).map_err(|(ws, diags)| {
+    let checked = check::check_tree(&tree, &options, today, gate).map_err(|(ws, diags)| {
+        super::remember_inputs(&common.path, common.config.as_deref(), &ws);
         emit(&ws, &diags, common);
         let n = diags.iter().filter(|d| d.is_error()).count();
         sayln!(
@@ -119,7 +120,9 @@ fn checked(
             if n == 1 { "" } else { "s" }
         );
         EXIT_ERROR
-    })
+    })?;
+    super::remember_inputs(&common.path, common.config.as_deref(), &checked.workspace);
+    Ok(checked)
 }
 
 fn load_options(common: &CommonArgs, regulations: &[String]) -> LoadOptions {
