@@ -988,6 +988,21 @@ fn a_condition_failing_at_run_time_is_reported_once_at_the_pack() {
         .stderr(contains("org.yaml:16:20"))
         .stderr(contains("a/privacy.yaml:2:15"))
         .stderr(contains("1 error found"));
+    // A condition that is not true or false, with a different value on each
+    // declaration: still one error, naming the kind of value, not its dump.
+    let not_a_bool = ORG_PACK.replace(
+        "violation: system.owner == null || !system.owner.startsWith('team-')",
+        "violation: \"system.owner != null ? [system.owner] : [system.id]\"",
+    );
+    std::fs::write(dir.path().join("org.yaml"), not_a_bool).unwrap();
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains("failed on system `a` (and 2 more)"))
+        .stderr(contains("got a list"))
+        .stderr(contains("String(").not())
+        .stderr(contains("1 error found"));
 }
 
 #[test]

@@ -599,7 +599,13 @@ fn truthy(program: &Program, ctx: &Context) -> Result<bool, ExecutionError> {
         Value::Null => Ok(false),
         other => Err(ExecutionError::function_error(
             "condition",
-            format!("must be true or false, got {other:?}"),
+            format!(
+                "must be true or false, got {}",
+                match other {
+                    Value::List(_) => "a list",
+                    v => kind_of(&v),
+                }
+            ),
         )),
     }
 }

@@ -225,6 +225,61 @@ pub const FUNCTIONS: [&str; 15] = [
     "longer",
 ];
 
+/// How many arguments each of `FUNCTIONS` takes. The interpreter only
+/// notices too few when a call runs (which a `when` may put off until some
+/// later change) and ignores extra ones; the pack loader checks both.
+const FUNCTION_ARITY: [(&str, usize); 15] = [
+    ("covers", 2),
+    ("any_covers", 2),
+    ("personal", 1),
+    ("special", 1),
+    ("criminal", 1),
+    ("sensitive", 1),
+    ("in_eea", 1),
+    ("adequate", 1),
+    ("dpf_country", 1),
+    ("days", 1),
+    ("finite", 1),
+    ("overdue", 2),
+    ("document_exists", 1),
+    ("max_days", 1),
+    ("longer", 2),
+];
+
+/// Every call in `e`: the function and how many arguments it is given (a
+/// method call's receiver counts as the first).
+fn calls(e: &cel::IdedExpr, out: &mut Vec<(String, usize)>) {
+    let mut walk = |items: &mut dyn Iterator<Item = &cel::IdedExpr>| {
+        for item in items {
+            calls(item, out);
+        }
+    };
+    match &e.expr {
+        Expr::Call(call) => {
+            let n = call.args.len() + usize::from(call.target.is_some());
+            walk(&mut call.target.iter().map(|t| &**t).chain(call.args.iter()));
+            out.push((call.func_name.clone(), n));
+        }
+        Expr::Comprehension(c) => walk(
+            &mut [
+                &c.iter_range,
+                &c.accu_init,
+                &c.loop_cond,
+                &c.loop_step,
+                &c.result,
+            ]
+            .into_iter(),
+        ),
+        Expr::List(l) => walk(&mut l.elements.iter()),
+        Expr::Select(sel) => calls(&sel.operand, out),
+        Expr::Map(m) => walk(&mut m.entries.iter().flat_map(|e| match &e.expr {
+            cel::common::ast::EntryExpr::MapEntry(m) => vec![&m.key, &m.value],
+            cel::common::ast::EntryExpr::StructField(f) => vec![&f.value],
+        })),
+        _ => {}
+    }
+}
+
 /// CEL's standard functions and macros (those cel-rust implements).
 const STDLIB: [&str; 22] = [
     "size",
@@ -333,6 +388,27 @@ pub fn compile_all(
                 FUNCTIONS.iter().chain(STDLIB.iter()).copied(),
             )),
         );
+    }
+    let mut called = Vec::new();
+    calls(program.expression(), &mut called);
+    for (func, given) in called {
+        let Some(&(_, takes)) = FUNCTION_ARITY.iter().find(|(f, _)| *f == func) else {
+            continue;
+        };
+        if given != takes {
+            problems.push(
+                Diagnostic::error(
+                    "rule-wrong-arguments",
+                    format!(
+                        "`{func}` takes {takes} argument{}, but is given {given}",
+                        if takes == 1 { "" } else { "s" }
+                    ),
+                )
+                .at(file, Place::value(pointer))
+                .label(format!("`{func}` called with {given}"))
+                .help("the helper functions and their arguments are listed in the README (rule packs)"),
+            );
+        }
     }
     let kind = target.and_then(Kind::parse);
     for u in Shapes::builtin().unknown_fields(program.expression(), kind) {
@@ -608,5 +684,39 @@ mod tests {
         assert_eq!(d.file.as_deref(), Some("org.yaml"));
         let three = "[1].all(x, [2].all(y, [3].all(z, x == y)))";
         assert!(compile(three, None, "f", "/p").is_ok());
+    }
+
+    #[test]
+    fn a_helper_given_too_few_or_too_many_arguments_is_a_load_error() {
+        let err = |src: &str| {
+            compile_all(
+                src,
+                Some("dataset"),
+                "org.yaml",
+                "/rules/0/checks/0/violation",
+            )
+            .err()
+            .map(|d| d[0].message.clone())
+        };
+        assert_eq!(
+            err("dataset.location != null && covers(dataset.location)").as_deref(),
+            Some("`covers` takes 2 arguments, but is given 1")
+        );
+        assert_eq!(
+            err("[1].exists(x, in_eea(dataset.location, 1, 2))").as_deref(),
+            Some("`in_eea` takes 1 argument, but is given 3")
+        );
+        assert_eq!(
+            err("covers(dataset.location, 'user') && in_eea('DE')"),
+            None
+        );
+        // Every helper the engine registers has its arity listed.
+        assert_eq!(
+            FUNCTIONS.iter().collect::<BTreeSet<_>>(),
+            FUNCTION_ARITY
+                .iter()
+                .map(|(f, _)| f)
+                .collect::<BTreeSet<_>>()
+        );
     }
 }
