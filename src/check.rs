@@ -72,6 +72,9 @@ pub fn catalog(
         .clone()
         .unwrap_or_else(|| "privgate.yaml".into());
     let org_files = org_pack_files(model, tree, &config_file, &mut diags);
+    // A pack that did not load may be the one implementing a regulation
+    // the config names: its own errors say what to fix.
+    let mut org_pack_unread = false;
     for (file, pointer) in &org_files {
         let (file, pointer) = (file.clone(), pointer.clone());
         match tree.read(&file) {
@@ -82,19 +85,25 @@ pub fn catalog(
                     sources.insert(file.clone(), t);
                 }
                 diags.append(&mut d);
-                if let Some(p) = p {
-                    check_org_pack(&p, &mut diags);
-                    packs.push(p);
+                match p {
+                    Some(p) => {
+                        check_org_pack(&p, &mut diags);
+                        packs.push(p);
+                    }
+                    None => org_pack_unread = true,
                 }
             }
-            Err(d) => diags.push(d.related(&config_file, Place::value(pointer), "listed here")),
+            Err(d) => {
+                org_pack_unread = true;
+                diags.push(d.related(&config_file, Place::value(pointer), "listed here"));
+            }
         }
     }
     check_unique_ids(&packs, &mut diags);
     let regulations = model.regulations();
     let known_regs: BTreeSet<&str> = packs.iter().map(|p| p.regulation.as_str()).collect();
     for (i, r) in regulations.iter().enumerate() {
-        if !known_regs.contains(r.as_str()) {
+        if !known_regs.contains(r.as_str()) && !org_pack_unread {
             let known = known_regs.iter().copied().collect::<Vec<_>>().join(", ");
             let d = Diagnostic::error(
                 "unknown-regulation",

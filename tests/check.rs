@@ -728,6 +728,17 @@ fn the_config_can_select_an_organisation_pack_as_the_flag_does() {
         .stderr(contains("no rule pack implements regulation `gpdr`"))
         .stderr(contains("did you mean `gdpr`?"))
         .stderr(contains("privgate.yaml:2:21"));
+    // A pack that does not load says why, and only that: the regulation
+    // it would implement is not also called unknown.
+    std::fs::write(
+        dir.path().join("privgate.yaml"),
+        "version: 1\nregulations: [acme]\nrulepacks: [org.yaml]\n",
+    )
+    .unwrap();
+    let broken = ORG_PACK.replace("severity: high", "severity: severe");
+    check_with_pack(dir.path(), &broken)
+        .stderr(contains("severe"))
+        .stderr(contains("no rule pack implements").not());
 }
 
 #[test]
