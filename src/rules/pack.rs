@@ -246,6 +246,37 @@ const FUNCTION_ARITY: [(&str, usize); 15] = [
     ("longer", 2),
 ];
 
+/// The parser's first complaint, where in the condition it is, without
+/// the grammar's list of every token it would have taken.
+fn syntax_error(e: &cel::ParseErrors) -> String {
+    let Some(first) = e.errors.first() else {
+        return format!("CEL syntax error: {e}");
+    };
+    let msg = first.msg.trim_start_matches("Syntax error: ");
+    let msg = msg.split(" expecting {").next().unwrap_or(msg);
+    let msg = if msg.contains("'<EOF>'") {
+        "it ends where more is expected".to_string()
+    } else if let Some(rest) = [
+        "mismatched input ",
+        "extraneous input ",
+        "token recognition error at: ",
+    ]
+    .iter()
+    .find_map(|p| msg.strip_prefix(p))
+    {
+        format!("unexpected `{}`", rest.trim().trim_matches('\'').trim())
+    } else {
+        msg.to_string()
+    };
+    let (line, column) = first.pos;
+    let at = if line > 1 {
+        format!("line {line}, column {column}")
+    } else {
+        format!("column {column}")
+    };
+    format!("CEL syntax error at {at} of the condition: {msg}")
+}
+
 /// Every call in `e`: the function and how many arguments it is given (a
 /// method call's receiver counts as the first).
 fn calls(e: &cel::IdedExpr, out: &mut Vec<(String, usize)>) {
@@ -327,11 +358,9 @@ pub fn compile_all(
     pointer: &str,
 ) -> Result<Arc<Program>, Vec<Diagnostic>> {
     let program = Program::compile(source).map_err(|e| {
-        vec![
-            Diagnostic::error("rule-syntax", format!("CEL syntax error: {e}"))
-                .at(file, Place::value(pointer))
-                .label("does not compile"),
-        ]
+        vec![Diagnostic::error("rule-syntax", syntax_error(&e))
+            .at(file, Place::value(pointer))
+            .label("does not compile")]
     })?;
     let depth = comprehension_depth(program.expression());
     if depth > MAX_COMPREHENSION_DEPTH {
@@ -684,6 +713,29 @@ mod tests {
         assert_eq!(d.file.as_deref(), Some("org.yaml"));
         let three = "[1].all(x, [2].all(y, [3].all(z, x == y)))";
         assert!(compile(three, None, "f", "/p").is_ok());
+    }
+
+    #[test]
+    fn a_syntax_error_says_where_in_the_condition_in_one_line() {
+        let d = compile("dataset.location != 'DE' &&", None, "org.yaml", "/p").unwrap_err();
+        assert_eq!(d.code, "rule-syntax");
+        assert!(
+            d.message.starts_with("CEL syntax error at column "),
+            "{}",
+            d.message
+        );
+        assert!(
+            d.message.ends_with("it ends where more is expected"),
+            "{}",
+            d.message
+        );
+        let d = compile("dataset.location == = 'DE'", None, "org.yaml", "/p").unwrap_err();
+        assert!(d.message.contains("unexpected `=`"), "{}", d.message);
+        assert!(
+            !d.message.contains('\n') && !d.message.contains("IDENTIFIER"),
+            "{}",
+            d.message
+        );
     }
 
     #[test]
