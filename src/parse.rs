@@ -351,6 +351,15 @@ fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
             format!("YAML syntax error: {reason}"),
             "a key may appear once per mapping; merge the two entries",
         )
+    } else if reason.contains("more than one document") {
+        // serde_yaml gives no position; the second document starts at a
+        // `---` line after some content.
+        offset = second_document(text).unwrap_or(offset);
+        (
+            "yaml-syntax",
+            "this file holds more than one YAML document (a `---` line starts another)".to_string(),
+            "a manifest is one document: remove the `---` line, or move each document to a file of its own",
+        )
     } else if reason.contains(NOT_A_NUMBER) {
         (
             "yaml-syntax",
@@ -382,6 +391,25 @@ fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
     } else {
         d.help(help)
     }
+}
+
+/// Where the second document of `text` begins: a `---` line after the first
+/// line that holds anything but a comment or a directive.
+fn second_document(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    let mut seen_content = false;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed.starts_with("--- ") {
+            if seen_content {
+                return Some(offset);
+            }
+        } else if !trimmed.is_empty() && !trimmed.starts_with('#') && !trimmed.starts_with('%') {
+            seen_content = true;
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// The byte offset libyaml names in the message itself ("control
@@ -620,6 +648,22 @@ mod tests {
         // Within the limit, the same shape parses.
         let fine = format!("version: 1\nx: &a \"{long}\"\ny: [*a, *a]\n");
         assert!(parse("p.yaml", fine.into_bytes()).is_ok());
+    }
+
+    #[test]
+    fn a_second_document_is_named_at_its_marker() {
+        let text = "# header\n---\nversion: 1\n---\nversion: 1\n";
+        let d = err(text);
+        assert!(
+            d.message.contains("more than one YAML document"),
+            "{}",
+            d.message
+        );
+        assert!(
+            matches!(d.place, Place::Bytes { offset, .. } if offset == text.rfind("---").unwrap()),
+            "{:?}",
+            d.place
+        );
     }
 
     #[test]
