@@ -379,6 +379,9 @@ fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
     };
     let d = Diagnostic::error(code, message)
         .label(match code {
+            "yaml-syntax" if reason.contains("more than one document") => {
+                "a second document starts here".to_string()
+            }
             "yaml-syntax" if at_end && !reason.contains("end of stream") => {
                 format!("{reason} before the file ends")
             }
