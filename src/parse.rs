@@ -44,6 +44,11 @@ pub fn parse(path: &str, bytes: Vec<u8>) -> Result<Parsed, (Option<String>, Diag
     if text.starts_with('\u{FEFF}') {
         text.drain(..'\u{FEFF}'.len_utf8());
     }
+    // A lone CR (old Mac line ends) is a line break to YAML; as `\n`, of the
+    // same length, it is one to every line and column privgate reports.
+    if text.contains('\r') {
+        text = lone_cr_as_lf(&text);
+    }
     if is_blank(&text) {
         let d = Diagnostic::error(
             "empty-file",
@@ -396,6 +401,19 @@ fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
     }
 }
 
+fn lone_cr_as_lf(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(if c == '\r' && chars.peek() != Some(&'\n') {
+            '\n'
+        } else {
+            c
+        });
+    }
+    out
+}
+
 /// Where the second document of `text` begins: a `---` line after the first
 /// line that holds anything but a comment or a directive.
 fn second_document(text: &str) -> Option<usize> {
@@ -667,6 +685,16 @@ mod tests {
             "{:?}",
             d.place
         );
+    }
+
+    #[test]
+    fn old_mac_line_ends_count_as_lines() {
+        let text = match parse("p.yaml", b"version: 1\rsystem:\r  id: a\r\n".to_vec()) {
+            Ok(p) => p.text,
+            Err((_, d)) => panic!("{}", d.message),
+        };
+        // Lone CRs become line feeds; a CRLF stays as it is.
+        assert_eq!(text, "version: 1\nsystem:\n  id: a\r\n");
     }
 
     #[test]

@@ -1765,3 +1765,23 @@ fn a_date_in_the_right_shape_but_no_month_says_which_part_is_wrong() {
         &["there is no month 13"],
     );
 }
+
+#[test]
+fn windows_and_old_mac_line_ends_show_and_count_like_unix_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    for (ending, name) in [("\r\n", "crlf"), ("\r", "cr")] {
+        let text = ["version: 1", "system:", "  id: a", "  ownr: x@y.z", ""].join(ending);
+        std::fs::write(dir.path().join("privacy.yaml"), text).unwrap();
+        let run = validate(dir.path());
+        assert!(
+            run.stderr.contains("privacy.yaml:4:3"),
+            "{name}: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("x@y.z?") && !run.stderr.contains("id: a?"),
+            "{name}: a CR shows as a hazard: {}",
+            run.stderr
+        );
+    }
+}

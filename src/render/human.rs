@@ -300,8 +300,19 @@ impl Excerpt {
             at = end_of_line + 1;
         }
         let span_end = span_end.max(span_start);
-        // Same byte lengths, so the spans above still hold.
-        let out: String = out.chars().map(visible).collect();
+        // Same byte lengths, so the spans above still hold. A CR that ends
+        // a line (a CRLF file) is a blank, not a hazard.
+        let mut chars = out.chars().peekable();
+        let mut shown_text = String::with_capacity(out.len());
+        while let Some(c) = chars.next() {
+            let line_end = matches!(chars.peek(), None | Some('\n'));
+            shown_text.push(if c == '\r' && line_end {
+                ' '
+            } else {
+                visible(c)
+            });
+        }
+        let out = shown_text;
         let excerpt = Excerpt {
             name: name.to_string(),
             span_line: above,
