@@ -272,14 +272,24 @@ fn org_pack_files(
         };
         let matched: Vec<&String> = all.iter().filter(|f| glob.is_match(f.as_str())).collect();
         if matched.is_empty() {
-            diags.push(
+            // Packs are read from the repository, so that a check is the
+            // same on every machine; a path out of it can never match.
+            let outside = pattern.starts_with('/') || pattern.split('/').any(|part| part == "..");
+            let d = if outside {
+                Diagnostic::error(
+                    "missing-rulepack",
+                    format!("`{pattern}` is outside the repository: rule packs are read from it"),
+                )
+                .label("outside the repository")
+                .help("copy or vendor the pack into the repository and list its path relative to the root")
+            } else {
                 Diagnostic::error(
                     "missing-rulepack",
                     format!("`{pattern}` matches no rule pack file"),
                 )
-                .at(config_file, Place::value(pointer.clone()))
-                .label("no such file"),
-            );
+                .label("no such file")
+            };
+            diags.push(d.at(config_file, Place::value(pointer.clone())));
         }
         out.extend(matched.into_iter().map(|f| (f.clone(), pointer.clone())));
     }
@@ -300,6 +310,25 @@ fn check_org_pack(p: &Pack, diags: &mut Vec<Diagnostic>) {
                 .at(&p.file, Place::value(format!("{}/id", r.pointer)))
                 .help(format!(
                     "use your own prefix, e.g. `{}.{}`",
+                    p.name,
+                    r.id.split('.').skip(1).collect::<Vec<_>>().join(".")
+                )),
+            );
+        } else if !r.id.starts_with(&format!("{}.", p.name)) {
+            // Ids are `<pack>.<name>`: the prefix says where a finding's
+            // rule is written, and keeps two organisations' ids apart.
+            diags.push(
+                Diagnostic::error(
+                    "invalid-value",
+                    format!(
+                        "rule id `{}` does not start with the pack's name, `{}.`",
+                        r.id, p.name
+                    ),
+                )
+                .at(&p.file, Place::value(format!("{}/id", r.pointer)))
+                .label("another pack's prefix")
+                .help(format!(
+                    "name it `{}.{}`",
                     p.name,
                     r.id.split('.').skip(1).collect::<Vec<_>>().join(".")
                 )),

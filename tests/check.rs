@@ -530,6 +530,12 @@ rules:
         .stdout(contains(
             "severity critical is set in this repository's privgate.yaml",
         ));
+    privgate(dir.path())
+        .args(["rules", "explain", "gdpr.breach-notification"])
+        .assert()
+        .success()
+        .stdout(contains("severity:   off (medium when on)"))
+        .stdout(contains("turned off in this repository's privgate.yaml"));
 }
 
 #[test]
@@ -935,6 +941,32 @@ fn a_typo_in_an_organisation_rule_is_a_located_load_error() {
     // Built-in namespaces are reserved.
     let reserved = ORG_PACK.replace("acme.owner-is-team-address", "gdpr.owner");
     check_with_pack(dir.path(), &reserved).stderr(contains("`gdpr.owner` is reserved"));
+    // An id carries its own pack's name.
+    let foreign = ORG_PACK.replace("acme.owner-is-team-address", "other.owner");
+    check_with_pack(dir.path(), &foreign)
+        .stderr(contains(
+            "rule id `other.owner` does not start with the pack's name, `acme.`",
+        ))
+        .stderr(contains("name it `acme.owner`"));
+    // Texts people read may not be blank.
+    let blank = ORG_PACK.replace("citation: PRIV-4.2", "citation: \"   \"");
+    check_with_pack(dir.path(), &blank).stderr(contains(
+        "`citation` must be an article or section, not blank",
+    ));
+    // Packs come from the repository; a path out of it says so.
+    std::fs::write(dir.path().join("org.yaml"), ORG_PACK).unwrap();
+    std::fs::write(
+        dir.path().join("privgate.yaml"),
+        "version: 1\nrulepacks: [../elsewhere/org.yaml]\n",
+    )
+    .unwrap();
+    privgate(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`../elsewhere/org.yaml` is outside the repository",
+        ));
 }
 
 #[test]

@@ -170,6 +170,15 @@ fn explain_json(l: &Listed) -> serde_json::Value {
 /// `explain`, with what this repository's config changes.
 fn explain_listed(l: &Listed) -> String {
     let mut out = explain(&l.rule);
+    if !l.enabled {
+        // Where the eye looks first, as `privgate rules` shows it.
+        let line = format!("severity:   {}\n", l.rule.severity.name());
+        out = out.replacen(
+            &line,
+            &format!("severity:   off ({} when on)\n", l.rule.severity.name()),
+            1,
+        );
+    }
     let mut notes = Vec::new();
     if let Some(s) = l.pack_severity {
         notes.push(format!(
