@@ -194,8 +194,11 @@ pub fn did_you_mean<'a>(
 /// The candidate closest to `found`, when it is close enough to be a typo.
 pub fn closest<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(f64, &str)> = None;
+    // Case is the commonest slip (`SLA`, `GDPR`): compared without it, a
+    // word that differs only in case is the closest there is.
+    let found = found.to_lowercase();
     for c in candidates {
-        let score = strsim::jaro_winkler(found, c);
+        let score = strsim::jaro_winkler(&found, &c.to_lowercase());
         if score >= 0.8 && best.is_none_or(|(b, _)| score > b) {
             best = Some((score, c));
         }

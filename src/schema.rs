@@ -105,10 +105,16 @@ impl Schema {
                 unexpected
                     .iter()
                     .map(|key| {
-                        let help = did_you_mean(key, allowed.iter().copied()).or_else(|| {
-                            (!allowed.is_empty())
-                                .then(|| format!("allowed here: {}", allowed.join(", ")))
-                        });
+                        let help = if key == "<<" {
+                            // YAML 1.1's merge key; the YAML 1.2 parsers
+                            // privgate uses read it as a plain key.
+                            Some("merge keys (`<<: *anchor`) are not supported: write the fields out, or use an alias for a whole value".to_string())
+                        } else {
+                            did_you_mean(key, allowed.iter().copied()).or_else(|| {
+                                (!allowed.is_empty())
+                                    .then(|| format!("allowed here: {}", allowed.join(", ")))
+                            })
+                        };
                         at(
                             Diagnostic::error(
                                 "unknown-field",

@@ -125,17 +125,21 @@ pub fn duration_suggestion(v: &str, period: bool) -> Option<String> {
         .map(|c| format!("did you mean `{c}`?"))
 }
 
-/// `8 years`, `30 days`, `1 month` as ISO 8601.
+/// `8 years`, `30 days`, `1 month`, `1y`, `30d` as ISO 8601.
 fn in_words(lower: &str) -> Option<String> {
-    let (n, unit) = lower.split_once(char::is_whitespace)?;
+    let split_at = lower.find(|c: char| !c.is_ascii_digit())?;
+    let (n, unit) = match lower.split_once(char::is_whitespace) {
+        Some(parts) => parts,
+        None => lower.split_at(split_at),
+    };
     let n: u32 = n.parse().ok()?;
     let unit = unit.trim().trim_end_matches('s');
     let designator = match unit {
-        "year" | "yr" => "Y",
-        "month" => "M",
-        "week" => "W",
-        "day" => "D",
-        "hour" | "hr" => return Some(format!("PT{n}H")),
+        "year" | "yr" | "y" => "Y",
+        "month" | "mo" => "M",
+        "week" | "wk" | "w" => "W",
+        "day" | "d" => "D",
+        "hour" | "hr" | "h" => return Some(format!("PT{n}H")),
         _ => return None,
     };
     Some(format!("P{n}{designator}"))
@@ -144,6 +148,23 @@ fn in_words(lower: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_unit_letters_are_suggested_as_iso_durations() {
+        for (typed, meant) in [
+            ("1y", "P1Y"),
+            ("30d", "P30D"),
+            ("72h", "PT72H"),
+            ("2 weeks", "P2W"),
+        ] {
+            assert_eq!(
+                duration_suggestion(typed, false),
+                Some(format!("did you mean `{meant}`?")),
+                "{typed}"
+            );
+        }
+        assert_eq!(duration_suggestion("soon", false), None);
+    }
 
     #[test]
     fn a_fraction_is_suggested_in_whole_smaller_units() {

@@ -1785,3 +1785,34 @@ fn windows_and_old_mac_line_ends_show_and_count_like_unix_ones() {
         );
     }
 }
+
+#[test]
+fn merge_keys_case_slips_and_short_durations_get_a_useful_help() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("privacy.yaml"),
+        "version: 1
+system: &s
+  id: a
+rights:
+  access: { SLA: P30D }
+assessments:
+  - id: a1
+    type: dpia
+    review: 1y
+datasets:
+  - <<: *s
+    categories: [user.name]
+",
+    )
+    .unwrap();
+    let run = validate(dir.path());
+    let text = squash(&run.stderr);
+    for help in [
+        "mergekeys(`<<:*anchor`)arenotsupported",
+        "didyoumean`sla`?",
+        "didyoumean`P1Y`?",
+    ] {
+        assert!(text.contains(help), "{help}: {}", run.stderr);
+    }
+}
