@@ -309,6 +309,7 @@ fn dq(text: &str) -> String {
             '"' => s.push_str("\\\""),
             '\n' => s.push_str("\\n"),
             '\r' => {}
+            c if crate::diagnostic::is_hazard(c) => s.push_str(&c.escape_unicode().to_string()),
             c => s.push(c),
         }
     }
@@ -421,6 +422,9 @@ fn mermaid_text(text: &str) -> String {
             '|' => s.push_str("#124;"),
             '`' => s.push_str("#96;"),
             '\n' | '\r' => s.push(' '),
+            // An escape sequence in a name must not reach a terminal or a
+            // renderer as one.
+            c if crate::diagnostic::is_hazard(c) => s.push_str(&c.escape_unicode().to_string()),
             c => s.push(c),
         }
     }

@@ -770,6 +770,9 @@ fn md(text: &str) -> String {
             '<' => s.push_str("&lt;"),
             '>' => s.push_str("&gt;"),
             '&' => s.push_str("&amp;"),
+            // An escape sequence in a name must not reach a terminal or a
+            // renderer as one.
+            c if crate::diagnostic::is_hazard(c) => s.push_str(&c.escape_unicode().to_string()),
             c => s.push(c),
         }
     }

@@ -1363,3 +1363,29 @@ fn report_phases_on_a_corpus() {
         page.len() as f64 / 1e6
     );
 }
+
+#[test]
+fn terminal_escapes_in_declared_names_do_not_reach_any_text_output() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [(
+            "privacy.yaml",
+            "version: 1\nsystem: { id: a, name: \"\\e]0;pwn\\a\", owner: x@y.z }\ndatasets:\n  - id: d\n    name: \"\\e[31mred\"\n    categories: [user.name]\n    subjects: [customer]\n",
+        )],
+    );
+    for args in [
+        &["ropa", "--format", "markdown"][..],
+        &["ropa", "--format", "csv"],
+        &["map", "--format", "mermaid"],
+        &["map", "--format", "dot"],
+    ] {
+        let out = privgate(dir.path()).args(args).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{args:?}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{args:?}: {text}"
+        );
+    }
+}
