@@ -16,6 +16,12 @@ pub enum Shape {
     Fields(BTreeMap<String, Shape>),
     /// `datasets`, `vendors`, ...: declarations of a kind by id.
     ById(Kind),
+    /// Text, a number or true/false (`kind` in words), with the values an
+    /// enumeration allows.
+    Scalar {
+        kind: &'static str,
+        allowed: Option<Vec<String>>,
+    },
     /// Anything else (text, lists, numbers): not looked into.
     Opaque,
 }
@@ -92,14 +98,27 @@ impl Shapes {
     /// Every field `expr` reads that does not exist; `target` names the
     /// declaration variable, if any.
     pub fn unknown_fields(&self, expr: &IdedExpr, target: Option<Kind>) -> Vec<UnknownField> {
+        self.walk(expr, target).unknown
+    }
+
+    /// Comparisons of a field with a literal that can never hold:
+    /// `dataset.encrypted_at_rest == 'false'` (true/false against text),
+    /// `purpose.lawful_basis == 'consnt'` (no such value). The interpreter
+    /// answers false to both, so the rule would silently never fire.
+    pub fn never_equal(&self, expr: &IdedExpr, target: Option<Kind>) -> Vec<String> {
+        self.walk(expr, target).never_equal
+    }
+
+    fn walk(&self, expr: &IdedExpr, target: Option<Kind>) -> Walk<'_> {
         let mut walk = Walk {
             shapes: self,
             target,
             bound: Vec::new(),
             unknown: Vec::new(),
+            never_equal: Vec::new(),
         };
         walk.shape(expr);
-        walk.unknown
+        walk
     }
 }
 
@@ -118,7 +137,21 @@ fn shape_of(node: &serde_json::Value, defs: &serde_json::Value) -> Shape {
                 .map(|(k, v)| (k.clone(), shape_of(v, defs)))
                 .collect(),
         ),
-        None => Shape::Opaque,
+        None => {
+            let kind = match node["type"].as_str() {
+                Some("string") => "text",
+                Some("boolean") => "true or false",
+                Some("integer" | "number") => "a number",
+                _ => return Shape::Opaque,
+            };
+            let allowed = node["enum"].as_array().map(|values| {
+                values
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            });
+            Shape::Scalar { kind, allowed }
+        }
     }
 }
 
@@ -150,6 +183,21 @@ struct Walk<'s> {
     /// Names bound by enclosing comprehensions, which hide globals.
     bound: Vec<String>,
     unknown: Vec<UnknownField>,
+    never_equal: Vec<String>,
+}
+
+/// A literal's kind in words, and its text; `None` for null (optional
+/// fields are compared with null on purpose) and what cannot be compared.
+fn literal(e: &IdedExpr) -> Option<(&'static str, String)> {
+    use cel::common::value::CelVal;
+    match &e.expr {
+        Expr::Literal(CelVal::Boolean(b)) => Some(("true or false", b.to_string())),
+        Expr::Literal(CelVal::String(s)) => Some(("text", format!("'{s}'"))),
+        Expr::Literal(CelVal::Int(i)) => Some(("a number", i.to_string())),
+        Expr::Literal(CelVal::UInt(u)) => Some(("a number", u.to_string())),
+        Expr::Literal(CelVal::Double(d)) => Some(("a number", d.to_string())),
+        _ => None,
+    }
 }
 
 impl Walk<'_> {
@@ -187,6 +235,7 @@ impl Walk<'_> {
                     self.shape(t);
                 }
                 let args: Vec<_> = call.args.iter().map(|a| self.shape(a)).collect();
+                self.compare(&call.func_name, &call.args, &args);
                 // `vendors[flow.to]`: a declaration of that kind.
                 match (call.func_name.as_str(), args.first()) {
                     ("_[_]", Some(Some((path, Shape::ById(kind))))) => self
@@ -224,6 +273,50 @@ impl Walk<'_> {
                 None
             }
             Expr::Literal(_) | Expr::Unspecified => None,
+        }
+    }
+
+    /// Notes an `==`, `!=` or `in` of a typed field and literals that can
+    /// never be equal.
+    fn compare(&mut self, func: &str, exprs: &[IdedExpr], shapes: &[Option<(String, Shape)>]) {
+        let field = |i: usize| match shapes.get(i) {
+            Some(Some((path, Shape::Scalar { kind, allowed }))) => Some((path, *kind, allowed)),
+            _ => None,
+        };
+        let pairs: Vec<(_, &IdedExpr)> = match func {
+            "_==_" | "_!=_" => [(0, 1), (1, 0)]
+                .into_iter()
+                .filter_map(|(f, l)| Some((field(f)?, exprs.get(l)?)))
+                .collect(),
+            // `flow.transfer_mechanism in ['scc', 'bcr']`
+            "@in" => match (field(0), exprs.get(1).map(|e| &e.expr)) {
+                (Some(f), Some(Expr::List(l))) => l.elements.iter().map(|e| (f, e)).collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        for ((path, kind, allowed), other) in pairs {
+            let Some((lit_kind, text)) = literal(other) else {
+                continue;
+            };
+            if lit_kind != kind {
+                self.never_equal.push(format!(
+                    "`{path}` is {kind}, compared with {lit_kind} {text}: they are never equal"
+                ));
+            } else if let (Some(allowed), Expr::Literal(cel::common::value::CelVal::String(v))) =
+                (allowed, &other.expr)
+            {
+                if !allowed.contains(v) {
+                    let hint =
+                        crate::diagnostic::did_you_mean(v, allowed.iter().map(String::as_str))
+                            .map(|h| format!("; {h}"))
+                            .unwrap_or_default();
+                    self.never_equal.push(format!(
+                        "`{path}` is one of {}; {text} is none of them{hint}",
+                        allowed.join(", ")
+                    ));
+                }
+            }
         }
     }
 
@@ -270,6 +363,45 @@ mod tests {
         for src in ok {
             let target = src.split('.').next().and_then(Kind::parse);
             assert_eq!(unknown(src, target), Vec::<String>::new(), "{src}");
+        }
+    }
+
+    fn never_equal(src: &str) -> Vec<String> {
+        let program = cel::Program::compile(src).unwrap();
+        let target = src.split('.').next().and_then(Kind::parse);
+        Shapes::builtin().never_equal(program.expression(), target)
+    }
+
+    #[test]
+    fn comparisons_that_can_never_hold_are_found() {
+        let cases = [
+            (
+                "dataset.encrypted_at_rest == 'false'",
+                "`dataset.encrypted_at_rest` is true or false, compared with text 'false': they are never equal",
+            ),
+            (
+                "dataset.id != '' && 5 != dataset.location",
+                "`dataset.location` is text, compared with a number 5: they are never equal",
+            ),
+            (
+                "purpose.lawful_basis == 'consnt'",
+                "`purpose.lawful_basis` is one of consent, contract, legal_obligation, vital_interests, public_task, legitimate_interests; 'consnt' is none of them; did you mean `consent`?",
+            ),
+            (
+                "[1].exists(x, assessments[x].type in ['dpia', 'tai'])",
+                "`assessments[...].type` is one of dpia, pia, lia, tia; 'tai' is none of them",
+            ),
+        ];
+        for (src, want) in cases {
+            assert_eq!(never_equal(src), [want], "{src}");
+        }
+        for fine in [
+            "dataset.encrypted_at_rest == true",
+            "dataset.location == null || dataset.location != 'DE'",
+            "purpose.lawful_basis in ['consent', 'contract']",
+            "flow.facts.personal == true",
+        ] {
+            assert_eq!(never_equal(fine), Vec::<String>::new(), "{fine}");
         }
     }
 

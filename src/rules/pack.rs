@@ -457,6 +457,14 @@ pub fn compile_all(
             ),
         );
     }
+    for why in Shapes::builtin().never_equal(program.expression(), kind) {
+        problems.push(
+            Diagnostic::error("rule-type-mismatch", why)
+                .at(file, Place::value(pointer))
+                .label("never true")
+                .help("compare with a value of the field's own kind (true/false, a number or text, as the manifest schema has it)"),
+        );
+    }
     if problems.is_empty() {
         Ok(Arc::new(program))
     } else {
