@@ -115,8 +115,6 @@ fn compare_with_base(
             let unchecked = changes::no_longer_checked(&head.model, &base.model, head_tree);
             changes::compare(&mut head.report, &head.model, &base.report, rev, gate);
             changes::set_aside_unchecked(&mut head.report, &unchecked, rev);
-            // The process ends soon: no need to free the base piece by piece.
-            std::mem::forget(base);
         }
         Err((_, diags)) => {
             let n = diags.iter().filter(|d| d.is_error()).count();
