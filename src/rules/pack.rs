@@ -277,38 +277,54 @@ fn syntax_error(e: &cel::ParseErrors) -> String {
     format!("CEL syntax error at {at} of the condition: {msg}")
 }
 
-/// Every call in `e`: the function and how many arguments it is given (a
-/// method call's receiver counts as the first).
-fn calls(e: &cel::IdedExpr, out: &mut Vec<(String, usize)>) {
-    let mut walk = |items: &mut dyn Iterator<Item = &cel::IdedExpr>| {
-        for item in items {
-            calls(item, out);
-        }
-    };
+/// Calls `f` on `e` and on every expression inside it, map entries and
+/// comprehension parts included.
+fn visit(e: &cel::IdedExpr, f: &mut dyn FnMut(&cel::IdedExpr)) {
+    f(e);
     match &e.expr {
         Expr::Call(call) => {
-            let n = call.args.len() + usize::from(call.target.is_some());
-            walk(&mut call.target.iter().map(|t| &**t).chain(call.args.iter()));
-            out.push((call.func_name.clone(), n));
+            call.target.iter().for_each(|t| visit(t, f));
+            call.args.iter().for_each(|a| visit(a, f));
         }
-        Expr::Comprehension(c) => walk(
-            &mut [
+        Expr::Comprehension(c) => {
+            for sub in [
                 &c.iter_range,
                 &c.accu_init,
                 &c.loop_cond,
                 &c.loop_step,
                 &c.result,
-            ]
-            .into_iter(),
-        ),
-        Expr::List(l) => walk(&mut l.elements.iter()),
-        Expr::Select(sel) => calls(&sel.operand, out),
-        Expr::Map(m) => walk(&mut m.entries.iter().flat_map(|e| match &e.expr {
-            cel::common::ast::EntryExpr::MapEntry(m) => vec![&m.key, &m.value],
-            cel::common::ast::EntryExpr::StructField(f) => vec![&f.value],
-        })),
+            ] {
+                visit(sub, f);
+            }
+        }
+        Expr::List(l) => l.elements.iter().for_each(|x| visit(x, f)),
+        Expr::Select(sel) => visit(&sel.operand, f),
+        Expr::Map(m) => {
+            for entry in &m.entries {
+                match &entry.expr {
+                    cel::common::ast::EntryExpr::MapEntry(m) => {
+                        visit(&m.key, f);
+                        visit(&m.value, f);
+                    }
+                    cel::common::ast::EntryExpr::StructField(s) => visit(&s.value, f),
+                }
+            }
+        }
         _ => {}
     }
+}
+
+/// Every call in `e`: the function and how many arguments it is given (a
+/// method call's receiver counts as the first).
+fn calls(e: &cel::IdedExpr) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    visit(e, &mut |e| {
+        if let Expr::Call(call) = &e.expr {
+            let n = call.args.len() + usize::from(call.target.is_some());
+            out.push((call.func_name.clone(), n));
+        }
+    });
+    out
 }
 
 /// CEL's standard functions and macros (those cel-rust implements).
@@ -418,9 +434,7 @@ pub fn compile_all(
             )),
         );
     }
-    let mut called = Vec::new();
-    calls(program.expression(), &mut called);
-    for (func, given) in called {
+    for (func, given) in calls(program.expression()) {
         let Some(&(_, takes)) = FUNCTION_ARITY.iter().find(|(f, _)| *f == func) else {
             continue;
         };
@@ -505,33 +519,14 @@ fn comprehension_depth(e: &cel::IdedExpr) -> usize {
 }
 
 fn comprehension_vars(expr: &cel::IdedExpr) -> BTreeSet<String> {
-    fn walk(e: &cel::IdedExpr, out: &mut BTreeSet<String>) {
-        match &e.expr {
-            Expr::Comprehension(c) => {
-                out.insert(c.iter_var.clone());
-                out.extend(c.iter_var2.clone());
-                out.insert(c.accu_var.clone());
-                for sub in [
-                    &c.iter_range,
-                    &c.accu_init,
-                    &c.loop_cond,
-                    &c.loop_step,
-                    &c.result,
-                ] {
-                    walk(sub, out);
-                }
-            }
-            Expr::Call(call) => {
-                call.target.iter().for_each(|t| walk(t, out));
-                call.args.iter().for_each(|a| walk(a, out));
-            }
-            Expr::List(l) => l.elements.iter().for_each(|x| walk(x, out)),
-            Expr::Select(s) => walk(&s.operand, out),
-            _ => {}
-        }
-    }
     let mut out = BTreeSet::new();
-    walk(expr, &mut out);
+    visit(expr, &mut |e| {
+        if let Expr::Comprehension(c) = &e.expr {
+            out.insert(c.iter_var.clone());
+            out.extend(c.iter_var2.clone());
+            out.insert(c.accu_var.clone());
+        }
+    });
     out
 }
 
@@ -744,6 +739,12 @@ mod tests {
             "{}",
             d.message
         );
+    }
+
+    #[test]
+    fn a_comprehension_inside_a_map_literal_binds_its_variable() {
+        let src = "{'a': dataset.categories.exists(c, c == 'user.name')}['a']";
+        assert!(compile_all(src, Some("dataset"), "f", "/p").is_ok());
     }
 
     #[test]
