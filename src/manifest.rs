@@ -53,6 +53,8 @@ pub struct Dataset {
     #[serde(default)]
     pub subjects: Vec<String>,
     pub location: Option<String>,
+    /// Legal ground for storing outside the EEA (GDPR Art. 44-46).
+    pub transfer_mechanism: Option<String>,
     pub encrypted_at_rest: Option<bool>,
     pub retention: Option<Retention>,
 }
@@ -75,11 +77,18 @@ pub struct Purpose {
     pub description: Option<String>,
     pub lawful_basis: Option<String>,
     pub special_category_condition: Option<String>,
+    /// The law authorising Art. 9(2)(b), (g)-(j), Art. 10 or Art. 22(2)(b) processing.
+    pub authorising_law: Option<String>,
     pub consent: Option<String>,
     #[serde(default)]
     pub categories: Vec<String>,
     #[serde(default)]
     pub subjects: Vec<String>,
+    /// Countries whose residents the purpose serves (GDPR Art. 8(1) age).
+    #[serde(default)]
+    pub markets: Vec<String>,
+    /// When the processing began (11 CCR 7155(c)).
+    pub started: Option<String>,
     #[serde(default)]
     pub datasets: Vec<String>,
     #[serde(default)]
@@ -100,6 +109,8 @@ pub struct Risk {
     pub profiling: bool,
     #[serde(default)]
     pub automated_decision: bool,
+    /// The (CCPA 11 CCR 7001 or other significant) decision made or supported.
+    pub significant_decision: Option<String>,
     #[serde(default)]
     pub systematic_monitoring: bool,
     #[serde(default)]
@@ -108,6 +119,10 @@ pub struct Risk {
     pub vulnerable_subjects: bool,
     #[serde(default)]
     pub matching_datasets: bool,
+    #[serde(default)]
+    pub model_training: bool,
+    #[serde(default)]
+    pub sensitive_location: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -119,6 +134,10 @@ pub struct PurposeCcpa {
     pub shared: bool,
     pub opt_out: Option<String>,
     pub limit_sensitive_use: Option<String>,
+    /// Why sensitive PI is used (11 CCR 7027(m)).
+    pub sensitive_use: Option<String>,
+    /// Where the ADMT Pre-use Notice is given (11 CCR 7220).
+    pub admt_notice: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -133,6 +152,8 @@ pub struct Flow {
     pub categories: Vec<String>,
     pub destination_country: Option<String>,
     pub transfer_mechanism: Option<String>,
+    /// Occasional, not regular or systematic (a derogation needs it, Art. 49).
+    pub occasional: Option<bool>,
     #[serde(default)]
     pub assessments: Vec<String>,
     pub encrypted_in_transit: Option<bool>,
@@ -151,6 +172,10 @@ pub struct Consent {
     pub recorded: Option<bool>,
     pub minimum_age: Option<u32>,
     pub parental_consent: Option<bool>,
+    /// 13-15-year-olds opt in themselves, two-step (11 CCR 7028(a)).
+    pub teen_opt_in: Option<bool>,
+    /// An express statement of consent (Art. 9(2)(a), 22(2)(c)).
+    pub explicit: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -160,9 +185,13 @@ pub struct Vendor {
     pub name: Option<String>,
     pub description: Option<String>,
     pub role: Option<String>,
+    /// For a sub_processor: the processor that engages it.
+    pub processor: Option<String>,
     pub country: Option<String>,
     pub dpf_certified: Option<bool>,
     pub contract: Option<Contract>,
+    /// For a sub_processor: the controller's written authorisation (Art. 28(2)).
+    pub authorised: Option<String>,
     pub assessment: Option<VendorAssessment>,
     pub deletion_propagation: Option<bool>,
 }
@@ -197,6 +226,12 @@ pub struct Assessment {
     pub status: Option<String>,
     pub approver: Option<String>,
     pub review: Option<String>,
+    /// dpia: low | medium | high (Art. 35(7)(d), 36(1)).
+    pub residual_risk: Option<String>,
+    /// When the supervisory authority was consulted (Art. 36(1)).
+    pub consulted: Option<String>,
+    /// screening: dpia_not_required | consent_freely_given.
+    pub conclusion: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -205,24 +240,34 @@ pub struct Rights {
     pub access: Option<Right>,
     pub erasure: Option<Right>,
     pub rectification: Option<Right>,
+    pub restriction: Option<Right>,
     pub portability: Option<Right>,
     pub objection: Option<Right>,
     pub opt_out: Option<Right>,
+    pub human_review: Option<Right>,
+    pub admt_opt_out: Option<Right>,
+    pub admt_access: Option<Right>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Right {
     pub sla: Option<String>,
+    /// The longest extension given on notice.
+    pub extension: Option<String>,
     pub automated: Option<bool>,
     pub gpc: Option<bool>,
     pub channel: Option<String>,
+    /// opt_out: the preference signal is processed frictionlessly (7025(f)).
+    pub frictionless: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Breach {
     pub plan: Option<String>,
+    /// The record of every breach (Art. 33(5)).
+    pub register: Option<String>,
     pub notify_authority_within: Option<String>,
     pub notify_subjects_within: Option<String>,
 }
@@ -263,6 +308,8 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct ControllerContacts {
     pub contact: Option<String>,
+    /// Country of the (main) establishment; unset counts as in the EEA.
+    pub establishment: Option<String>,
     pub dpo: Option<String>,
     pub representative: Option<String>,
 }

@@ -416,10 +416,18 @@ impl Resolver<'_> {
                 );
             }
         }
+        for d in &m.vendors {
+            if let Some(p) = &d.item.processor {
+                self.reference(&d.origin, "/processor", "processor", p, &[Kind::Vendor]);
+            }
+        }
     }
 
     fn category(&mut self, origin: &Origin, rel: &str, key: &str) {
-        if self.model.taxonomy.canonical(key).is_some() {
+        if let Some(canonical) = self.model.taxonomy.canonical(key) {
+            if canonical == "user.government_id" {
+                self.bare_government_id(origin, rel);
+            }
             return;
         }
         let tax = &self.model.taxonomy;
@@ -434,6 +442,21 @@ impl Resolver<'_> {
         let d = Diagnostic::error("unknown-category", format!("unknown data category `{key}`"))
             .label("not in the taxonomy")
             .help(help);
+        self.at(d, origin, rel, false);
+    }
+
+    /// Only some government ids are CCPA sensitive PI (Cal. Civ. Code
+    /// 1798.140(ae)(1)(A)); the bare key cannot say which, so no rule can.
+    fn bare_government_id(&mut self, origin: &Origin, rel: &str) {
+        let d = Diagnostic::warning(
+            "unspecific-category",
+            "`user.government_id` does not say which id: only some are CCPA sensitive personal information",
+        )
+        .label("name the specific id")
+        .help(
+            "use user.government_id.ssn, .drivers_license, .state_id, .passport or .immigration \
+             (sensitive, 1798.140(ae)(1)(A)), or .tax_id, .national_id ... (not sensitive)",
+        );
         self.at(d, origin, rel, false);
     }
 
@@ -570,6 +593,10 @@ impl Resolver<'_> {
             for (i, s) in d.item.subjects.iter().enumerate() {
                 self.subject(&d.origin, &format!("/subjects/{i}"), s);
             }
+            for (i, c) in d.item.markets.iter().enumerate() {
+                self.country(&d.origin, &format!("/markets/{i}"), &Some(c.clone()));
+            }
+            self.date(&d.origin, "/started", &d.item.started);
         }
         for d in &m.flows {
             for (i, c) in d.item.categories.iter().enumerate() {
@@ -587,12 +614,14 @@ impl Resolver<'_> {
                 self.date(&d.origin, "/contract/signed", &c.signed);
                 self.date(&d.origin, "/contract/expires", &c.expires);
             }
+            self.date(&d.origin, "/authorised", &d.item.authorised);
             if let Some(a) = &d.item.assessment {
                 self.date(&d.origin, "/assessment/date", &a.date);
             }
         }
         for d in &m.assessments {
             self.date(&d.origin, "/date", &d.item.date);
+            self.date(&d.origin, "/consulted", &d.item.consulted);
             self.duration(&d.origin, "/review", &d.item.review);
         }
         if let Some(d) = &m.rights {
@@ -601,12 +630,17 @@ impl Resolver<'_> {
                 ("access", &r.access),
                 ("erasure", &r.erasure),
                 ("rectification", &r.rectification),
+                ("restriction", &r.restriction),
                 ("portability", &r.portability),
                 ("objection", &r.objection),
                 ("opt_out", &r.opt_out),
+                ("human_review", &r.human_review),
+                ("admt_opt_out", &r.admt_opt_out),
+                ("admt_access", &r.admt_access),
             ] {
                 if let Some(right) = right {
                     self.duration(&d.origin, &format!("/{name}/sla"), &right.sla);
+                    self.duration(&d.origin, &format!("/{name}/extension"), &right.extension);
                 }
             }
         }
@@ -650,6 +684,13 @@ impl Resolver<'_> {
                 file: file.clone(),
                 pointer: "/settings".into(),
             };
+            if let Some(c) = &m.config.controller {
+                let controller = Origin {
+                    file: file.clone(),
+                    pointer: "/controller".into(),
+                };
+                self.country(&controller, "/establishment", &c.establishment);
+            }
             let s = &m.config.settings;
             self.duration(
                 &settings,
@@ -687,6 +728,9 @@ impl Resolver<'_> {
         if let Some(d) = &m.breach {
             if let Some(p) = &d.item.plan {
                 refs.push((&d.origin, "/plan".into(), p));
+            }
+            if let Some(p) = &d.item.register {
+                refs.push((&d.origin, "/register".into(), p));
             }
         }
         let mut documents = BTreeMap::new();

@@ -147,7 +147,7 @@ pub struct AssessmentRef {
 }
 
 /// Builds the record from the model.
-pub fn build(model: &Model) -> Ropa {
+pub fn build(model: &Model, today: jiff::civil::Date) -> Ropa {
     let lookup = Lookup::new(model);
     let mut flows_by_purpose: BTreeMap<&str, Vec<&Decl<Flow>>> = BTreeMap::new();
     for f in &model.flows {
@@ -179,7 +179,7 @@ pub fn build(model: &Model) -> Ropa {
             let flows = flows_by_purpose
                 .get(d.item.id.as_str())
                 .map_or(&[][..], |v| &v[..]);
-            activity(&lookup, d, flows)
+            activity(&lookup, d, flows, today)
         })
         .collect();
     Ropa {
@@ -189,7 +189,12 @@ pub fn build(model: &Model) -> Ropa {
     }
 }
 
-fn activity(lookup: &Lookup, d: &Decl<Purpose>, flows: &[&Decl<Flow>]) -> Activity {
+fn activity(
+    lookup: &Lookup,
+    d: &Decl<Purpose>,
+    flows: &[&Decl<Flow>],
+    today: jiff::civil::Date,
+) -> Activity {
     let model = lookup.model;
     let system: Option<&Decl<System>> = lookup.system_in(&d.origin.file);
     let p = &d.item;
@@ -263,7 +268,7 @@ fn activity(lookup: &Lookup, d: &Decl<Purpose>, flows: &[&Decl<Flow>]) -> Activi
                 recipient_name: r.name.clone(),
                 adequacy: country
                     .as_deref()
-                    .is_some_and(|c| model.taxonomy.adequate(c)),
+                    .is_some_and(|c| model.taxonomy.adequacy_on(c, today).is_some()),
                 country,
                 mechanism: flow.transfer_mechanism.clone(),
                 assessments: flow.assessments.clone(),

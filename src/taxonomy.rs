@@ -17,6 +17,17 @@ pub enum Mark {
     GdprSpecial,
     GdprCriminal,
     CcpaSensitive,
+    /// Data of a highly personal nature (WP248 rev.01 criterion 4).
+    GdprHighlyPersonal,
+}
+
+impl Mark {
+    pub const ALL: [Mark; 4] = [
+        Mark::GdprSpecial,
+        Mark::GdprCriminal,
+        Mark::CcpaSensitive,
+        Mark::GdprHighlyPersonal,
+    ];
 }
 
 #[derive(Debug, Deserialize)]
@@ -57,18 +68,92 @@ struct CountriesFile {
     #[allow(dead_code)]
     version: u32,
     iso_3166_alpha2: Vec<String>,
-    eea: CountryList,
-    adequacy: CountryList,
+    eea: EeaList,
+    adequacy: AdequacyList,
     dpf: CountryList,
+    digital_consent_age: ConsentAges,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CountryList {
     #[allow(dead_code)]
     source: String,
     #[allow(dead_code)]
     as_of: serde_yaml::Value,
     countries: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EeaList {
+    #[allow(dead_code)]
+    source: String,
+    #[allow(dead_code)]
+    as_of: serde_yaml::Value,
+    countries: Vec<String>,
+    territories: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdequacyList {
+    #[allow(dead_code)]
+    source: String,
+    #[allow(dead_code)]
+    as_of: serde_yaml::Value,
+    decisions: Vec<AdequacyEntry>,
+    #[allow(dead_code)]
+    organisations: Vec<OrganisationEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdequacyEntry {
+    country: String,
+    decision: String,
+    from: String,
+    until: Option<String>,
+    #[serde(default)]
+    scope_limited: bool,
+    scope: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct OrganisationEntry {
+    name: String,
+    decision: String,
+    from: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConsentAges {
+    #[allow(dead_code)]
+    source: String,
+    #[allow(dead_code)]
+    as_of: serde_yaml::Value,
+    default: u32,
+    ages: BTreeMap<String, u32>,
+}
+
+/// A Commission adequacy decision (GDPR Art. 45).
+#[derive(Debug, Clone)]
+pub struct Adequacy {
+    pub decision: String,
+    pub from: jiff::civil::Date,
+    pub until: Option<jiff::civil::Date>,
+    /// The decision covers only some recipients (`scope`).
+    pub scope_limited: bool,
+    pub scope: Option<String>,
+}
+
+impl Adequacy {
+    pub fn in_force(&self, on: jiff::civil::Date) -> bool {
+        self.from <= on && self.until.is_none_or(|u| on <= u)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -83,9 +168,13 @@ pub struct Taxonomy {
     pub aliases: BTreeMap<String, String>,
     pub subjects: BTreeSet<String>,
     pub iso_countries: BTreeSet<String>,
+    /// EEA states and the EU territories with a code of their own.
     pub eea: BTreeSet<String>,
-    pub adequacy: BTreeSet<String>,
+    pub adequacy: BTreeMap<String, Adequacy>,
     pub dpf: BTreeSet<String>,
+    /// GDPR Art. 8(1) age per country, and the age where none is known.
+    pub consent_ages: BTreeMap<String, u32>,
+    pub default_consent_age: u32,
 }
 
 impl Taxonomy {
@@ -113,9 +202,35 @@ impl Taxonomy {
             aliases: tax.aliases,
             subjects: tax.subjects.into_iter().map(|s| s.key).collect(),
             iso_countries: countries.iso_3166_alpha2.into_iter().collect(),
-            eea: countries.eea.countries.into_iter().collect(),
-            adequacy: countries.adequacy.countries.into_iter().collect(),
+            eea: countries
+                .eea
+                .countries
+                .into_iter()
+                .chain(countries.eea.territories)
+                .collect(),
+            adequacy: countries
+                .adequacy
+                .decisions
+                .into_iter()
+                .map(|a| {
+                    let date = |s: &str| {
+                        crate::time::parse_date(s).expect("policies/countries.yaml dates are valid")
+                    };
+                    (
+                        a.country,
+                        Adequacy {
+                            from: date(&a.from),
+                            until: a.until.as_deref().map(date),
+                            decision: a.decision,
+                            scope_limited: a.scope_limited,
+                            scope: a.scope,
+                        },
+                    )
+                })
+                .collect(),
             dpf: countries.dpf.countries.into_iter().collect(),
+            consent_ages: countries.digital_consent_age.ages,
+            default_consent_age: countries.digital_consent_age.default,
         }
     }
 
@@ -165,8 +280,25 @@ impl Taxonomy {
         code == "EU" || self.eea.contains(code)
     }
 
-    pub fn adequate(&self, code: &str) -> bool {
-        self.adequacy.contains(code)
+    /// The adequacy decision for `code` in force on `on`, if any.
+    pub fn adequacy_on(&self, code: &str, on: jiff::civil::Date) -> Option<&Adequacy> {
+        self.adequacy.get(code).filter(|a| a.in_force(on))
+    }
+
+    /// The GDPR Art. 8(1) consent age of the markets named: the highest
+    /// among the EEA countries in the list, else the default (16).
+    pub fn consent_age<'a>(&self, markets: impl IntoIterator<Item = &'a str>) -> u32 {
+        markets
+            .into_iter()
+            .filter(|c| self.in_eea(c))
+            .map(|c| {
+                self.consent_ages
+                    .get(c)
+                    .copied()
+                    .unwrap_or(self.default_consent_age)
+            })
+            .max()
+            .unwrap_or(self.default_consent_age)
     }
 }
 
@@ -180,7 +312,7 @@ pub struct MarkIndex {
 
 impl MarkIndex {
     pub fn new(taxonomy: std::sync::Arc<Taxonomy>) -> MarkIndex {
-        let marks = [Mark::GdprSpecial, Mark::GdprCriminal, Mark::CcpaSensitive];
+        let marks = Mark::ALL;
         let by_key = taxonomy
             .categories
             .keys()
@@ -324,7 +456,7 @@ mod tests {
         keys.extend(["user.health.genetic.extra", "user.nothing", "x"].map(String::from));
         let mut marked = 0;
         for key in &keys {
-            for mark in [Mark::GdprSpecial, Mark::GdprCriminal, Mark::CcpaSensitive] {
+            for mark in Mark::ALL {
                 assert_eq!(
                     index.has_mark(key, mark),
                     tax.has_mark(key, mark),

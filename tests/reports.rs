@@ -1338,7 +1338,7 @@ fn report_phases_on_a_corpus() {
         .unwrap_or_else(|_| panic!("the corpus does not check"));
     let t_check = t.elapsed();
     let t = Instant::now();
-    let record = ropa::build(&checked.model);
+    let record = ropa::build(&checked.model, today);
     let graph = map::build(&checked.model, Some(&checked.report));
     let svg = map::to_svg(&graph);
     let repo = git::info(&root);

@@ -36,6 +36,10 @@ pub struct RopaArgs {
     /// Write to FILE instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The run date, YYYY-MM-DD, for adequacy decisions in force (default:
+    /// PRIVGATE_TODAY, else the clock).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -207,7 +211,7 @@ pub fn report(args: &ReportArgs) -> u8 {
             (repo, head)
         },
         || {
-            let record = ropa::build(&checked.model);
+            let record = ropa::build(&checked.model, today);
             let graph = map::build(&checked.model, Some(&checked.report));
             let map_svg = map::to_svg(&graph);
             (record, graph, map_svg)
@@ -303,7 +307,11 @@ pub fn ropa(args: &RopaArgs) -> u8 {
     let Some(model) = &ws.model else {
         return EXIT_ERROR;
     };
-    let record = ropa::build(model);
+    let today = match run_date(args.today.as_deref()) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let record = ropa::build(model, today);
     let text = match args.format {
         RopaFormat::Markdown => ropa::to_markdown(&record),
         RopaFormat::Json => ropa::to_json(&record),

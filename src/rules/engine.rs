@@ -160,6 +160,7 @@ impl Env {
             ("rights", values::optional(&model.rights)),
             ("breach", values::optional(&model.breach)),
             ("settings", values::settings(&model.config.settings)),
+            ("config", values::config(&model.config)),
             ("today", values::string(&today.to_string())),
             (
                 "repository",
@@ -295,6 +296,7 @@ impl Env {
             let checks: Vec<(usize, usize, &Check)> = rules
                 .iter()
                 .enumerate()
+                .filter(|(_, r)| self.applies(r))
                 .flat_map(|(ri, r)| r.checks.iter().enumerate().map(move |(ci, c)| (ri, ci, c)))
                 .filter(|(_, _, c)| c.target == Target::Decl(kind))
                 .collect();
@@ -347,7 +349,7 @@ impl Env {
             errors.extend(Failure::diagnostics(rules, failures));
         }
         let ctx = self.context(maps);
-        for (ri, rule) in rules.iter().enumerate() {
+        for (ri, rule) in rules.iter().enumerate().filter(|(_, r)| self.applies(r)) {
             for (ci, check) in rule.checks.iter().enumerate() {
                 if check.target != Target::Repository {
                     continue;
@@ -382,6 +384,11 @@ impl Env {
         } else {
             Err(errors)
         }
+    }
+
+    /// A rule with a start date is not checked before it (rules.md).
+    fn applies(&self, rule: &Rule) -> bool {
+        rule.applies_from.is_none_or(|from| from <= self.today)
     }
 
     /// Frees the values, both threads at once: hundreds of thousands of
@@ -478,6 +485,23 @@ fn repository_origin(model: &Model, anchor: Option<&str>) -> Origin {
     let anchored = match anchor {
         Some("rights") => model.rights.as_ref().map(|d| d.origin.clone()),
         Some("breach") => model.breach.as_ref().map(|d| d.origin.clone()),
+        // The config's `controller`, else its `organization`.
+        Some("controller" | "organization") => model.config_file.as_ref().and_then(|file| {
+            let c = &model.config;
+            let pointer = if anchor == Some("controller") && c.controller.is_some() {
+                "/controller"
+            } else if c.organization.is_some() {
+                "/organization"
+            } else if c.controller.is_some() {
+                "/controller"
+            } else {
+                return None;
+            };
+            Some(Origin {
+                file: file.clone(),
+                pointer: pointer.into(),
+            })
+        }),
         _ => None,
     };
     anchored.unwrap_or_else(|| Origin {
@@ -797,15 +821,31 @@ fn register_functions(
     };
     ctx.add_function("special", marked(Mark::GdprSpecial, marks.clone()));
     ctx.add_function("criminal", marked(Mark::GdprCriminal, marks.clone()));
-    ctx.add_function("sensitive", marked(Mark::CcpaSensitive, marks));
+    ctx.add_function("sensitive", marked(Mark::CcpaSensitive, marks.clone()));
+    ctx.add_function("highly_personal", marked(Mark::GdprHighlyPersonal, marks));
     let t = tax.clone();
     ctx.add_function("in_eea", move |c: Value| {
         str_arg(&c).is_some_and(|c| t.in_eea(c))
     });
+    // Adequacy in force on the run date (Art. 45), of any scope.
     let t = tax.clone();
     ctx.add_function("adequate", move |c: Value| {
-        str_arg(&c).is_some_and(|c| t.adequate(c))
+        str_arg(&c).is_some_and(|c| t.adequacy_on(c, today).is_some())
     });
+    // In force, but only for the recipients its scope names.
+    let t = tax.clone();
+    ctx.add_function("adequacy_limited", move |c: Value| {
+        str_arg(&c).is_some_and(|c| t.adequacy_on(c, today).is_some_and(|a| a.scope_limited))
+    });
+    // The GDPR Art. 8(1) age of a purpose's markets (16 when none is in
+    // the EEA).
+    let t = tax.clone();
+    ctx.add_function(
+        "consent_age",
+        move |markets: Value| -> Result<Value, ExecutionError> {
+            Ok(Value::Int(i64::from(t.consent_age(keys_of(&markets)))))
+        },
+    );
     let t = tax;
     ctx.add_function("dpf_country", move |c: Value| {
         str_arg(&c).is_some_and(|c| t.dpf.contains(c))
@@ -864,6 +904,12 @@ fn register_functions(
             (Ok(d), Ok(i)) => time::add(d, i).is_some_and(|due| due < today),
             _ => false,
         }
+    });
+    // `expired(date)`: the date is before today (a contract's end).
+    ctx.add_function("expired", move |date: Value| {
+        str_arg(&date)
+            .and_then(|d| time::parse_date(d).ok())
+            .is_some_and(|d| d < today)
     });
     ctx.add_function("document_exists", move |p: Value| {
         str_arg(&p).is_some_and(|p| documents.get(p).copied().unwrap_or(false))

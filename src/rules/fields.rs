@@ -92,6 +92,13 @@ impl Shapes {
         globals.insert("breach", shape_of(&defs["breach"], defs));
         globals.insert("settings", named(&super::values::SETTINGS));
         globals.insert("repository", named(&["personal_data", "manifests"]));
+        globals.insert(
+            "config",
+            Shape::Fields(BTreeMap::from([
+                ("organization".to_string(), Shape::Opaque),
+                ("controller".to_string(), named(&super::values::CONTROLLER)),
+            ])),
+        );
         Shapes { decls, globals }
     }
 

@@ -115,6 +115,9 @@ struct RuleFile {
     example: String,
     #[serde(default)]
     references: Vec<String>,
+    /// The first day the rule applies (YYYY-MM-DD); before it the rule is
+    /// neither checked nor scored.
+    applies_from: Option<String>,
     checks: Vec<CheckFile>,
 }
 
@@ -144,6 +147,8 @@ pub struct Rule {
     pub remediation: String,
     pub example: String,
     pub references: Vec<String>,
+    /// Not checked (nor scored) before this day.
+    pub applies_from: Option<jiff::civil::Date>,
     pub checks: Vec<Check>,
     /// Where the rule is defined (for diagnostics about the rule itself).
     pub file: String,
@@ -190,7 +195,7 @@ fn unknown_placeholders(message: &str) -> Vec<&str> {
 }
 
 /// Variables every condition may use, besides the target's own name.
-pub const GLOBALS: [&str; 13] = [
+pub const GLOBALS: [&str; 14] = [
     "systems",
     "datasets",
     "purposes",
@@ -203,11 +208,12 @@ pub const GLOBALS: [&str; 13] = [
     "settings",
     "today",
     "repository",
+    "config",
     "null",
 ];
 
 /// Functions privgate adds to CEL's standard library.
-pub const FUNCTIONS: [&str; 15] = [
+pub const FUNCTIONS: [&str; 19] = [
     "covers",
     "any_covers",
     "personal",
@@ -223,12 +229,16 @@ pub const FUNCTIONS: [&str; 15] = [
     "document_exists",
     "max_days",
     "longer",
+    "highly_personal",
+    "adequacy_limited",
+    "consent_age",
+    "expired",
 ];
 
 /// How many arguments each of `FUNCTIONS` takes. The interpreter only
 /// notices too few when a call runs (which a `when` may put off until some
 /// later change) and ignores extra ones; the pack loader checks both.
-const FUNCTION_ARITY: [(&str, usize); 15] = [
+const FUNCTION_ARITY: [(&str, usize); 19] = [
     ("covers", 2),
     ("any_covers", 2),
     ("personal", 1),
@@ -244,6 +254,10 @@ const FUNCTION_ARITY: [(&str, usize); 15] = [
     ("document_exists", 1),
     ("max_days", 1),
     ("longer", 2),
+    ("highly_personal", 1),
+    ("adequacy_limited", 1),
+    ("consent_age", 1),
+    ("expired", 1),
 ];
 
 /// The parser's first complaint, where in the condition it is, without
@@ -654,6 +668,18 @@ fn build_pack(
                 }
             }
         }
+        let applies_from = match r.applies_from.as_deref().map(crate::time::parse_date) {
+            Some(Ok(d)) => Some(d),
+            Some(Err(why)) => {
+                diags.push(
+                    Diagnostic::error("rule-pack", format!("`applies_from` is not a date: {why}"))
+                        .at(file, Place::value(format!("/rules/{ri}/applies_from")))
+                        .help("write the first day the rule applies as YYYY-MM-DD"),
+                );
+                None
+            }
+            None => None,
+        };
         rules.push(Rule {
             citation: format!("{prefix} {}", r.citation),
             id: r.id,
@@ -666,6 +692,7 @@ fn build_pack(
             remediation: r.remediation.trim().to_string(),
             example: r.example,
             references: r.references,
+            applies_from,
             checks,
             file: file.to_string(),
             pointer: format!("/rules/{ri}"),

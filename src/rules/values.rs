@@ -223,13 +223,21 @@ fn identity_of(v: &Value) -> [u64; 2] {
 }
 
 /// The names of the reverse links, in slot order.
-const LINK_NAMES: [&str; 4] = ["purposes", "flows_out", "flows_in", "flows"];
+const LINK_NAMES: [&str; 5] = [
+    "purposes",
+    "flows_out",
+    "flows_in",
+    "flows",
+    "processor_flows_in",
+];
 
 /// The links a declaration of `kind` has (`vendor.links.flows_in`).
 pub fn link_names(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Dataset | Kind::System => &["purposes", "flows_out", "flows_in"],
-        Kind::Vendor => &["flows_in"],
+        // `processor_flows_in`: the flows into the vendor named by a
+        // sub-processor's `processor` (what reaches it through them).
+        Kind::Vendor => &["flows_in", "processor_flows_in"],
         Kind::Consent => &["purposes"],
         Kind::Assessment => &["purposes", "flows"],
         Kind::Purpose => &["flows"],
@@ -241,7 +249,7 @@ pub fn link_names(kind: Kind) -> &'static [&'static str] {
 /// link (slots of `LINK_NAMES`).
 #[derive(Default)]
 struct Links<'m> {
-    by: HashMap<(Kind, &'m str), [Vec<&'m str>; 4], Fast>,
+    by: HashMap<(Kind, &'m str), [Vec<&'m str>; 5], Fast>,
 }
 
 impl<'m> Links<'m> {
@@ -277,6 +285,17 @@ impl<'m> Links<'m> {
             }
             for a in &f.item.assessments {
                 l.add(Kind::Assessment, a, "flows", id);
+            }
+        }
+        for v in &model.vendors {
+            let Some(p) = &v.item.processor else { continue };
+            let into_processor = l
+                .by
+                .get(&(Kind::Vendor, p.as_str()))
+                .map(|slots| slots[2].clone())
+                .unwrap_or_default();
+            for f in into_processor {
+                l.add(Kind::Vendor, &v.item.id, "processor_flows_in", f);
             }
         }
         l
@@ -390,9 +409,31 @@ pub fn settings(s: &Settings) -> Value {
         or(&s.vendor_review_interval, "P1Y"),
         or(&s.dpia_review_interval, "P1Y"),
         or(&s.max_retention, "P10Y"),
-        Value::Int(i64::from(s.child_consent_age.unwrap_or(16))),
+        // No default: it only raises the member-state age (rules.md).
+        s.child_consent_age
+            .map_or(Value::Null, |a| Value::Int(i64::from(a))),
     ];
     map_of(SETTINGS.iter().map(|n| n.to_string()).zip(values))
+}
+
+/// The names `config.controller` has.
+pub const CONTROLLER: [&str; 4] = ["contact", "establishment", "dpo", "representative"];
+
+/// `config`: what the conditions may read of privgate.yaml beyond
+/// `settings`. `controller` is always a map, its fields null when unset.
+pub fn config(c: &crate::manifest::Config) -> Value {
+    let text = |v: Option<&String>| v.map_or(Value::Null, |s| string(s));
+    let ctl = c.controller.as_ref();
+    let controller = map_of(CONTROLLER.iter().map(|n| n.to_string()).zip([
+        text(ctl.and_then(|c| c.contact.as_ref())),
+        text(ctl.and_then(|c| c.establishment.as_ref())),
+        text(ctl.and_then(|c| c.dpo.as_ref())),
+        text(ctl.and_then(|c| c.representative.as_ref())),
+    ]));
+    map_of([
+        ("organization".to_string(), text(c.organization.as_ref())),
+        ("controller".to_string(), controller),
+    ])
 }
 
 /// `rights` or `breach`, or null when not declared.
