@@ -12,6 +12,9 @@
 //!     message: declares no    # optional: text the finding's message holds
 //!     files: { privacy.yaml: "version: 1\n..." }
 //! ```
+//!
+//! `PRIVGATE_RULE=gdpr.child-consent cargo test --test rules` runs one
+//! rule's fixtures only (while writing them).
 
 mod common;
 
@@ -46,8 +49,13 @@ fn fixtures() -> Vec<(PathBuf, Fixture)> {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     paths.sort();
+    let only = std::env::var("PRIVGATE_RULE").ok();
     paths
         .into_iter()
+        .filter(|p| {
+            only.as_deref()
+                .is_none_or(|r| p.file_stem().is_some_and(|s| s == r))
+        })
         .map(|p| {
             let text = std::fs::read_to_string(&p).unwrap();
             let f: Fixture =
@@ -59,9 +67,37 @@ fn fixtures() -> Vec<(PathBuf, Fixture)> {
 
 #[test]
 fn every_rule_fires_and_stays_quiet_on_its_fixtures() {
+    let fixtures = fixtures();
+    let cases: Vec<(&PathBuf, &Fixture, &Case)> = fixtures
+        .iter()
+        .flat_map(|(p, f)| f.cases.iter().map(move |c| (p, f, c)))
+        .collect();
+    // Cases are independent: checked on every core.
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let chunk = cases.len().div_ceil(threads).max(1);
+    let mut failures: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = cases
+            .chunks(chunk)
+            .map(|part| s.spawn(move || check_cases(part)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    failures.sort();
+    assert!(
+        failures.is_empty(),
+        "{} failing cases:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+fn check_cases(cases: &[(&PathBuf, &Fixture, &Case)]) -> Vec<String> {
     let mut failures = Vec::new();
-    for (path, fixture) in fixtures() {
-        for case in &fixture.cases {
+    for &(path, fixture, case) in cases {
+        {
             let dir = tempfile::tempdir().unwrap();
             common::write_files(
                 dir.path(),
@@ -117,12 +153,7 @@ fn every_rule_fires_and_stays_quiet_on_its_fixtures() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} failing cases:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    failures
 }
 
 #[test]

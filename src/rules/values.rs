@@ -289,11 +289,10 @@ impl<'m> Links<'m> {
         }
         for v in &model.vendors {
             let Some(p) = &v.item.processor else { continue };
-            let into_processor = l
-                .by
-                .get(&(Kind::Vendor, p.as_str()))
-                .map(|slots| slots[2].clone())
-                .unwrap_or_default();
+            let into_processor =
+                l.by.get(&(Kind::Vendor, p.as_str()))
+                    .map(|slots| slots[2].clone())
+                    .unwrap_or_default();
             for f in into_processor {
                 l.add(Kind::Vendor, &v.item.id, "processor_flows_in", f);
             }
