@@ -11,13 +11,12 @@ use crate::rules::pack::{self, compile, Pack, Rule, Severity};
 use crate::span::Locator;
 use crate::time;
 use crate::tree::Tree;
-use cel::{Program, Value};
+use cel::Value;
 use globset::GlobBuilder;
 use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 /// Gate settings given on the command line (override the config's).
 #[derive(Debug, Clone, Default)]
@@ -375,10 +374,28 @@ pub struct KpiEntry {
     pub id: String,
     pub title: String,
     pub description: String,
+    /// The KPI is null unless this regulation is enabled.
+    regulation: Option<String>,
     target: Option<String>,
     counts: Option<String>,
     passes: Option<String>,
+    /// More kinds counted into the same ratio (flows and datasets).
+    #[serde(default)]
+    also: Vec<KpiPart>,
+    /// Counts the declarations of `target` that an enabled rule of these
+    /// checks; they pass when no such check is violated (and `passes`, if
+    /// given, holds).
+    #[serde(default)]
+    rules: Vec<String>,
     value: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KpiPart {
+    target: String,
+    counts: String,
+    passes: String,
 }
 
 /// The KPI definitions of `policies/kpis.yaml` (titles and descriptions
@@ -402,56 +419,148 @@ pub fn amount_kpis() -> &'static BTreeSet<String> {
     })
 }
 
-fn kpis(env: &Env) -> Result<BTreeMap<String, Option<f64>>, Diagnostic> {
+/// What a KPI reads besides the values: the enabled rules, their results
+/// and the regulations enabled.
+struct KpiInput<'a> {
+    rules: &'a [Rule],
+    results: &'a [CheckResult],
+    regulations: &'a [String],
+}
+
+fn kpis(env: &Env, input: &KpiInput) -> Result<BTreeMap<String, Option<f64>>, Diagnostic> {
     let file = "policies/kpis.yaml";
     let raw: KpiFile = serde_yaml::from_str(pack::KPIS)
         .map_err(|e| Diagnostic::error("rule-pack", format!("{file}: {e}")))?;
     let mut out = BTreeMap::new();
-    let fail = |id: &str, e: &dyn std::fmt::Debug| {
-        Diagnostic::error("rule-runtime", format!("KPI `{id}` failed: {e:?}"))
-    };
     for (i, k) in raw.kpis.iter().enumerate() {
-        let value = if let Some(expr) = &k.value {
+        let enabled = k
+            .regulation
+            .as_ref()
+            .is_none_or(|r| input.regulations.contains(r));
+        let value = if !enabled {
+            None
+        } else if let Some(expr) = &k.value {
             let p = compile(expr, None, file, &format!("/kpis/{i}/value"))?;
-            match env.eval_repository(&p).map_err(|e| fail(&k.id, &e))? {
+            match env.eval_repository(&p).map_err(|e| kpi_failed(&k.id, &e))? {
                 Value::Float(f) => Some(f),
                 Value::Int(n) => Some(n as f64),
                 _ => None,
             }
+        } else if !k.rules.is_empty() {
+            rule_kpi(env, k, i, input)?
         } else {
-            let kind = k
-                .target
-                .as_deref()
-                .and_then(Kind::parse)
-                .ok_or_else(|| fail(&k.id, &"no target"))?;
-            let prog = |s: &Option<String>, name: &str| -> Result<Arc<Program>, Diagnostic> {
-                compile(
-                    s.as_deref().unwrap_or("false"),
-                    Some(kind.name()),
-                    file,
-                    &format!("/kpis/{i}/{name}"),
-                )
-            };
-            // `passes` only where `counts` holds: it may index what `counts` guards.
-            let both = prog(
-                &Some(format!(
-                    "({}) ? (({}) ? 2 : 1) : 0",
-                    k.counts.as_deref().unwrap_or("false"),
-                    k.passes.as_deref().unwrap_or("false")
-                )),
-                "passes",
-            )?;
-            let values = env.map_kind(kind, &both).map_err(|e| fail(&k.id, &e))?;
-            let counted = values
-                .iter()
-                .filter(|v| matches!(v, Value::Int(n) if *n > 0))
-                .count();
-            let passed = values.iter().filter(|v| matches!(v, Value::Int(2))).count();
+            let mut parts: Vec<(String, String, String, String)> = Vec::new();
+            let target = k.target.clone().unwrap_or_default();
+            parts.push((
+                target,
+                k.counts.clone().unwrap_or_else(|| "false".into()),
+                k.passes.clone().unwrap_or_else(|| "false".into()),
+                format!("/kpis/{i}"),
+            ));
+            for (j, p) in k.also.iter().enumerate() {
+                parts.push((
+                    p.target.clone(),
+                    p.counts.clone(),
+                    p.passes.clone(),
+                    format!("/kpis/{i}/also/{j}"),
+                ));
+            }
+            let (mut counted, mut passed) = (0usize, 0usize);
+            for (target, counts, passes, pointer) in &parts {
+                let (c, p) = ratio_part(env, &k.id, target, counts, passes, pointer)?;
+                counted += c;
+                passed += p;
+            }
             (counted > 0).then(|| passed as f64 / counted as f64)
         };
         out.insert(k.id.clone(), value.map(|v| (v * 1000.0).round() / 1000.0));
     }
     Ok(out)
+}
+
+fn kpi_failed(id: &str, e: &dyn std::fmt::Debug) -> Diagnostic {
+    Diagnostic::error("rule-runtime", format!("KPI `{id}` failed: {e:?}"))
+}
+
+/// How many declarations of `target` count, and how many of those pass.
+fn ratio_part(
+    env: &Env,
+    id: &str,
+    target: &str,
+    counts: &str,
+    passes: &str,
+    pointer: &str,
+) -> Result<(usize, usize), Diagnostic> {
+    let file = "policies/kpis.yaml";
+    let kind = Kind::parse(target).ok_or_else(|| kpi_failed(id, &"no target"))?;
+    // `passes` only where `counts` holds: it may index what `counts` guards.
+    let both = compile(
+        &format!("({counts}) ? (({passes}) ? 2 : 1) : 0"),
+        Some(kind.name()),
+        file,
+        &format!("{pointer}/passes"),
+    )?;
+    let values = env.map_kind(kind, &both).map_err(|e| kpi_failed(id, &e))?;
+    let counted = values
+        .iter()
+        .filter(|v| matches!(v, Value::Int(n) if *n > 0))
+        .count();
+    let passed = values.iter().filter(|v| matches!(v, Value::Int(2))).count();
+    Ok((counted, passed))
+}
+
+/// A KPI over rule outcomes: the declarations of `target` that an enabled
+/// rule of `rules` checks, passing when none of those checks is violated.
+fn rule_kpi(
+    env: &Env,
+    k: &KpiEntry,
+    i: usize,
+    input: &KpiInput,
+) -> Result<Option<f64>, Diagnostic> {
+    let file = "policies/kpis.yaml";
+    let kind = k
+        .target
+        .as_deref()
+        .and_then(Kind::parse)
+        .ok_or_else(|| kpi_failed(&k.id, &"no target"))?;
+    let wanted: BTreeSet<usize> = input
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| k.rules.contains(&r.id))
+        .map(|(ri, _)| ri)
+        .collect();
+    let prefix = format!("{}:", kind.name());
+    // Target -> whether every check of those rules on it held.
+    let mut checked: BTreeMap<&str, bool> = BTreeMap::new();
+    for r in input.results.iter().filter(|r| wanted.contains(&r.rule)) {
+        let Some(id) = r.target().strip_prefix(&prefix) else {
+            continue;
+        };
+        let ok = checked.entry(id).or_insert(true);
+        *ok &= !r.violated;
+    }
+    if checked.is_empty() {
+        return Ok(None);
+    }
+    let extra: BTreeSet<String> = match &k.passes {
+        Some(expr) => {
+            let p = compile(expr, Some(kind.name()), file, &format!("/kpis/{i}/passes"))?;
+            let ids = env.ids(kind);
+            let values = env.map_kind(kind, &p).map_err(|e| kpi_failed(&k.id, &e))?;
+            ids.into_iter()
+                .zip(values)
+                .filter(|(_, v)| matches!(v, Value::Bool(true)))
+                .map(|(id, _)| id)
+                .collect()
+        }
+        None => checked.keys().map(|s| s.to_string()).collect(),
+    };
+    let passed = checked
+        .iter()
+        .filter(|(id, ok)| **ok && extra.contains(**id))
+        .count();
+    Ok(Some(passed as f64 / checked.len() as f64))
 }
 
 /// What `run` needs besides the model.
@@ -523,7 +632,16 @@ pub fn run_with_outcomes(
     let results = env.evaluate(model, &input.catalog.rules)?;
     drop(t);
     let t = crate::timings::phase("kpis");
-    let kpis = kpis(&env).map_err(|d| vec![d])?;
+    let regulations_enabled = model.regulations();
+    let kpis = kpis(
+        &env,
+        &KpiInput {
+            rules: &input.catalog.rules,
+            results: &results,
+            regulations: &regulations_enabled,
+        },
+    )
+    .map_err(|d| vec![d])?;
     drop(t);
     // Freed before the report is built: kept to the exit, the values
     // pushed a 10,000-manifest check over 300 MB and a pull-request check,

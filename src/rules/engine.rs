@@ -427,6 +427,13 @@ impl Env {
             .collect()
     }
 
+    /// The ids of the declarations of `kind`, in `map_kind`'s order.
+    pub fn ids(&self, kind: Kind) -> Vec<String> {
+        self.decls
+            .get(&kind)
+            .map_or_else(Vec::new, |d| d.iter().map(|d| d.id().to_string()).collect())
+    }
+
     /// Evaluates a repository-level expression (KPIs).
     pub fn eval_repository(&self, program: &Program) -> Result<Value, ExecutionError> {
         execute(program, &self.context(&self.maps))
