@@ -1040,14 +1040,63 @@ fn score(
         .values()
         .fold((0, 0), |acc, (p, a)| (acc.0 + p, acc.1 + a));
     let overall = pct(overall);
+    let unwaived = results
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| r.violated && !waived.contains_key(i))
+        .map(|(_, r)| rules[r.rule].severity);
+    let (grade, grade_cap) = capped_grade(overall, unwaived);
     report::Score {
         overall,
-        grade: report::grade(overall).into(),
+        grade,
+        grade_cap,
         by_regulation: total
             .iter()
             .map(|(k, v)| (k.to_string(), pct(*v)))
             .collect(),
     }
+}
+
+/// The grade of `score`, capped by the worst `unwaived` finding (cli.md
+/// "Score"): any critical caps it at D, any high at B, so a repository with
+/// likely unlawful processing never shows an A or B. The cap comes back
+/// only when it lowered the grade; a 65 with a critical finding is a D
+/// either way.
+pub fn capped_grade(
+    score: f64,
+    unwaived: impl IntoIterator<Item = Severity>,
+) -> (String, Option<report::GradeCap>) {
+    let earned = report::grade(score);
+    let (mut critical, mut high) = (0, 0);
+    for s in unwaived {
+        match s {
+            Severity::Critical => critical += 1,
+            Severity::High => high += 1,
+            Severity::Medium | Severity::Low => {}
+        }
+    }
+    let (cap, n, severity) = match (critical, high) {
+        (0, 0) => return (earned.into(), None),
+        (0, n) => ("B", n, Severity::High),
+        (n, _) => ("D", n, Severity::Critical),
+    };
+    // Best first, as `report::grade` hands them out.
+    let rank = |g: &str| ["A", "B", "C", "D", "F"].iter().position(|x| *x == g);
+    if rank(earned) >= rank(cap) {
+        return (earned.into(), None);
+    }
+    let reason = format!(
+        "{n} {} finding{}",
+        severity.name(),
+        if n == 1 { "" } else { "s" }
+    );
+    (
+        cap.into(),
+        Some(report::GradeCap {
+            grade: cap.into(),
+            reason,
+        }),
+    )
 }
 
 /// The gate in force: flags over config over defaults.

@@ -31,8 +31,35 @@ pub struct Tool {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Score {
     pub overall: f64,
+    /// The grade of `overall`, capped by the worst unwaived finding.
     pub grade: String,
+    /// Set only when the cap lowered the grade.
+    pub grade_cap: Option<GradeCap>,
     pub by_regulation: BTreeMap<String, f64>,
+}
+
+impl Score {
+    /// The grade as the readable outputs show it: `A`, or `D, capped by 1
+    /// critical finding`.
+    pub fn grade_shown(&self) -> String {
+        shown(&self.grade, self.grade_cap.as_ref())
+    }
+}
+
+/// The grade `overall` earned, lowered because unlawful processing is
+/// likely (cli.md "Score"): `{ "grade": "D", "reason": "2 critical findings" }`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct GradeCap {
+    pub grade: String,
+    pub reason: String,
+}
+
+/// `grade`, and why it is capped when it is.
+pub fn shown(grade: &str, cap: Option<&GradeCap>) -> String {
+    match cap {
+        Some(c) => format!("{grade}, capped by {}", c.reason),
+        None => grade.to_string(),
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

@@ -41,7 +41,9 @@ pub struct Point {
     /// `ok`, or `invalid` when the manifests at that commit do not load.
     pub status: String,
     pub score: Option<f64>,
+    /// Capped by the worst unwaived finding, as the report's.
     pub grade: Option<String>,
+    pub grade_cap: Option<crate::report::GradeCap>,
     pub by_regulation: BTreeMap<String, f64>,
     /// Open (unwaived) findings.
     pub findings: Option<usize>,
@@ -184,6 +186,7 @@ impl Point {
             status: "ok".into(),
             score: Some(r.score.overall),
             grade: Some(r.score.grade.clone()),
+            grade_cap: r.score.grade_cap.clone(),
             by_regulation: r.score.by_regulation.clone(),
             findings: Some(r.summary.findings),
             gate_passed: Some(r.gate.passed),
@@ -204,6 +207,7 @@ fn point(root: &Path, h: &HistoryEntry, options: &TrendOptions) -> Point {
         status: "invalid".into(),
         score: None,
         grade: None,
+        grade_cap: None,
         by_regulation: BTreeMap::new(),
         findings: None,
         gate_passed: None,
@@ -271,16 +275,27 @@ pub fn to_table(t: &Trend) -> String {
                     .collect::<String>()
             );
         }
+        // A capped grade is marked and explained under the table.
+        let grade = match (&p.grade, &p.grade_cap) {
+            (Some(g), Some(_)) => format!("{g}*"),
+            (Some(g), None) => g.clone(),
+            (None, _) => "-".into(),
+        };
         out.push_str(&format!(
             "{:<12}  {:<10}  {:>5}  {:<5}  {:>8}  {:<7}  {}\n",
             p.short(),
             p.date,
             score,
-            p.grade.as_deref().unwrap_or("-"),
+            grade,
             findings,
             p.status,
             summary.trim_end()
         ));
+    }
+    if t.commits.iter().any(|p| p.grade_cap.is_some()) {
+        out.push_str(
+            "* capped by the worst unwaived finding: a critical one caps the grade at D, a high one at B\n",
+        );
     }
     out
 }
@@ -306,6 +321,7 @@ pub fn to_csv(t: &Trend) -> Result<String, String> {
         "errors",
         "error",
         "summary",
+        "grade_cap",
     ])
     .map_err(err)?;
     for p in &t.commits {
@@ -322,6 +338,7 @@ pub fn to_csv(t: &Trend) -> Result<String, String> {
             p.errors.to_string(),
             opt(p.error.clone()),
             p.summary.clone(),
+            opt(p.grade_cap.as_ref().map(|c| c.reason.clone())),
         ])
         .map_err(err)?;
     }

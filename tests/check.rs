@@ -4,7 +4,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{check_dir, write_files, ORG_PACK, TODAY};
+use common::{check_dir, grade_cap_repo, write_files, ORG_PACK, TODAY};
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use std::collections::BTreeSet;
@@ -81,6 +81,95 @@ fn score_is_the_weighted_share_of_passing_checks() {
     assert_eq!(r.score.by_regulation["gdpr"], 55.6);
     assert_eq!(r.summary.findings, 4);
     assert_eq!(r.summary.by_severity["medium"], 4);
+}
+
+/// The grade cap of `r`, as `(grade, reason)`.
+fn cap_of(r: &privgate::report::Report) -> Option<(&str, &str)> {
+    r.score
+        .grade_cap
+        .as_ref()
+        .map(|c| (c.grade.as_str(), c.reason.as_str()))
+}
+
+#[test]
+fn a_high_finding_caps_an_a_at_b() {
+    let dir = grade_cap_repo("high", 20, 1, false);
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    assert_eq!(r.score.overall, 95.0);
+    assert_eq!(r.score.grade, "B");
+    assert_eq!(cap_of(&r), Some(("B", "1 high finding")));
+    // `grade_cap` right after `grade`, as cli.md writes it.
+    assert!(
+        serde_json::to_string(&r.score).unwrap().starts_with(
+            r#"{"overall":95.0,"grade":"B","grade_cap":{"grade":"B","reason":"1 high finding"},"by_regulation""#
+        ),
+        "{:?}",
+        r.score
+    );
+    // by_regulation stays numbers only.
+    assert_eq!(
+        serde_json::to_value(&r.score.by_regulation).unwrap(),
+        serde_json::json!({ "acme": 95.0 })
+    );
+}
+
+#[test]
+fn the_cap_reason_counts_the_findings_of_the_worst_severity() {
+    let dir = grade_cap_repo("critical", 20, 2, false);
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    assert_eq!((r.score.overall, r.score.grade.as_str()), (90.0, "D"));
+    assert_eq!(cap_of(&r), Some(("D", "2 critical findings")));
+    // A C is lowered by a critical finding as well.
+    let dir = grade_cap_repo("critical", 4, 1, false);
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    assert_eq!((r.score.overall, r.score.grade.as_str()), (75.0, "D"));
+    assert_eq!(cap_of(&r), Some(("D", "1 critical finding")));
+}
+
+#[test]
+fn a_waived_critical_finding_does_not_cap_the_grade() {
+    let dir = grade_cap_repo("critical", 20, 1, true);
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    assert_eq!(r.summary.waived, 1);
+    assert_eq!((r.score.overall, r.score.grade.as_str()), (100.0, "A"));
+    assert_eq!(r.score.grade_cap, None);
+    // Another critical finding, unwaived, still caps it.
+    let dir = grade_cap_repo("critical", 20, 2, true);
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    assert_eq!((r.score.overall, r.score.grade.as_str()), (95.0, "D"));
+    assert_eq!(cap_of(&r), Some(("D", "1 critical finding")));
+}
+
+/// `grade_cap` is set only when the cap lowered the grade: a 50 with a
+/// critical finding is an F, a 75 with a high one a C, either way.
+#[test]
+fn a_score_already_below_the_cap_leaves_grade_cap_null() {
+    for (severity, systems, failing, overall, grade) in [
+        ("critical", 2, 1, 50.0, "F"),
+        ("critical", 5, 2, 60.0, "D"),
+        ("high", 4, 1, 75.0, "C"),
+        ("high", 5, 1, 80.0, "B"),
+    ] {
+        let dir = grade_cap_repo(severity, systems, failing, false);
+        let r = check_dir(dir.path(), TODAY).unwrap();
+        let case = format!("{failing} {severity} of {systems}");
+        assert_eq!(r.score.overall, overall, "{case}");
+        assert_eq!(r.score.grade, grade, "{case}");
+        assert_eq!(r.score.grade_cap, None, "{case}");
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(
+            json["score"]["grade_cap"],
+            serde_json::Value::Null,
+            "{case}"
+        );
+    }
+    // Medium and low findings never cap.
+    let dir = grade_cap_repo("medium", 20, 1, false);
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    assert_eq!(
+        (r.score.grade.as_str(), r.score.grade_cap.as_ref()),
+        ("A", None)
+    );
 }
 
 #[test]

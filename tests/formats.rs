@@ -801,7 +801,9 @@ fn markdown_for_acme_shop_has_verdict_kpis_and_collapsed_details() {
     let first = md.lines().next().unwrap();
     assert!(first.starts_with("## "), "{first}");
     assert!(
-        first.contains("99.2") && first.contains("(A)") && first.contains("gate passed"),
+        first.contains("99.2")
+            && first.contains("(B, capped by 1 high finding)")
+            && first.contains("gate passed"),
         "{first}"
     );
     assert!(
@@ -1251,10 +1253,9 @@ fn output_file_is_written_whole_and_stdout_stays_empty() {
         assert_eq!(written.stdout, "", "{format}: nothing on stdout with -o");
         // One line on stderr says where the report went and the verdict.
         assert!(
-            written
-                .stderr
-                .starts_with(&format!("wrote {path_s}: score 99.2 (A)"))
-                && written.stderr.trim_end().ends_with("gate passed")
+            written.stderr.starts_with(&format!(
+                "wrote {path_s}: score 99.2 (B, capped by 1 high finding)"
+            )) && written.stderr.trim_end().ends_with("gate passed")
                 && written.stderr.lines().count() == 1,
             "{format}: {}",
             written.stderr
@@ -1840,4 +1841,202 @@ fn no_output_is_written_over_a_file_the_run_reads() {
     }
     assert_eq!(before("privacy.yaml"), manifest);
     assert_eq!(before("privgate.yaml"), config);
+}
+
+// ------------------------------------------------------------ grade cap
+
+/// cli.md "Score": a 95.0 with one unwaived critical finding is a D, and
+/// every output that shows the grade says it is capped and why.
+#[test]
+fn a_critical_finding_caps_the_grade_at_d_in_every_format() {
+    let dir = common::grade_cap_repo("critical", 20, 1, false);
+    let check = |format: &str| {
+        let out = run(dir.path(), &["check", "--format", format]);
+        assert_eq!(out.code, 0, "{format}: {}", out.stderr);
+        out.stdout
+    };
+
+    let text = check("json");
+    let json: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        json["score"],
+        serde_json::json!({
+            "overall": 95.0,
+            "grade": "D",
+            "grade_cap": { "grade": "D", "reason": "1 critical finding" },
+            "by_regulation": { "acme": 95.0 },
+        })
+    );
+    let keys: Vec<&str> = json["score"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["overall", "grade", "grade_cap", "by_regulation"]);
+    let schema: Value = serde_json::from_str(privgate::schema::REPORT).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    let human = check("human");
+    assert!(
+        human.contains("score 95.0 (D, capped by 1 critical finding) [acme 95.0] - 1 finding"),
+        "{human}"
+    );
+
+    let md = check("markdown");
+    assert!(
+        md.starts_with("## ✅ privgate: 95.0 (D, capped by 1 critical finding), gate passed\n"),
+        "{md}"
+    );
+
+    let sarif: Value = serde_json::from_str(&check("sarif")).unwrap();
+    if let Some(schema) = sarif_schema() {
+        assert_eq!(sarif_errors(&schema, &sarif), Vec::<String>::new());
+    }
+    let props = &sarif["runs"][0]["properties"];
+    assert_eq!(props["grade"], "D");
+    assert_eq!(
+        props["gradeCap"],
+        serde_json::json!({ "grade": "D", "reason": "1 critical finding" })
+    );
+
+    let xml = check("junit");
+    check_junit(&xml, &json);
+    for suite in parse_xml(&xml).find_all("testsuite") {
+        let props: BTreeMap<&str, &str> = suite
+            .find_all("property")
+            .iter()
+            .map(|p| (p.attr("name"), p.attr("value")))
+            .collect();
+        assert_eq!(
+            props,
+            BTreeMap::from([
+                ("score", "95.0"),
+                ("grade", "D"),
+                ("grade_cap", "D: 1 critical finding"),
+            ]),
+            "{xml}"
+        );
+    }
+
+    let score = run(dir.path(), &["score"]);
+    assert_eq!(score.code, 0, "{}", score.stderr);
+    assert!(score.stdout.contains("95.0 D\n"), "{}", score.stdout);
+    assert!(
+        score
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("grade capped at D ") && l.ends_with(" 1 critical finding")),
+        "{}",
+        score.stdout
+    );
+    let score: Value =
+        serde_json::from_str(&run(dir.path(), &["score", "--format", "json"]).stdout).unwrap();
+    assert_eq!(score["score"], json["score"]);
+
+    let html_path = dir.path().join("report.html");
+    let out = run(dir.path(), &["report", "-o", html_path.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("score 95.0 (D, capped by 1 critical finding), gate passed"),
+        "{}",
+        out.stderr
+    );
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    let card = &html[html.find("id=\"score\"").unwrap()..];
+    let card = &card[..card.find("</div>\n    </div>").unwrap_or(card.len())];
+    assert!(card.contains("Grade D"), "{card}");
+    assert!(
+        card.contains("capped from A by 1 critical finding"),
+        "{card}"
+    );
+    // The regulation's chip is capped too: no A beside a critical finding.
+    assert!(
+        html.contains(
+            "<span class=\"chip\">D</span><span class=\"cap\">capped by 1 critical finding</span>"
+        ),
+        "{html}"
+    );
+}
+
+/// Pull-request mode caps the head's grade by all its unwaived findings,
+/// not only the new ones: a critical finding the base already had still
+/// caps it, though it does not fail the gate.
+#[test]
+fn in_pull_request_mode_the_cap_counts_every_unwaived_finding_of_the_head() {
+    let repo = Repo::new();
+    let mut files = common::grade_cap_files("critical", 20, 1, false);
+    files[0].1 = files[0].1.replace("fail_on: none", "fail_on: critical");
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .collect();
+    repo.commit_files(&files, "base");
+    repo.write(&[(
+        "s21/privacy.yaml",
+        "version: 1\nsystem: { id: s21, owner: team-platform@acme.example }\n",
+    )]);
+    let out = run(
+        repo.path(),
+        &["check", "--changed-since", "HEAD", "--format", "json"],
+    );
+    assert_eq!(out.code, 0, "no new finding: {}", out.stderr);
+    let json: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["changes"]["new"], serde_json::json!([]));
+    assert_eq!(json["score"]["overall"], 95.2);
+    assert_eq!(json["score"]["grade"], "D");
+    assert_eq!(
+        json["score"]["grade_cap"],
+        serde_json::json!({ "grade": "D", "reason": "1 critical finding" })
+    );
+    let md = run(
+        repo.path(),
+        &["check", "--changed-since", "HEAD", "--format", "markdown"],
+    )
+    .stdout;
+    assert!(
+        md.starts_with("## ✅ privgate: 95.2 (D, capped by 1 critical finding), gate passed\n"),
+        "{md}"
+    );
+}
+
+#[test]
+fn trend_says_which_grades_are_capped() {
+    let repo = Repo::new();
+    let files = common::grade_cap_files("critical", 20, 1, false);
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .collect();
+    repo.commit_files(&files, "capped");
+    let table = run(repo.path(), &["trend"]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    let row = table.stdout.lines().nth(1).unwrap();
+    assert!(row.contains(" 95.0  D* "), "{}", table.stdout);
+    assert!(
+        table
+            .stdout
+            .ends_with("* capped by the worst unwaived finding: a critical one caps the grade at D, a high one at B\n"),
+        "{}",
+        table.stdout
+    );
+    let json: Value =
+        serde_json::from_str(&run(repo.path(), &["trend", "--format", "json"]).stdout).unwrap();
+    assert_eq!(
+        json["commits"][0]["grade_cap"],
+        serde_json::json!({ "grade": "D", "reason": "1 critical finding" })
+    );
+    let csv = run(repo.path(), &["trend", "--format", "csv"]).stdout;
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().ends_with(",grade_cap"), "{csv}");
+    assert!(
+        lines.next().unwrap().ends_with(",1 critical finding"),
+        "{csv}"
+    );
 }

@@ -562,7 +562,11 @@ fn report_in_headless_chromium() {
     assert!(out.status.success(), "chromium failed: {:?}", out.status);
     let dom = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(dom.contains("99.2"), "score missing from the DOM");
-    assert!(dom.contains("Grade A"));
+    assert!(dom.contains("Grade B"));
+    assert!(
+        dom.contains("capped from A by 1 high finding"),
+        "the cap explained"
+    );
     for kpi in [
         "dpia_coverage",
         "vendor_assessment_coverage",

@@ -127,6 +127,7 @@ fn compare_with_base(
                 score: privgate::report::Score {
                     overall: 0.0,
                     grade: "F".into(),
+                    grade_cap: None,
                     by_regulation: Default::default(),
                 },
                 ..head.report.clone()
@@ -533,7 +534,7 @@ pub fn summary_line(report: &Report) -> String {
     format!(
         "score {:.1} ({}) [{}]{delta} - {} ({} critical, {} high, {} medium, {} low), {} waived, {} on {} in {} - {verdict}",
         report.score.overall,
-        report.score.grade,
+        report.score.grade_shown(),
         regs.join(", "),
         counted(s.findings, "finding"),
         s.by_severity.get("critical").unwrap_or(&0),
@@ -597,6 +598,13 @@ pub fn score_table(report: &Report) -> String {
         "overall",
         format!("{:.1} {}", report.score.overall, report.score.grade)
     ));
+    if let Some(cap) = &report.score.grade_cap {
+        out.push_str(&format!(
+            "{:<30} {}\n",
+            format!("grade capped at {}", cap.grade),
+            cap.reason
+        ));
+    }
     for (reg, v) in &report.score.by_regulation {
         out.push_str(&format!("{:<30} {:>8.1}\n", reg, v));
     }

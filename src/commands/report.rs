@@ -267,7 +267,7 @@ pub fn report(args: &ReportArgs) -> u8 {
                 path.display(),
                 html.len().div_ceil(1024),
                 report.score.overall,
-                report.score.grade,
+                report.score.grade_shown(),
                 if report.gate.passed {
                     "passed"
                 } else {

@@ -17,13 +17,14 @@
 //! of printed, each time saying which command lists everything.
 
 use super::Lapsed;
-use crate::check::kpi_definitions;
+use crate::check::{capped_grade, kpi_definitions};
 use crate::git::RepoInfo;
 use crate::manifest::Waiver;
 use crate::map::Graph;
 use crate::model::Model;
-use crate::report::{Finding, Report};
+use crate::report::{Finding, GradeCap, Report};
 use crate::ropa::{self, Ropa};
+use crate::rules::pack::Severity;
 use crate::trend::{self, Trend};
 use jiff::civil::Date;
 use minijinja::{context, Environment, Value};
@@ -100,12 +101,9 @@ pub fn render(input: &Input) -> Result<String, String> {
         tool => r.tool,
         regulations => r.regulations,
         score => r.score,
+        grade_earned => crate::report::grade(r.score.overall),
         score_class => grade_class(&r.score.grade),
-        by_regulation => r.score.by_regulation.iter().map(|(k, v)| RegScore {
-            name: k.clone(),
-            score: *v,
-            grade: crate::report::grade(*v).to_string(),
-        }).collect::<Vec<_>>(),
+        by_regulation => by_regulation(r),
         gate => r.gate,
         summary => r.summary,
         severities => severity_counts(r),
@@ -136,6 +134,31 @@ struct RegScore {
     name: String,
     score: f64,
     grade: String,
+    grade_cap: Option<GradeCap>,
+}
+
+/// Each regulation's score with its grade, capped by that regulation's
+/// worst unwaived finding as the overall grade is by all of them: no chip
+/// shows an A beside a critical finding.
+fn by_regulation(r: &Report) -> Vec<RegScore> {
+    r.score
+        .by_regulation
+        .iter()
+        .map(|(name, score)| {
+            let unwaived = r
+                .findings
+                .iter()
+                .filter(|f| !f.waived && &f.regulation == name)
+                .filter_map(|f| Severity::parse(&f.severity));
+            let (grade, grade_cap) = capped_grade(*score, unwaived);
+            RegScore {
+                name: name.clone(),
+                score: *score,
+                grade,
+                grade_cap,
+            }
+        })
+        .collect()
 }
 
 fn grade_class(grade: &str) -> &'static str {

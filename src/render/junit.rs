@@ -1,6 +1,7 @@
 //! JUnit XML for CI dashboards: one test suite per regulation, one test case
-//! per rule and target; findings are failures, waived ones skipped. A run
-//! that could not check is one suite of errors.
+//! per rule and target; findings are failures, waived ones skipped. Each
+//! suite carries the run's score and grade as properties. A run that could
+//! not check is one suite of errors.
 
 use crate::check::Outcome;
 use crate::diagnostic::Located;
@@ -64,6 +65,7 @@ pub fn render(report: &Report, outcomes: &[Outcome]) -> String {
             escape(suite),
             cases.len()
         );
+        out.push_str(&properties(report));
         for o in cases {
             let _ = write!(
                 out,
@@ -110,6 +112,28 @@ pub fn render(report: &Report, outcomes: &[Outcome]) -> String {
         out.push_str("  </testsuite>\n");
     }
     out.push_str("</testsuites>\n");
+    out
+}
+
+/// The run's score and grade (capped, and why, as cli.md asks of every
+/// output that shows the grade), in each suite: JUnit's schema has
+/// properties on a suite only.
+fn properties(report: &Report) -> String {
+    let score = &report.score;
+    let mut out = String::from("    <properties>\n");
+    let mut property = |name: &str, value: &str| {
+        let _ = writeln!(
+            out,
+            "      <property name=\"{name}\" value=\"{}\"/>",
+            escape(value)
+        );
+    };
+    property("score", &format!("{:.1}", score.overall));
+    property("grade", &score.grade);
+    if let Some(cap) = &score.grade_cap {
+        property("grade_cap", &format!("{}: {}", cap.grade, cap.reason));
+    }
+    out.push_str("    </properties>\n");
     out
 }
 

@@ -133,7 +133,8 @@ pub fn render(report: &Report, waivers: &[Waiver]) -> String {
     let _ = writeln!(
         out,
         "## {mark} privgate: {:.1} ({}), gate {verdict}\n",
-        report.score.overall, report.score.grade
+        report.score.overall,
+        report.score.grade_shown()
     );
     if let Some(c) = report.changes.as_ref().filter(|c| !c.base_checked) {
         let _ = writeln!(

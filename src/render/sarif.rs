@@ -289,6 +289,9 @@ pub fn render(report: &Report, rules: &[Rule], uri_prefix: &str) -> String {
         properties: json!({
             "score": report.score.overall,
             "grade": report.score.grade,
+            // `{ "grade": "D", "reason": "1 critical finding" }` when the
+            // worst unwaived finding lowered the grade, else null.
+            "gradeCap": report.score.grade_cap,
             "gatePassed": report.gate.passed,
         }),
     };

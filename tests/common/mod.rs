@@ -84,3 +84,66 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The files of a repository for the grade cap: `ORG_PACK`'s rule at
+/// `severity`, the only regulation, and `systems` manifests of one system
+/// each, the first `failing` of them owned by a person (one finding each),
+/// the rest by a team mailbox. With `waive`, the first finding is waived.
+/// The gate never fails on findings. 19 of 20 passing is 95.0, an A
+/// before the cap.
+pub fn grade_cap_files(
+    severity: &str,
+    systems: usize,
+    failing: usize,
+    waive: bool,
+) -> Vec<(String, String)> {
+    let mut config =
+        "version: 1\nregulations: [acme]\nrulepacks: [org.yaml]\ngate: { fail_on: none }\n"
+            .to_string();
+    if waive {
+        config.push_str(
+            "waivers:
+  - rule: acme.owner-is-team-address
+    target: system:s01
+    reason: Owner leaves in March, team mailbox requested (IT-77)
+    approved_by: dpo@acme.example
+    expires: 2027-03-31
+",
+        );
+    }
+    let mut files = vec![
+        ("privgate.yaml".to_string(), config),
+        (
+            "org.yaml".to_string(),
+            ORG_PACK.replace("severity: high", &format!("severity: {severity}")),
+        ),
+    ];
+    for i in 1..=systems {
+        let owner = if i <= failing {
+            "alice@acme.example"
+        } else {
+            "team-platform@acme.example"
+        };
+        files.push((
+            format!("s{i:02}/privacy.yaml"),
+            format!("version: 1\nsystem: {{ id: s{i:02}, owner: {owner} }}\n"),
+        ));
+    }
+    files
+}
+
+/// `grade_cap_files` written to a new temporary directory.
+pub fn grade_cap_repo(
+    severity: &str,
+    systems: usize,
+    failing: usize,
+    waive: bool,
+) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let files = grade_cap_files(severity, systems, failing, waive);
+    write_files(
+        dir.path(),
+        files.iter().map(|(p, c)| (p.as_str(), c.as_str())),
+    );
+    dir
+}
