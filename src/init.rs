@@ -1,10 +1,16 @@
-//! `privgate init`: a starter config and a commented manifest. Never
-//! overwrites: if either file exists, nothing is written.
+//! `privgate init`: a starter config, a commented manifest and the two
+//! breach documents it names (a response plan and a register, so the
+//! starter is quiet under the rules). Never overwrites: if any of the files
+//! exists, nothing is written.
 
 use std::path::Path;
 
 pub const CONFIG_TEMPLATE: &str = include_str!("../examples/init/privgate.yaml");
 pub const MANIFEST_TEMPLATE: &str = include_str!("../examples/init/privacy.yaml");
+pub const BREACH_PLAN_TEMPLATE: &str =
+    include_str!("../examples/init/docs/privacy/breach-response.md");
+pub const BREACH_REGISTER_TEMPLATE: &str =
+    include_str!("../examples/init/docs/privacy/breach-register.md");
 
 /// Writes both files, or neither. Returns the paths written.
 pub fn init(root: &Path) -> Result<Vec<String>, String> {
@@ -19,6 +25,8 @@ pub fn init(root: &Path) -> Result<Vec<String>, String> {
     let files = [
         ("privgate.yaml", CONFIG_TEMPLATE),
         ("privacy.yaml", MANIFEST_TEMPLATE),
+        ("docs/privacy/breach-response.md", BREACH_PLAN_TEMPLATE),
+        ("docs/privacy/breach-register.md", BREACH_REGISTER_TEMPLATE),
     ];
     for (name, _) in files {
         let path = root.join(name);
@@ -32,6 +40,10 @@ pub fn init(root: &Path) -> Result<Vec<String>, String> {
     let mut written = Vec::new();
     for (name, content) in files {
         let path = root.join(name);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+        }
         // create_new: a file that appeared since the check is not clobbered.
         let result = std::fs::OpenOptions::new()
             .write(true)

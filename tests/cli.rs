@@ -177,6 +177,32 @@ fn init_writes_both_files_which_validate_clean() {
     assert!(v.stderr.contains("ok: 1 manifest,"), "{}", v.stderr);
 }
 
+/// The starter is what a team copies from: under rules v2 it must show a
+/// compliant repository, every rule of both packs quiet, not a list of
+/// findings on day one.
+#[test]
+fn init_starter_is_quiet_under_every_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(run(privgate().arg("init").arg(dir.path())).code, 0);
+    for doc in ["docs/privacy/breach-response.md", "docs/privacy/breach-register.md"] {
+        assert!(dir.path().join(doc).is_file(), "init did not write {doc}");
+    }
+    let r = run(privgate()
+        .args(["check", "--format", "json", "--today", "2026-12-07"])
+        .arg(dir.path()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let findings: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} {}", f["rule"], f["target"]))
+        .collect();
+    assert!(findings.is_empty(), "the starter has findings: {findings:?}");
+    assert_eq!(report["score"]["overall"], 100.0);
+    assert!(r.stderr.is_empty(), "warnings on the starter: {}", r.stderr);
+}
+
 #[test]
 fn init_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();
