@@ -163,6 +163,7 @@ fn explain_json(l: &Listed) -> serde_json::Value {
         "rationale": r.rationale, "remediation": r.remediation,
         "example": r.example, "references": r.references,
         "targets": r.checks.iter().map(|c| c.target.name()).collect::<Vec<_>>(),
+        "applies_from": r.applies_from.map(|d| d.to_string()),
         "file": r.file,
     })
 }
@@ -202,7 +203,7 @@ fn explain_listed(l: &Listed) -> String {
 pub fn explain(r: &Rule) -> String {
     let targets: Vec<&str> = r.checks.iter().map(|c| c.target.name()).collect();
     let mut out = format!(
-        "{id}: {title}\n\nregulation: {reg}\ncitation:   {cit}\nseverity:   {sev}\ntarget:     {targets}\nstatus:     {status}\n\n",
+        "{id}: {title}\n\nregulation: {reg}\ncitation:   {cit}\nseverity:   {sev}\ntarget:     {targets}\nstatus:     {status}\n{applies}\n",
         id = r.id,
         title = r.title,
         reg = r.regulation,
@@ -210,6 +211,10 @@ pub fn explain(r: &Rule) -> String {
         sev = r.severity.name(),
         targets = targets.join(", "),
         status = r.status,
+        // Before the day, the rule is not checked: said where it is read.
+        applies = r.applies_from.map_or(String::new(), |d| format!(
+            "applies:    from {d} (not checked or scored before)\n"
+        )),
     );
     out.push_str(&format!("## Why it matters\n{}\n\n", r.rationale));
     out.push_str(&format!("## How to fix\n{}\n\n", r.remediation));
