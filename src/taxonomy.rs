@@ -467,4 +467,117 @@ mod tests {
         }
         assert!(marked > 5, "{marked}");
     }
+
+    fn date(s: &str) -> jiff::civil::Date {
+        crate::time::parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn art_45_brazil_is_adequate_from_the_day_of_its_decision() {
+        let tax = Taxonomy::builtin();
+        assert!(tax.adequacy_on("BR", date("2026-01-25")).is_none());
+        assert!(tax.adequacy_on("BR", date("2026-01-26")).is_some());
+    }
+
+    #[test]
+    fn art_45_the_uk_decision_ends_on_2031_12_27() {
+        let tax = Taxonomy::builtin();
+        assert!(tax.adequacy_on("GB", date("2031-12-27")).is_some());
+        assert!(tax.adequacy_on("GB", date("2031-12-28")).is_none());
+    }
+
+    #[test]
+    fn art_45_canada_japan_and_korea_are_scope_limited() {
+        let tax = Taxonomy::builtin();
+        let today = date("2026-12-07");
+        for c in ["CA", "JP", "KR"] {
+            assert!(
+                tax.adequacy_on(c, today).is_some_and(|a| a.scope_limited),
+                "{c}"
+            );
+        }
+        for c in ["CH", "GB", "NZ", "BR"] {
+            assert!(
+                tax.adequacy_on(c, today).is_some_and(|a| !a.scope_limited),
+                "{c}"
+            );
+        }
+        assert!(
+            tax.adequacy_on("US", today).is_none(),
+            "the US only through the DPF"
+        );
+    }
+
+    #[test]
+    fn tfeu_355_aland_and_the_outermost_regions_are_in_the_eea_the_octs_are_not() {
+        let tax = Taxonomy::builtin();
+        for c in [
+            "AX", "GF", "GP", "MQ", "RE", "YT", "MF", "NO", "IS", "LI", "EU",
+        ] {
+            assert!(tax.in_eea(c), "{c}");
+        }
+        for c in [
+            "PF", "NC", "BL", "PM", "WF", "AW", "CW", "SX", "GL", "SJ", "CH", "GB",
+        ] {
+            assert!(!tax.in_eea(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn art_8_every_eea_country_and_territory_has_a_consent_age_from_13_to_16() {
+        let tax = Taxonomy::builtin();
+        for c in &tax.eea {
+            let age = tax.consent_ages.get(c).copied();
+            assert!(age.is_some_and(|a| (13..=16).contains(&a)), "{c}: {age:?}");
+        }
+    }
+
+    #[test]
+    fn art_8_the_consent_age_is_the_highest_of_the_eea_markets_else_16() {
+        let tax = Taxonomy::builtin();
+        assert_eq!(tax.consent_age(["FR"]), 15);
+        assert_eq!(tax.consent_age(["FR", "DE"]), 16);
+        assert_eq!(tax.consent_age(["BE", "AT"]), 14);
+        assert_eq!(tax.consent_age(["AX"]), 13);
+        assert_eq!(tax.consent_age(["EU"]), 16);
+        assert_eq!(tax.consent_age(Vec::<&str>::new()), 16);
+        // Markets outside the EEA set no GDPR age: the default applies.
+        assert_eq!(tax.consent_age(["US"]), 16);
+        assert_eq!(tax.consent_age(["US", "BE"]), 13);
+    }
+
+    #[test]
+    fn ccpa_1798_140_ae_only_the_listed_government_ids_are_sensitive() {
+        let tax = Taxonomy::builtin();
+        for k in [
+            "user.government_id.ssn",
+            "user.government_id.drivers_license",
+            "user.government_id.state_id",
+            "user.government_id.passport",
+            "user.government_id.immigration",
+            "user.demographic.immigration_status",
+            "user.demographic.nationality",
+        ] {
+            assert!(tax.has_mark(k, Mark::CcpaSensitive), "{k}");
+        }
+        for k in [
+            "user.government_id",
+            "user.government_id.tax_id",
+            "user.government_id.birth_certificate",
+            "user.government_id.vehicle_registration",
+            "user.government_id.national_identification_number",
+        ] {
+            assert!(!tax.has_mark(k, Mark::CcpaSensitive), "{k}");
+        }
+    }
+
+    #[test]
+    fn art_9_philosophical_belief_and_biometric_authentication_are_special() {
+        let tax = Taxonomy::builtin();
+        for k in ["user.philosophical_belief", "user.authorization.biometric"] {
+            assert!(tax.has_mark(k, Mark::GdprSpecial), "{k}");
+        }
+        assert!(tax.has_mark("user.financial.bank_account", Mark::GdprHighlyPersonal));
+        assert!(!tax.has_mark("user.financial.bank_account", Mark::GdprSpecial));
+    }
 }

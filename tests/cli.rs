@@ -184,7 +184,10 @@ fn init_writes_both_files_which_validate_clean() {
 fn init_starter_is_quiet_under_every_rule() {
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(run(privgate().arg("init").arg(dir.path())).code, 0);
-    for doc in ["docs/privacy/breach-response.md", "docs/privacy/breach-register.md"] {
+    for doc in [
+        "docs/privacy/breach-response.md",
+        "docs/privacy/breach-register.md",
+    ] {
         assert!(dir.path().join(doc).is_file(), "init did not write {doc}");
     }
     let r = run(privgate()
@@ -198,7 +201,10 @@ fn init_starter_is_quiet_under_every_rule() {
         .iter()
         .map(|f| format!("{} {}", f["rule"], f["target"]))
         .collect();
-    assert!(findings.is_empty(), "the starter has findings: {findings:?}");
+    assert!(
+        findings.is_empty(),
+        "the starter has findings: {findings:?}"
+    );
     assert_eq!(report["score"]["overall"], 100.0);
     assert!(r.stderr.is_empty(), "warnings on the starter: {}", r.stderr);
 }
