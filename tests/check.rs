@@ -1165,6 +1165,8 @@ fn acme_shop_report_has_its_deliberate_findings() {
         .collect();
     let want = [
         ("gdpr.vendor-assessment-review", "vendor:sendgrid", false),
+        // The same held-without-purpose category, under 1798.100(c).
+        ("ccpa.purpose-limitation", "dataset:clickstream", false),
         ("gdpr.data-minimisation", "dataset:clickstream", false),
         ("gdpr.dpia-required", "purpose:recommendations", true),
         (
