@@ -12,6 +12,8 @@ use std::collections::BTreeSet;
 /// GDPR only, `data-minimisation` off (datasets here have no purposes), and
 /// a gate that fails on high findings and never on the score.
 const CONFIG: &str = "version: 1
+organization: Test GmbH
+controller: { contact: \"Test GmbH, Berlin, privacy@test.example\" }
 regulations: [gdpr]
 rules:
   gdpr.data-minimisation: { enabled: false }
@@ -20,18 +22,23 @@ gate:
   fail_on: high
 ";
 
-/// Repository-wide declarations that pass `gdpr.data-subject-rights` and
-/// `gdpr.breach-notification` (2 checks of weight 2).
+/// Repository-wide declarations that pass `gdpr.data-subject-rights`,
+/// `gdpr.breach-notification` (high), `gdpr.breach-register`,
+/// `gdpr.breach-communication` and the config's part of
+/// `gdpr.record-of-processing` (medium).
 const REPO_WIDE: &str = "version: 1
 rights:
   access: { sla: P30D }
   erasure: { sla: P30D }
   rectification: { sla: P30D }
+  restriction: { sla: P30D }
   portability: { sla: P30D }
   objection: { sla: P30D }
 breach:
   plan: docs/breach.md
+  register: docs/breach-register.md
   notify_authority_within: PT72H
+  notify_subjects_within: P3D
 ";
 
 /// A dataset of e-mail addresses. `Some(period)` declares a retention period
@@ -39,7 +46,7 @@ breach:
 /// `gdpr.retention-defined` (high) and `gdpr.erasure-mechanism` (medium).
 fn dataset(id: &str, period: Option<&str>) -> String {
     let mut s =
-        format!("  - id: {id}\n    categories: [user.contact.email]\n    subjects: [customer]\n");
+        format!("  - id: {id}\n    categories: [user.contact.email]\n    subjects: [customer]\n    location: DE\n");
     if let Some(p) = period {
         s.push_str(&format!(
             "    retention: {{ period: {p}, deletion: automated }}\n"
@@ -63,6 +70,10 @@ fn scaffold(prefix: &str) -> Vec<(String, String)> {
         (
             format!("{prefix}docs/breach.md"),
             "# Breach response\n".to_string(),
+        ),
+        (
+            format!("{prefix}docs/breach-register.md"),
+            "# Breach register\n".to_string(),
         ),
     ]
 }

@@ -396,7 +396,7 @@ mod tests {
             ),
             (
                 "[1].exists(x, assessments[x].type in ['dpia', 'tai'])",
-                "`assessments[...].type` is one of dpia, pia, lia, tia; 'tai' is none of them",
+                "`assessments[...].type` is one of dpia, pia, lia, tia, screening; 'tai' is none of them",
             ),
         ];
         for (src, want) in cases {
