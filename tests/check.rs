@@ -10,7 +10,7 @@ use predicates::str::contains;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// One purpose, GDPR only: exactly five checks apply (worked out below).
+/// One purpose, GDPR only: exactly seven checks apply (worked out below).
 const SMALL: &str = "version: 1
 purposes:
   - id: p1
@@ -57,11 +57,53 @@ fn check_with_pack(dir: &Path, pack: &str) -> assert_cmd::assert::Assert {
     privgate(dir).arg("check").assert().code(2)
 }
 
+/// The controller's name and contact (GDPR Art. 30(1)(a)): rules v2's
+/// repository part of `gdpr.record-of-processing` asks every config for them.
+const CONTROLLER: &str =
+    "organization: Example GmbH\ncontroller: { contact: \"Example GmbH, Berlin, privacy@example.com\" }\n";
+
+/// SMALL beside a `privgate.yaml` of `config` followed by `CONTROLLER`
+/// (appended, so the line numbers of `config` stay as written).
 fn small_repo(config: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
+    let config = format!("{config}{CONTROLLER}");
     write_files(
         dir.path(),
-        [("privacy.yaml", SMALL), ("privgate.yaml", config)],
+        [("privacy.yaml", SMALL), ("privgate.yaml", config.as_str())],
+    );
+    dir
+}
+
+/// `small_repo(config)` with SMALL's purpose disclosed in a notice and the
+/// repository-wide rights (with portability: a `contract` basis) and breach
+/// plan declared, so that what fails is only medium (v2): the record of
+/// processing (no dataset with a retention period), the breach register
+/// and the time to inform data subjects (`gdpr.breach-communication`).
+fn medium_only_repo(config: &str) -> tempfile::TempDir {
+    let dir = small_repo(config);
+    write_files(
+        dir.path(),
+        [
+            (
+                "privacy.yaml",
+                format!("{SMALL}    notice: https://example.com/privacy#newsletter\n").as_str(),
+            ),
+            (
+                "repo.privacy.yaml",
+                "version: 1
+rights:
+  access: { sla: P30D }
+  rectification: { sla: P30D }
+  erasure: { sla: P30D }
+  restriction: { sla: P30D }
+  portability: { sla: P30D }
+breach:
+  plan: docs/breach.md
+  notify_authority_within: PT72H
+",
+            ),
+            ("docs/breach.md", "# Breach response\n"),
+        ],
     );
     dir
 }
@@ -70,17 +112,21 @@ fn small_repo(config: &str) -> tempfile::TempDir {
 fn score_is_the_weighted_share_of_passing_checks() {
     let dir = small_repo("version: 1\nregulations: [gdpr]\n");
     let r = check_dir(dir.path(), TODAY).unwrap();
-    // Applicable checks: gdpr.lawful-basis (critical 10, passes),
-    // gdpr.record-of-processing (medium 2, fails: no dataset with a period),
-    // gdpr.transparency-notice (medium 2, fails: no notice),
-    // gdpr.data-subject-rights and gdpr.breach-notification (repository,
-    // medium 2 each, fail: none declared). 10 / 18 = 55.6, grade F.
-    assert_eq!(r.summary.checks, 5);
-    assert_eq!(r.score.overall, 55.6);
+    // Applicable checks (rules v2): gdpr.lawful-basis (critical 10, passes),
+    // gdpr.record-of-processing on the purpose (medium 2, fails: no dataset
+    // with a period) and on the repository (medium 2, passes: the config
+    // names the controller), gdpr.transparency-notice (high 5, fails: no
+    // notice), gdpr.data-subject-rights and gdpr.breach-notification
+    // (repository, high 5 each, fail: none declared), gdpr.breach-register
+    // (repository, medium 2, fails: no breach section).
+    // (10 + 2) / (10 + 2 + 2 + 5 + 5 + 5 + 2) = 12 / 31 = 38.7, grade F.
+    assert_eq!(r.summary.checks, 7);
+    assert_eq!(r.score.overall, 38.7);
     assert_eq!(r.score.grade, "F");
-    assert_eq!(r.score.by_regulation["gdpr"], 55.6);
-    assert_eq!(r.summary.findings, 4);
-    assert_eq!(r.summary.by_severity["medium"], 4);
+    assert_eq!(r.score.by_regulation["gdpr"], 38.7);
+    assert_eq!(r.summary.findings, 5);
+    assert_eq!(r.summary.by_severity["high"], 3);
+    assert_eq!(r.summary.by_severity["medium"], 2);
 }
 
 /// The grade cap of `r`, as `(grade, reason)`.
@@ -186,9 +232,9 @@ waivers:
 ",
     );
     let r = check_dir(dir.path(), TODAY).unwrap();
-    // (10 + 2) / 18 = 66.7: the waived check passes. A waiver applies up to
-    // and including its expiry date.
-    assert_eq!(r.score.overall, 66.7);
+    // (12 + 5) / 31 = 54.8 (v2: the notice is high, 5): the waived check
+    // passes. A waiver applies up to and including its expiry date.
+    assert_eq!(r.score.overall, 54.8);
     let f = r
         .findings
         .iter()
@@ -196,7 +242,7 @@ waivers:
         .unwrap();
     assert!(f.waived);
     assert_eq!(f.waiver.as_ref().unwrap().approved_by, "dpo@example.com");
-    assert_eq!(r.summary.findings, 3);
+    assert_eq!(r.summary.findings, 4);
     assert_eq!(r.summary.waived, 1);
     // It lapses today: the release gate should hear of it now.
     assert_eq!(
@@ -230,7 +276,8 @@ waivers:
 ",
     );
     let r = check_dir(dir.path(), TODAY).unwrap();
-    assert_eq!(r.score.overall, 55.6);
+    // As without the waiver: 12 / 31 (see the score test).
+    assert_eq!(r.score.overall, 38.7);
     assert!(r.findings.iter().all(|f| !f.waived));
     assert_eq!(r.warnings.len(), 1);
     assert!(
@@ -582,9 +629,11 @@ rules:
 ",
     );
     let r = check_dir(dir.path(), TODAY).unwrap();
-    // lawful-basis 10 (pass), record 2, notice now 10, rights 2: 10 / 24.
-    assert_eq!(r.summary.checks, 4);
-    assert_eq!(r.score.overall, 41.7);
+    // Rules v2: lawful-basis 10 and the repository's record 2 (pass), the
+    // purpose's record 2, notice now 10, rights 5, breach register 2;
+    // breach-notification (high 5) is not checked: 12 / 31.
+    assert_eq!(r.summary.checks, 6);
+    assert_eq!(r.score.overall, 38.7);
     let f = r
         .findings
         .iter()
@@ -624,14 +673,14 @@ rules:
         .args(["rules", "explain", "gdpr.breach-notification"])
         .assert()
         .success()
-        .stdout(contains("severity:   off (medium when on)"))
+        .stdout(contains("severity:   off (high when on)"))
         .stdout(contains("turned off in this repository's privgate.yaml"));
 }
 
 #[test]
 fn gate_exit_codes_follow_fail_on_and_min_score() {
-    let dir = small_repo("version: 1\nregulations: [gdpr]\n");
-    // Four medium findings: fail_on high passes, fail_on medium fails.
+    let dir = medium_only_repo("version: 1\nregulations: [gdpr]\n");
+    // Three medium findings: fail_on high passes, fail_on medium fails.
     privgate(dir.path())
         .args(["check", "--fail-on", "high"])
         .assert()
@@ -640,19 +689,22 @@ fn gate_exit_codes_follow_fail_on_and_min_score() {
         .args(["check", "--fail-on", "medium"])
         .assert()
         .code(1)
-        .stdout(contains("gate FAILED: 4 medium findings"));
+        .stdout(contains("gate FAILED: 3 medium findings"));
+    // Eight checks, weights 10 + 5 * 3 + 2 * 4 = 33, the three mediums
+    // failing: 27 / 33 = 81.8.
     privgate(dir.path())
-        .args(["check", "--fail-on", "none", "--min-score", "55"])
+        .args(["check", "--fail-on", "none", "--min-score", "81"])
         .assert()
         .code(0);
     privgate(dir.path())
-        .args(["check", "--fail-on", "none", "--min-score", "56"])
+        .args(["check", "--fail-on", "none", "--min-score", "82"])
         .assert()
         .code(1)
-        .stdout(contains("score 55.6 is below the minimum 56"));
+        .stdout(contains("score 81.8 is below the minimum 82"));
     // The config's gate applies without flags; flags override it.
-    let dir =
-        small_repo("version: 1\nregulations: [gdpr]\ngate: { min_score: 90, fail_on: none }\n");
+    let dir = medium_only_repo(
+        "version: 1\nregulations: [gdpr]\ngate: { min_score: 90, fail_on: none }\n",
+    );
     privgate(dir.path()).arg("check").assert().code(1);
     privgate(dir.path())
         .args(["check", "--min-score", "50"])
@@ -1326,11 +1378,13 @@ fn rules_catalogue_lists_and_explains_every_rule() {
         .unwrap();
     let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rules = rules.as_array().unwrap();
-    assert_eq!(rules.len(), 42);
+    // Rules v2: the 39 GDPR and 13 CCPA rules of the rules.md tables (the
+    // three declared-vs-used rules are not in the packs yet).
+    assert_eq!(rules.len(), 52);
     let mut ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
     ids.sort();
     ids.dedup();
-    assert_eq!(ids.len(), 42, "rule ids are unique");
+    assert_eq!(ids.len(), 52, "rule ids are unique");
     for id in ids {
         Command::cargo_bin("privgate")
             .unwrap()

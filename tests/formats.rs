@@ -57,12 +57,17 @@ fn acme_json() -> Value {
 /// A repository with an organisation rule pack whose texts carry every
 /// character XML, Markdown and URIs treat specially, a manifest under a path
 /// with a space and a non-ASCII letter, a disabled rule and a waiver.
+/// Otherwise it declares what rules v2 asks of every repository (the
+/// controller, dataset locations, restriction, a breach register and the
+/// time to inform data subjects), so the findings are the organisation
+/// rule's, the waived one and `gdpr.record-of-processing` on the ownerless
+/// system.
 fn awkward_repo() -> tempfile::TempDir {
     let dir = tempfile::Builder::new()
         .prefix("privgate-awkward-")
         .tempdir()
         .unwrap();
-    let files: [(&str, &str); 4] = [
+    let files: [(&str, &str); 5] = [
         (
             "privgate.yaml",
             r#"version: 1
@@ -77,6 +82,8 @@ waivers:
     reason: "Legacy <system> & \"export\" | 'tmp' </details> ticket #42"
     approved_by: dpo@example.com
     expires: 2027-01-31
+organization: Example GmbH
+controller: { contact: "Example GmbH, Berlin, privacy@example.com" }
 "#,
         ),
         (
@@ -111,23 +118,29 @@ datasets:
   - id: ds-waived
     categories: [user.contact.email]
     subjects: [customer]
+    location: DE
     retention: { deletion: automated }
   - id: ds-ok
     categories: [user.contact.email]
     subjects: [customer]
+    location: DE
     retention: { period: P1Y, deletion: automated }
 rights:
   access: { sla: P30D }
   erasure: { sla: P30D }
   rectification: { sla: P30D }
+  restriction: { sla: P30D }
   portability: { sla: P30D }
   objection: { sla: P30D }
 breach:
   plan: docs/breach.md
+  register: docs/breach-register.md
   notify_authority_within: PT72H
+  notify_subjects_within: P3D
 ",
         ),
         ("docs/breach.md", "# Breach response\n"),
+        ("docs/breach-register.md", "# Breach register\n"),
     ];
     for (path, content) in files {
         let full = dir.path().join(path);
@@ -359,7 +372,9 @@ fn sarif_results_carry_places_fingerprints_and_suppressions() {
         findings.len(),
         "waived findings are results too, suppressed"
     );
-    assert_eq!(results.len(), 4);
+    // Rules v2: 4 unwaived findings (ccpa.purpose-limitation joins
+    // data-minimisation on clickstream) and the waived DPIA.
+    assert_eq!(results.len(), 5);
 
     let mut fingerprints = BTreeSet::new();
     for f in findings {
@@ -750,7 +765,9 @@ fn junit_for_acme_shop_has_a_testcase_per_rule_and_target() {
     let report = acme_json();
     check_junit(&xml, &report);
     let root = parse_xml(&xml);
-    assert_eq!(root.count("failures"), 3);
+    // Rules v2: 4 unwaived findings (ccpa.purpose-limitation joins
+    // data-minimisation on clickstream).
+    assert_eq!(root.count("failures"), 4);
     assert_eq!(root.count("skipped"), 1);
     let suites: Vec<&str> = root
         .find_all("testsuite")
@@ -807,7 +824,7 @@ fn markdown_for_acme_shop_has_verdict_kpis_and_collapsed_details() {
         "{first}"
     );
     assert!(
-        md.contains("ccpa 100") && md.contains("gdpr 99"),
+        md.contains("ccpa 99.3") && md.contains("gdpr 99.2"),
         "by regulation"
     );
     // A KPI table with every KPI.
@@ -818,7 +835,8 @@ fn markdown_for_acme_shop_has_verdict_kpis_and_collapsed_details() {
             "{k}"
         );
     }
-    assert!(md.contains("| dpia coverage | 75% |"));
+    // Rules v2: 6 of the 7 purposes needing a DPIA (nine WP248 criteria) have one.
+    assert!(md.contains("| dpia coverage | 86% |"));
     assert!(md.contains("| dsar sla days | 30 days |"));
     // Every finding, collapsed, after the KPIs.
     let open = md.find("<details><summary>").expect("collapsed details");
@@ -849,7 +867,8 @@ fn markdown_for_acme_shop_has_verdict_kpis_and_collapsed_details() {
             );
         }
     }
-    assert!(details.contains("All findings: 3 (0 critical, 1 high, 1 medium, 1 low; 1 waived)"));
+    // Rules v2: data-minimisation is medium, ccpa.purpose-limitation new.
+    assert!(details.contains("All findings: 4 (0 critical, 1 high, 3 medium, 0 low; 1 waived)"));
     assert!(
         !md.contains("New findings") && !md.contains("against `"),
         "not pull-request mode"
@@ -963,10 +982,17 @@ fn a_config_given_from_elsewhere_is_named_from_the_root_and_the_repository_top()
 fn markdown_in_pull_request_mode_leads_with_the_delta_and_new_findings() {
     let repo = Repo::new();
     let config = "version: 1\nregulations: [gdpr]\nrules:\n  gdpr.data-minimisation: { enabled: false }\ngate: { min_score: 0, fail_on: high }\n";
+    // (`location: DE`: rules v2's gdpr.transfer-destination asks where a
+    // dataset holding personal data is.)
     let ds = |id: &str, retention: &str| {
-        format!("  - id: {id}\n    categories: [user.contact.email]\n    subjects: [customer]\n{retention}")
+        format!("  - id: {id}\n    categories: [user.contact.email]\n    subjects: [customer]\n    location: DE\n{retention}")
     };
     let kept = "    retention: { period: P1Y, deletion: automated }\n";
+    // Rules v2: with no retention at all, retention-defined and
+    // erasure-mechanism are both high; a period over the P10Y ceiling
+    // without deletion fails erasure-mechanism (high) and retention-limit
+    // (medium): one new high and one new medium finding.
+    let too_long = "    retention: { period: P20Y }\n";
     let base = format!(
         "version: 1\ndatasets:\n{}{}",
         ds("ds-fixed", ""),
@@ -980,7 +1006,7 @@ fn markdown_in_pull_request_mode_leads_with_the_delta_and_new_findings() {
         "version: 1\ndatasets:\n{}{}{}",
         ds("ds-fixed", kept),
         ds("ds-old", ""),
-        ds("ds-new", "")
+        ds("ds-new", too_long)
     );
     repo.write(&[("privacy.yaml", head.as_str())]);
 
@@ -1036,8 +1062,8 @@ fn markdown_in_pull_request_mode_leads_with_the_delta_and_new_findings() {
         new_section.contains("dataset:ds-new") && !new_section.contains("ds-old"),
         "{new_section}"
     );
-    // The most severe first: retention-defined (high) before
-    // erasure-mechanism (medium), whatever their order in the report.
+    // The most severe first: erasure-mechanism (high) before
+    // retention-limit (medium), whatever their order in the report.
     let at = |needle: &str| new_section.find(needle).unwrap_or(usize::MAX);
     assert!(at("| high |") < at("| medium |"), "{new_section}");
     let fixed_section = &md[pos("### Fixed (2)")..pos("| KPI | value |")];

@@ -32,10 +32,13 @@ const ACME_PURPOSES: [&str; 14] = [
 ];
 
 /// Rule ids of acme-shop's open findings on TODAY (EXPECTED.md).
-const ACME_RULES: [&str; 3] = [
+/// (Rules v2: `ccpa.purpose-limitation` joins `gdpr.data-minimisation` on
+/// the clickstream dataset.)
+const ACME_RULES: [&str; 4] = [
     "gdpr.transfer-impact-assessment",
     "gdpr.vendor-assessment-review",
     "gdpr.data-minimisation",
+    "ccpa.purpose-limitation",
 ];
 
 fn privgate(dir: &Path) -> Command {
@@ -574,6 +577,9 @@ fn report_in_headless_chromium() {
         "consent_coverage",
         "transfer_coverage",
         "dsar_sla_days",
+        // New in rules v2 (cli.md).
+        "risk_assessment_coverage",
+        "contract_coverage",
     ] {
         assert!(
             dom.contains(&format!("id=\"kpi-{kpi}\"")),
@@ -585,6 +591,8 @@ fn report_in_headless_chromium() {
         "Vendor assessment coverage",
         "Retention coverage",
         "DSAR SLA",
+        "Risk assessment coverage",
+        "Contract coverage",
     ] {
         assert!(dom.contains(title), "KPI title {title} missing");
     }
@@ -594,9 +602,10 @@ fn report_in_headless_chromium() {
     assert!(
         dom.contains("flow:tickets-to-zendesk") && dom.contains("services/support/privacy.yaml:46")
     );
-    // The filter script ran (the CSP hash matches): the form is shown and counts.
+    // The filter script ran (the CSP hash matches): the form is shown and
+    // counts the 4 open findings of rules v2.
     assert!(
-        dom.contains("Showing all 3 findings"),
+        dom.contains("Showing all 4 findings"),
         "the filter script did not run"
     );
     assert!(!dom.contains("id=\"filters\" hidden"));
