@@ -305,7 +305,7 @@ fn rules_explain_writes_json_when_asked() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["id"], "gdpr.dpia-required");
-    assert_eq!(v["severity"], "critical");
+    assert_eq!(v["severity"], "high");
     assert_eq!(v["targets"], serde_json::json!(["purpose"]));
     assert!(v["remediation"].as_str().is_some_and(|s| !s.is_empty()));
 }

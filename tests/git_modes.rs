@@ -43,7 +43,8 @@ breach:
 
 /// A dataset of e-mail addresses. `Some(period)` declares a retention period
 /// with automated deletion; `None` declares none, which fires
-/// `gdpr.retention-defined` (high) and `gdpr.erasure-mechanism` (medium).
+/// `gdpr.retention-defined` and `gdpr.erasure-mechanism` (both high in
+/// rules v2).
 fn dataset(id: &str, period: Option<&str>) -> String {
     let mut s =
         format!("  - id: {id}\n    categories: [user.contact.email]\n    subjects: [customer]\n    location: DE\n");
@@ -218,7 +219,7 @@ fn staged_reports_a_violation_only_in_the_index() {
     assert_eq!(f["line"], line_of(&a_staged, "id: ds-staged"));
     assert_eq!(
         staged.json["gate"]["reasons"],
-        serde_json::json!(["2 high findings"])
+        serde_json::json!(["4 high findings"])
     );
 
     let work = run_json(privgate(repo.path()).arg("check"));
@@ -318,8 +319,9 @@ fn staged_sees_removals_and_documents_as_they_will_be_committed() {
     assert_eq!(ids(&staged.json["findings"]), BTreeSet::new());
     assert_eq!(run_json(privgate(repo.path()).arg("check")).code, 1);
 
-    // A breach plan that exists on disk but is not staged is missing from
-    // what will be committed (and a repository without commits yet works).
+    // A breach plan and register that exist on disk but are not staged are
+    // missing from what will be committed (and a repository without commits
+    // yet works).
     let repo = Repo::new();
     repo.write(&files(&scaffold("")));
     repo.write(&[("a.privacy.yaml", manifest(&[dataset("ds-a", Some("P1Y"))]))]);
@@ -332,7 +334,10 @@ fn staged_sees_removals_and_documents_as_they_will_be_committed() {
     assert_eq!(staged.code, 1, "{}", staged.stderr);
     assert_eq!(
         ids(&staged.json["findings"]),
-        set(&[("gdpr.breach-notification", "repository")])
+        set(&[
+            ("gdpr.breach-notification", "repository"),
+            ("gdpr.breach-register", "repository")
+        ])
     );
     let work = run_json(privgate(repo.path()).args(["check", "--fail-on", "medium"]));
     assert_eq!(work.code, 0, "{}", work.stderr);
@@ -443,7 +448,7 @@ fn a_pull_request_that_adds_a_violation_shows_it_as_new_and_fails() {
     assert_eq!(pr.json["gate"]["passed"], false);
     assert_eq!(
         pr.json["gate"]["reasons"],
-        serde_json::json!(["1 new high finding"])
+        serde_json::json!(["2 new high findings"])
     );
 
     // The same change not yet committed, against HEAD.
@@ -512,7 +517,7 @@ fn a_pull_request_that_fixes_a_violation_passes_despite_an_old_one() {
         ids(&pr.json["findings"]),
         no_retention("ds-old").into_iter().collect()
     );
-    assert_eq!(pr.json["summary"]["by_severity"]["high"], 1);
+    assert_eq!(pr.json["summary"]["by_severity"]["high"], 2);
     assert_eq!(pr.json["gate"]["passed"], true);
     assert!(changes["score_delta"].as_f64().unwrap() > 0.0);
 
@@ -521,7 +526,7 @@ fn a_pull_request_that_fixes_a_violation_passes_despite_an_old_one() {
     assert_eq!(plain.code, 1);
     assert_eq!(
         plain.json["gate"]["reasons"],
-        serde_json::json!(["1 high finding"])
+        serde_json::json!(["2 high findings"])
     );
 }
 
@@ -582,20 +587,37 @@ fn formula(checks: &[(u32, bool)]) -> f64 {
 fn the_score_delta_is_head_minus_base_by_the_formula() {
     const HIGH: u32 = 5;
     const MEDIUM: u32 = 2;
+    // The repository's five checks, all passing (rules v2).
+    let repository = [
+        (MEDIUM, true), // gdpr.record-of-processing  repository (controller named)
+        (HIGH, true),   // gdpr.data-subject-rights   repository
+        (HIGH, true),   // gdpr.breach-notification   repository
+        (MEDIUM, true), // gdpr.breach-register       repository
+        (MEDIUM, true), // gdpr.breach-communication  repository
+    ];
+    // A dataset kept for `period`, in DE: retention-defined, retention-limit
+    // (period <= P10Y), erasure-mechanism, transfer-destination.
+    let kept = |within_limit: bool| {
+        [
+            (HIGH, true),
+            (MEDIUM, within_limit),
+            (HIGH, true),
+            (HIGH, true),
+        ]
+    };
     // Base: ds-a retained one year, ds-old without retention.
     let repo = repo_with(&[(
         "services/a/privacy.yaml",
         manifest(&[dataset("ds-a", Some("P1Y")), dataset("ds-old", None)]),
     )]);
-    let base_checks = [
-        (MEDIUM, true),  // gdpr.data-subject-rights  repository
-        (MEDIUM, true),  // gdpr.breach-notification   repository
-        (HIGH, true),    // gdpr.retention-defined     ds-a
-        (MEDIUM, true),  // gdpr.retention-limit       ds-a (P1Y <= P10Y)
-        (MEDIUM, true),  // gdpr.erasure-mechanism     ds-a
-        (HIGH, false),   // gdpr.retention-defined     ds-old
-        (MEDIUM, false), // gdpr.erasure-mechanism     ds-old (retention-limit needs a period)
-    ];
+    let base_checks: Vec<(u32, bool)> = [
+        &repository[..],
+        &kept(true)[..],
+        // ds-old: retention-defined and erasure-mechanism fail,
+        // retention-limit needs a period, transfer-destination passes.
+        &[(HIGH, false), (HIGH, false), (HIGH, true)][..],
+    ]
+    .concat();
     // Head: ds-old fixed with P2Y; ds-long kept twenty years (over P10Y).
     repo.commit_files(
         &[(
@@ -608,22 +630,16 @@ fn the_score_delta_is_head_minus_base_by_the_formula() {
         )],
         "retention",
     );
-    let head_checks = [
-        (MEDIUM, true),  // gdpr.data-subject-rights
-        (MEDIUM, true),  // gdpr.breach-notification
-        (HIGH, true),    // ds-a retention-defined
-        (MEDIUM, true),  // ds-a retention-limit
-        (MEDIUM, true),  // ds-a erasure-mechanism
-        (HIGH, true),    // ds-old retention-defined
-        (MEDIUM, true),  // ds-old retention-limit (P2Y)
-        (MEDIUM, true),  // ds-old erasure-mechanism
-        (HIGH, true),    // ds-long retention-defined
-        (MEDIUM, false), // ds-long retention-limit (P20Y > P10Y)
-        (MEDIUM, true),  // ds-long erasure-mechanism
-    ];
+    let head_checks: Vec<(u32, bool)> = [
+        &repository[..],
+        &kept(true)[..],
+        &kept(true)[..],
+        &kept(false)[..],
+    ]
+    .concat();
     let (base, head) = (formula(&base_checks), formula(&head_checks));
-    // 100 * 13/20 = 65.0 and 100 * 29/31 = 93.548... -> 93.5
-    assert_eq!((base, head), (65.0, 93.5));
+    // 100 * 38/48 = 79.166... -> 79.2 and 100 * 65/67 = 97.014... -> 97.0
+    assert_eq!((base, head), (79.2, 97.0));
 
     let pr = run_json(privgate(repo.path()).args(["check", "--changed-since", "HEAD~1"]));
     assert_eq!(pr.code, 0, "{}", pr.stderr);
@@ -635,7 +651,7 @@ fn the_score_delta_is_head_minus_base_by_the_formula() {
     );
     let changes = &pr.json["changes"];
     assert_eq!(changes["base_score"].as_f64(), Some(base));
-    assert_eq!(changes["score_delta"].as_f64(), Some(28.5));
+    assert_eq!(changes["score_delta"].as_f64(), Some(17.8));
     assert_eq!(
         ids(&changes["new"]),
         set(&[("gdpr.retention-limit", "dataset:ds-long")])
@@ -658,14 +674,14 @@ fn the_score_delta_is_head_minus_base_by_the_formula() {
         )],
         "another long one",
     );
-    let mut newer_checks = head_checks.to_vec();
-    newer_checks.extend([(HIGH, true), (MEDIUM, false), (MEDIUM, true)]);
+    let mut newer_checks = head_checks.clone();
+    newer_checks.extend(kept(false));
     let newer = formula(&newer_checks);
-    assert_eq!(newer, 90.0); // 100 * 36/40
+    assert_eq!(newer, 95.2); // 100 * 80/84 = 95.238...
     let pr = run_json(privgate(repo.path()).args(["check", "--changed-since", "HEAD~1"]));
     assert_eq!(pr.json["score"]["overall"].as_f64(), Some(newer));
     assert_eq!(pr.json["changes"]["base_score"].as_f64(), Some(head));
-    assert_eq!(pr.json["changes"]["score_delta"].as_f64(), Some(-3.5));
+    assert_eq!(pr.json["changes"]["score_delta"].as_f64(), Some(-1.8));
     assert_eq!(
         ids(&pr.json["changes"]["new"]),
         set(&[("gdpr.retention-limit", "dataset:ds-long2")])
@@ -680,7 +696,7 @@ fn min_score_still_applies_to_the_head_in_pull_request_mode() {
         "services/a/privacy.yaml",
         manifest(&[dataset("ds-a", Some("P1Y"))]),
     )]);
-    // A medium finding only: 100 * 20/22 = 90.909... -> 90.9 (the base scored 100).
+    // A medium finding only: 100 * 48/50 = 96.0 (the base scored 100).
     repo.write(&[(
         "services/a/privacy.yaml",
         manifest(&[
@@ -693,30 +709,30 @@ fn min_score_still_applies_to_the_head_in_pull_request_mode() {
         "--changed-since",
         "HEAD",
         "--min-score",
-        "95",
+        "96.1",
     ]));
     assert_eq!(failing.code, 1, "{}", failing.stderr);
-    assert_eq!(failing.json["score"]["overall"].as_f64(), Some(90.9));
+    assert_eq!(failing.json["score"]["overall"].as_f64(), Some(96.0));
     assert_eq!(failing.json["changes"]["base_score"].as_f64(), Some(100.0));
     assert_eq!(
         failing.json["gate"]["reasons"],
-        serde_json::json!(["score 90.9 is below the minimum 95"])
+        serde_json::json!(["score 96 is below the minimum 96.1"])
     );
     let at_minimum = run_json(privgate(repo.path()).args([
         "check",
         "--changed-since",
         "HEAD",
         "--min-score",
-        "90.9",
+        "96",
     ]));
     assert_eq!(at_minimum.code, 0, "{}", at_minimum.stderr);
-    assert_eq!(at_minimum.json["gate"]["min_score"].as_f64(), Some(90.9));
+    assert_eq!(at_minimum.json["gate"]["min_score"].as_f64(), Some(96.0));
 
     // From the config too, with no new findings at all.
     repo.commit_files(
         &[(
             "privgate.yaml",
-            CONFIG.replace("min_score: 0", "min_score: 95"),
+            CONFIG.replace("min_score: 0", "min_score: 96.1"),
         )],
         "raise the bar",
     );
@@ -725,14 +741,14 @@ fn min_score_still_applies_to_the_head_in_pull_request_mode() {
     assert_eq!(ids(&unchanged.json["changes"]["new"]), BTreeSet::new());
     assert_eq!(
         unchanged.json["gate"]["reasons"],
-        serde_json::json!(["score 90.9 is below the minimum 95"])
+        serde_json::json!(["score 96 is below the minimum 96.1"])
     );
 }
 
 #[test]
 fn removing_a_waiver_makes_its_finding_count_as_new() {
     let waived = format!(
-        "{CONFIG}waivers:\n  - rule: gdpr.retention-defined\n    target: dataset:ds-old\n    reason: migration, ticket PRIV-7\n    approved_by: dpo@example.com\n    expires: 2027-01-31\n"
+        "{CONFIG}waivers:\n  - rule: gdpr.retention-defined\n    target: dataset:ds-old\n    reason: migration, ticket PRIV-7\n    approved_by: dpo@example.com\n    expires: 2027-01-31\n  - rule: gdpr.erasure-mechanism\n    target: dataset:ds-old\n    reason: migration, ticket PRIV-7\n    approved_by: dpo@example.com\n    expires: 2027-01-31\n"
     );
     let repo = Repo::new();
     let mut all = scaffold("");
@@ -750,11 +766,11 @@ fn removing_a_waiver_makes_its_finding_count_as_new() {
     assert_eq!(pr.code, 1, "{}", pr.stderr);
     assert_eq!(
         ids(&pr.json["changes"]["new"]),
-        set(&[("gdpr.retention-defined", "dataset:ds-old")])
+        no_retention("ds-old").into_iter().collect()
     );
     assert_eq!(
         pr.json["gate"]["reasons"],
-        serde_json::json!(["1 new high finding"])
+        serde_json::json!(["2 new high findings"])
     );
     assert!(pr.json["changes"]["score_delta"].as_f64().unwrap() < 0.0);
 
@@ -1142,7 +1158,12 @@ fn a_pull_request_without_privacy_changes_reuses_the_head_and_a_deleted_document
         "{}",
         run.stderr
     );
-    assert_eq!(run.code, 0, "medium findings do not fail fail_on: high");
+    // Rules v2: a missing breach plan is high (Art. 33), so the gate fails.
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.json["gate"]["reasons"],
+        serde_json::json!(["1 new high finding"])
+    );
 }
 
 #[test]
@@ -1175,7 +1196,7 @@ rules:
         ("policies/acme.yaml", pack("\"false\"")),
         (
             "services/a/privacy.yaml",
-            manifest(&[dataset("ds-a", Some("P1Y"))]),
+            manifest(&[dataset("ds-a", Some("P1Y")).replace("    location: DE\n", "")]),
         ),
     ]);
     // Unchanged: nothing new (the head's result stands for the base).

@@ -212,7 +212,7 @@ fn sandbox() -> Option<Sandbox> {
         ("README.md", "# shop\n"),
         (
             "privgate.yaml",
-            "version: 1\nregulations: [gdpr]\nrules:\n  gdpr.data-minimisation: { enabled: false }\ngate: { fail_on: high }\n",
+            "version: 1\norganization: Shop GmbH\ncontroller: { contact: \"Shop GmbH, Berlin, privacy@shop.example\" }\nregulations: [gdpr]\nrules:\n  gdpr.data-minimisation: { enabled: false }\ngate: { fail_on: high }\n",
         ),
         (
             "privacy/repo.privacy.yaml",
@@ -221,14 +221,17 @@ rights:
   access: { sla: P30D }
   erasure: { sla: P30D }
   rectification: { sla: P30D }
+  restriction: { sla: P30D }
   portability: { sla: P30D }
   objection: { sla: P30D }
 breach:
   plan: docs/breach.md
+  register: docs/breach-register.md
   notify_authority_within: PT72H
 ",
         ),
         ("docs/breach.md", "# Breach response\n"),
+        ("docs/breach-register.md", "# Breach register\n"),
     ]);
     sandbox.repo.stage_all();
     sandbox.repo.commit("adopt privgate");
@@ -254,6 +257,7 @@ datasets:
   - id: orders
     categories: [user.contact.email]
     subjects: [customer]
+    location: DE
     retention: { period: P7Y, deletion: automated }
 ";
 
