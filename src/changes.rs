@@ -2,7 +2,7 @@
 //! matched by rule and target, never by line, so moving or renaming a
 //! manifest is not a new finding.
 
-use crate::check::{gate, resolve_gate, GateFlags};
+use crate::evaluate::{gate, resolve_gate, GateFlags};
 use crate::model::Model;
 use crate::report::{round1, Changes, Finding, Report};
 use rayon::prelude::*;
@@ -106,7 +106,7 @@ pub fn set_aside_unchecked(head: &mut Report, unchecked: &[String], base_label: 
 /// Conservative: a `--config` from outside the tree always gets a full base
 /// check.
 pub fn same_inputs(
-    head: &crate::check::Checked,
+    head: &crate::evaluate::Checked,
     base: &dyn crate::tree::Tree,
     external_config: bool,
 ) -> bool {
@@ -141,7 +141,7 @@ pub fn same_inputs(
     }
     // The same config names the same packs; the base must hold the same
     // files with the same bytes.
-    match crate::check::org_pack_paths(model, base) {
+    match crate::evaluate::org_pack_paths(model, base) {
         Some(paths) if paths == head.org_pack_files => {}
         _ => return false,
     }

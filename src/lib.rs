@@ -10,9 +10,9 @@
 #![allow(clippy::result_large_err)]
 
 pub mod changes;
-pub mod check;
 pub mod diagnostic;
 pub mod discover;
+pub mod evaluate;
 pub mod git;
 pub mod init;
 pub mod load;

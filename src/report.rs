@@ -1,8 +1,8 @@
 //! The report of a check, exactly the JSON of cli.md. Every renderer (human,
 //! JSON, SARIF, JUnit, Markdown, HTML) reads this one value.
 
-use serde::Serialize;
-use std::collections::BTreeMap;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 
 pub const REPORT_VERSION: u32 = 1;
 
@@ -20,6 +20,10 @@ pub struct Report {
     pub gate: Gate,
     pub warnings: Vec<String>,
     pub changes: Option<Changes>,
+    /// Every waiver of the config and how it stands, for the outputs that
+    /// show waivers; not part of the JSON.
+    #[serde(skip)]
+    pub waivers: Vec<WaiverStatus>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -188,7 +192,7 @@ impl Serialize for KpisAsWritten<'_> {
                 whole_as_integer(&self.0, s)
             }
         }
-        let amounts = crate::check::amount_kpis();
+        let amounts = amount_kpis();
         let mut map = s.serialize_map(Some(self.0.len()))?;
         for (id, value) in self.0 {
             if amounts.contains(id) {
@@ -215,5 +219,128 @@ fn whole_as_integer<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok
         Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => s.serialize_i64(*x as i64),
         Some(x) => s.serialize_f64(*x),
         None => s.serialize_none(),
+    }
+}
+
+/// `policies/kpis.yaml`: what each KPI measures and how.
+pub const KPIS: &str = include_str!("../policies/kpis.yaml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KpiFile {
+    #[allow(dead_code)]
+    version: u32,
+    pub kpis: Vec<KpiEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KpiEntry {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    /// The KPI is null unless this regulation is enabled.
+    pub regulation: Option<String>,
+    pub target: Option<String>,
+    pub counts: Option<String>,
+    pub passes: Option<String>,
+    /// More kinds counted into the same ratio (flows and datasets).
+    #[serde(default)]
+    pub also: Vec<KpiPart>,
+    /// Counts the declarations of `target` that an enabled rule of these
+    /// checks; they pass when no such check is violated (and `passes`, if
+    /// given, holds).
+    #[serde(default)]
+    pub rules: Vec<String>,
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KpiPart {
+    pub target: String,
+    pub counts: String,
+    pub passes: String,
+}
+
+/// The KPI definitions of `policies/kpis.yaml` (titles and descriptions
+/// for reports).
+pub fn kpi_definitions() -> Vec<KpiEntry> {
+    serde_yaml::from_str::<KpiFile>(KPIS)
+        .map(|f| f.kpis)
+        .unwrap_or_default()
+}
+
+/// The ids of the KPIs that are amounts (a `value` expression) rather than
+/// ratios: the report writes a whole amount as an integer.
+pub fn amount_kpis() -> &'static BTreeSet<String> {
+    static AMOUNTS: std::sync::OnceLock<BTreeSet<String>> = std::sync::OnceLock::new();
+    AMOUNTS.get_or_init(|| {
+        kpi_definitions()
+            .into_iter()
+            .filter(|k| k.value.is_some())
+            .map(|k| k.id)
+            .collect()
+    })
+}
+
+/// Waivers this close to expiry are announced (`check` warns, the HTML
+/// report highlights them): a finding that comes back on the day the waiver
+/// lapses would fail a release gate without notice.
+pub const EXPIRY_WARNING_DAYS: i64 = 30;
+
+/// Where a waiver stands on the run date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expiry {
+    /// `expires` is not a date: the waiver is never applied.
+    Unreadable,
+    /// Lapsed `days_ago` days before the run date (1: yesterday).
+    Expired { days_ago: i64 },
+    /// In force for `days_left` more days (0: it expires today).
+    InForce { days_left: i64 },
+}
+
+/// What a waiver covers in this run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Coverage {
+    /// These violated checks (indices into the run's results).
+    Findings(Vec<usize>),
+    /// Its rule is turned off in the config: nothing to cover.
+    RuleDisabled,
+    /// Its rule is not checked in this run (another `--regulation`); the
+    /// "did you mean" when the target names no declaration either.
+    NotRun { undeclared: Option<String> },
+    /// The target names no declaration; the "did you mean" to append.
+    NoSuchDeclaration(String),
+    /// The rule never checks the target's kind; what it does check.
+    NeverApplies(String),
+    /// The rule checked the target and found nothing (fixed?).
+    NoFinding,
+}
+
+/// One waiver of the config and how it stands in this run, judged once
+/// (`check`'s warnings, the gate and the HTML report all read it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaiverStatus {
+    /// Its index in the config's `waivers:`.
+    pub index: usize,
+    pub waiver: crate::manifest::Waiver,
+    pub expiry: Expiry,
+    pub coverage: Coverage,
+}
+
+impl WaiverStatus {
+    /// Whether it covers findings: it matches some and is in force.
+    pub fn applies(&self) -> bool {
+        matches!(self.coverage, Coverage::Findings(_))
+            && matches!(self.expiry, Expiry::InForce { .. })
+    }
+
+    /// Days left, when it is in force and within `EXPIRY_WARNING_DAYS`.
+    pub fn expiring(&self) -> Option<i64> {
+        match self.expiry {
+            Expiry::InForce { days_left } if days_left <= EXPIRY_WARNING_DAYS => Some(days_left),
+            _ => None,
+        }
     }
 }

@@ -7,8 +7,8 @@
 //! whose manifests do not load is kept in the series as `invalid`, with its
 //! error count and the first error, never skipped.
 
-use crate::check::{self, GateFlags};
 use crate::diagnostic::Diagnostic;
+use crate::evaluate::{self, GateFlags};
 use crate::git::{self, GitTree, HistoryEntry};
 use crate::load::LoadOptions;
 use crate::span::Locator;
@@ -222,7 +222,7 @@ fn point(root: &Path, h: &HistoryEntry, options: &TrendOptions) -> Point {
             return p;
         }
     };
-    match check::check_tree(&tree, &options.load, as_of, options.gate.clone()) {
+    match evaluate::check_tree(&tree, &options.load, as_of, options.gate.clone()) {
         Ok(checked) => {
             return with_commit(Point::from_report(&checked.report, as_of), h);
         }

@@ -1338,7 +1338,7 @@ fn a_changed_organisation_pack_marks_the_report_as_not_heads() {
 #[test]
 #[ignore]
 fn report_phases_on_a_corpus() {
-    use privgate::{check, git, map, render::html, ropa, tree::WorkTree};
+    use privgate::{evaluate, git, map, render::html, ropa, tree::WorkTree};
     let Ok(root) = std::env::var("PRIVGATE_BENCH_CORPUS") else {
         println!("skipped: set PRIVGATE_BENCH_CORPUS to a directory made by gen_corpus");
         return;
@@ -1347,7 +1347,7 @@ fn report_phases_on_a_corpus() {
     let today = privgate::time::parse_date(TODAY).unwrap();
     let t = Instant::now();
     let tree = WorkTree::open(&root).unwrap();
-    let checked = check::check_tree(&tree, &Default::default(), today, Default::default())
+    let checked = evaluate::check_tree(&tree, &Default::default(), today, Default::default())
         .unwrap_or_else(|_| panic!("the corpus does not check"));
     let t_check = t.elapsed();
     let t = Instant::now();

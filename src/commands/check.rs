@@ -3,11 +3,10 @@
 use super::{emit, EXIT_ERROR, EXIT_FAIL, EXIT_OK};
 use crate::cli::{CheckArgs, CommonArgs, Format};
 use privgate::changes;
-use privgate::check::{self, Checked, GateFlags};
 use privgate::diagnostic::{locate_all, Diagnostic, Level, Located, Place};
+use privgate::evaluate::{self, Checked, GateFlags};
 use privgate::git::GitTree;
 use privgate::load::{LoadOptions, Workspace};
-use privgate::manifest::Waiver;
 use privgate::render::{
     self,
     human::{self, Style},
@@ -58,14 +57,13 @@ fn produce_or_errors(args: &CheckArgs) -> Result<Checked, Vec<Located>> {
         )),
         None => None,
     };
-    let mut head = check::check_tree(head_tree.as_ref(), &options, today, gate.clone()).map_err(
-        |(ws, diags)| {
+    let mut head = evaluate::check_tree(head_tree.as_ref(), &options, today, gate.clone())
+        .map_err(|(ws, diags)| {
             super::remember_inputs(&args.common.path, args.common.config.as_deref(), &ws);
             emit(&ws, &diags, &args.common);
             summarize_errors(&diags);
             errors_of(&ws.sources, &diags)
-        },
-    )?;
+        })?;
     if let Some((rev, base_tree)) = base_tree {
         compare_with_base(
             &mut head,
@@ -110,7 +108,7 @@ fn compare_with_base(
         ))),
         ..options.clone()
     };
-    match check::check_tree(base_tree, &base_options, today, gate.clone()) {
+    match evaluate::check_tree(base_tree, &base_options, today, gate.clone()) {
         Ok(base) => {
             let unchecked = changes::no_longer_checked(&head.model, &base.model, head_tree);
             changes::compare(&mut head.report, &head.model, &base.report, rev, gate);
@@ -273,7 +271,6 @@ pub fn check(args: &CheckArgs) -> u8 {
 /// Renders the report in `format` and writes it to `path` (or stdout).
 fn write_report(args: &CheckArgs, checked: &Checked, format: Format, path: Option<&Path>) -> u8 {
     let (ws, report) = (&checked.workspace, &checked.report);
-    let waivers = &checked.model.config.waivers;
     let machine_report;
     let machine = match config_renamed(args) {
         Some((given, root_relative)) if format != Format::Human => {
@@ -286,13 +283,13 @@ fn write_report(args: &CheckArgs, checked: &Checked, format: Format, path: Optio
         Format::Json => json(machine),
         Format::Sarif => render::sarif::render(machine, &checked.rules, &sarif_prefix(args)),
         Format::Junit => render::junit::render(machine, &checked.outcomes()),
-        Format::Markdown => render::markdown::render(machine, waivers),
+        Format::Markdown => render::markdown::render(machine),
         // Human text to a file: the same findings, plain, then the summary.
         Format::Human if path.is_some() => {
-            let text = human_findings(ws, report, waivers, Style::plain(), &args.common);
+            let text = human_findings(ws, report, Style::plain(), &args.common);
             format!("{text}{}\n", summary_line(report))
         }
-        Format::Human => return print_human(ws, report, waivers, &args.common),
+        Format::Human => return print_human(ws, report, &args.common),
     };
     super::deliver(path, &text)
 }
@@ -427,7 +424,7 @@ pub fn json(report: &Report) -> String {
     s
 }
 
-fn print_human(ws: &Workspace, report: &Report, waivers: &[Waiver], common: &CommonArgs) -> u8 {
+fn print_human(ws: &Workspace, report: &Report, common: &CommonArgs) -> u8 {
     // `--quiet` prints only problems: nothing at all when the gate passes.
     if common.quiet && report.gate.passed {
         return EXIT_OK;
@@ -436,19 +433,13 @@ fn print_human(ws: &Workspace, report: &Report, waivers: &[Waiver], common: &Com
     // so that `| less` and `> findings.txt` keep them; problems running
     // privgate (diagnostics, warnings) stay on stderr.
     let style = Style::detect_stdout(common.no_color);
-    let text = human_findings(ws, report, waivers, style, common);
+    let text = human_findings(ws, report, style, common);
     super::print_stdout(&format!("{text}{}\n", summary_line(report)))
 }
 
 /// Findings as miette diagnostics, grouped per file in position order.
-fn human_findings(
-    ws: &Workspace,
-    report: &Report,
-    waivers: &[Waiver],
-    style: Style,
-    common: &CommonArgs,
-) -> String {
-    let lapsed = render::Lapsed::new(waivers);
+fn human_findings(ws: &Workspace, report: &Report, style: Style, common: &CommonArgs) -> String {
+    let lapsed = render::Lapsed::new(report);
     let diags: Vec<Diagnostic> = report
         .findings
         .iter()

@@ -232,20 +232,10 @@ fn validate(args: &ValidateArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let mut ws = load::load(tree.as_ref(), &options(&args.common));
-    // The config's references to rules and packs are references too: what
-    // `check` would refuse, `validate` refuses.
-    privgate::check::add_catalog_errors(&mut ws, tree.as_ref());
-    if let Some(model) = &ws.model {
-        let mut warnings = privgate::check::waiver_target_warnings(model);
-        ws.diagnostics.append(&mut warnings);
-        // PRIVGATE_TODAY fixes the date here as for `check`; a bad one is
-        // `check`'s to report.
-        if let Ok(today) = privgate::time::today(None) {
-            let mut errors = privgate::check::waiver_term_errors(model, today);
-            ws.diagnostics.append(&mut errors);
-        }
-    }
+    // PRIVGATE_TODAY fixes the date here as for `check`; a bad one is
+    // `check`'s to report.
+    let today = privgate::time::today(None).ok();
+    let ws = privgate::evaluate::validate(tree.as_ref(), &options(&args.common), today);
     emit(&ws, &ws.diagnostics, &args.common);
     let errors = ws.diagnostics.iter().filter(|d| d.is_error()).count();
     if args.format == ValidateFormat::Json {
@@ -259,7 +249,7 @@ fn validate(args: &ValidateArgs) -> u8 {
         print_stdout(&format!("{summary:#}\n"));
     } else if errors == 0 && !args.common.quiet {
         if let Some(m) = ws.model.as_ref().filter(|m| m.manifests.is_empty()) {
-            sayln!("warning: {}", privgate::check::no_manifests(&m.config));
+            sayln!("warning: {}", privgate::evaluate::no_manifests(&m.config));
         }
         if let Some(m) = &ws.model {
             let (n, d) = (m.manifests.len(), m.declaration_count());

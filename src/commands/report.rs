@@ -6,7 +6,7 @@
 use super::{deliver, emit, emit_alone, load_worktree, EXIT_ERROR, EXIT_OK};
 use crate::cli::{CommonArgs, GateArgs};
 use clap::{Args, ValueEnum};
-use privgate::check::{self, Checked, GateFlags};
+use privgate::evaluate::{self, Checked, GateFlags};
 use privgate::load::LoadOptions;
 use privgate::tree::WorkTree;
 use privgate::{changes, git, map, ropa, trend};
@@ -115,7 +115,7 @@ fn checked(
         emit_alone(d, common);
         EXIT_ERROR
     })?;
-    let checked = check::check_tree(&tree, &options, today, gate).map_err(|(ws, diags)| {
+    let checked = evaluate::check_tree(&tree, &options, today, gate).map_err(|(ws, diags)| {
         super::remember_inputs(&common.path, common.config.as_deref(), &ws);
         emit(&ws, &diags, common);
         let n = diags.iter().filter(|d| d.is_error()).count();

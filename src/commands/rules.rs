@@ -3,47 +3,16 @@
 use super::{emit_alone, print_stdout, EXIT_ERROR};
 use crate::cli::{RulesAction, RulesArgs, ValidateFormat};
 use privgate::diagnostic::{did_you_mean, Diagnostic};
-use privgate::rules::pack::{self, Rule};
-
-/// A rule as this repository has it: `rules:` in privgate.yaml may change
-/// its severity or turn it off.
-struct Listed {
-    rule: Rule,
-    enabled: bool,
-    /// The pack's own severity, when the config changes it.
-    pack_severity: Option<&'static str>,
-}
+use privgate::evaluate::catalog::{self, Listed};
+use privgate::rules::pack::Rule;
 
 /// Built-in rules, plus the organisation packs of the repository at --path
-/// when it has a config that names some, with the config's overrides.
+/// with the config's overrides; on a broken pack, its errors printed.
 fn all_rules(args: &RulesArgs) -> Result<Vec<Listed>, u8> {
-    let tree = privgate::tree::WorkTree::open(&args.path);
-    let mut overrides = Default::default();
-    if let Ok(tree) = &tree {
-        let mut ws = privgate::load::load(tree, &Default::default());
-        if let Some(model) = ws.model.take() {
-            if !ws.has_errors() {
-                overrides = model.config.rules.clone();
-            }
-            if !ws.has_errors() && !model.config.rulepacks.is_empty() {
-                return match privgate::check::catalog(&model, tree, &mut ws.sources) {
-                    Ok(c) => Ok(listed(
-                        c.packs.into_iter().flat_map(|p| p.rules),
-                        &overrides,
-                    )),
-                    Err(d) => {
-                        super::emit(&ws, &d, &common(args));
-                        Err(EXIT_ERROR)
-                    }
-                };
-            }
-        }
-    }
-    let builtin = pack::BUILTIN
-        .iter()
-        .filter_map(|(file, text)| pack::load_pack(file, text).0)
-        .flat_map(|p| p.rules);
-    Ok(listed(builtin, &overrides))
+    catalog::listed_rules(&args.path).map_err(|(ws, d)| {
+        super::emit(&ws, &d, &common(args));
+        EXIT_ERROR
+    })
 }
 
 /// The repository options `rules` shares with the other commands.
@@ -54,32 +23,6 @@ fn common(args: &RulesArgs) -> crate::cli::CommonArgs {
         no_color: false,
         quiet: false,
     }
-}
-
-fn listed(
-    rules: impl Iterator<Item = Rule>,
-    overrides: &std::collections::BTreeMap<String, privgate::manifest::RuleOverride>,
-) -> Vec<Listed> {
-    rules
-        .map(|mut rule| {
-            let o = overrides.get(&rule.id);
-            let mut pack_severity = None;
-            if let Some(s) = o
-                .and_then(|o| o.severity.as_deref())
-                .and_then(pack::Severity::parse)
-            {
-                if s != rule.severity {
-                    pack_severity = Some(rule.severity.name());
-                    rule.severity = s;
-                }
-            }
-            Listed {
-                rule,
-                enabled: o.and_then(|o| o.enabled) != Some(false),
-                pack_severity,
-            }
-        })
-        .collect()
 }
 
 pub fn rules(args: &RulesArgs) -> u8 {

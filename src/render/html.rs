@@ -17,9 +17,8 @@
 //! of printed, each time saying which command lists everything.
 
 use super::Lapsed;
-use crate::check::{capped_grade, kpi_definitions};
+use crate::evaluate::{capped_grade, kpi_definitions};
 use crate::git::RepoInfo;
-use crate::manifest::Waiver;
 use crate::map::Graph;
 use crate::model::Model;
 use crate::report::{Finding, GradeCap, Report};
@@ -51,7 +50,7 @@ pub const OWNERS_OPEN: usize = 20;
 pub const MAX_ROPA_ROWS: usize = 2000;
 /// Flows listed in the data-map table.
 pub const MAX_FLOW_ROWS: usize = 2000;
-use crate::check::EXPIRY_WARNING_DAYS;
+use crate::report::{Coverage, Expiry, WaiverStatus, EXPIRY_WARNING_DAYS};
 
 /// Everything the page shows.
 pub struct Input<'a> {
@@ -81,7 +80,7 @@ pub fn render(input: &Input) -> Result<String, String> {
     }
     let template = env.get_template("report.html").map_err(|e| e.to_string())?;
     let r = input.report;
-    let findings = findings(&r.findings, &Lapsed::new(&input.model.config.waivers));
+    let findings = findings(&r.findings, &Lapsed::new(r));
     let ctx = context! {
         csp => csp(),
         css => Value::from_safe_string(CSS.to_string()),
@@ -112,7 +111,7 @@ pub fn render(input: &Input) -> Result<String, String> {
         findings_total => findings.total,
         findings_hidden => findings.hidden,
         regulation_filters => findings.regulations,
-        waivers => waivers(input.model, &r.findings, input.run_date),
+        waivers => waivers(r),
         warnings => r.warnings,
         ropa => ropa_view(input.ropa),
         map => map_view(input),
@@ -436,13 +435,14 @@ struct WaivedFinding {
     location: String,
 }
 
-fn waivers(model: &Model, findings: &[Finding], today: Date) -> Vec<WaiverView> {
-    model
-        .config
+fn waivers(report: &Report) -> Vec<WaiverView> {
+    report
         .waivers
         .iter()
-        .map(|w: &Waiver| {
-            let matching: Vec<WaivedFinding> = findings
+        .map(|s: &WaiverStatus| {
+            let w = &s.waiver;
+            let matching: Vec<WaivedFinding> = report
+                .findings
                 .iter()
                 .filter(|f| f.rule == w.rule && f.target == w.target)
                 .map(|f| WaivedFinding {
@@ -452,24 +452,42 @@ fn waivers(model: &Model, findings: &[Finding], today: Date) -> Vec<WaiverView> 
                     location: format!("{}:{}", f.file, f.line),
                 })
                 .collect();
-            let days = crate::time::days_until(today, &w.expires);
-            let (state, status) = match days {
-                None => ("expired", "expiry date unreadable: not applied".to_string()),
-                Some(-1) => ("expired", "expired yesterday: not applied".to_string()),
-                Some(d) if d < 0 => ("expired", format!("expired {} days ago: not applied", -d)),
-                Some(_) if matching.is_empty() => (
+            let unused = |hint: Option<&str>| match hint {
+                Some(hint) => format!("no such declaration{hint}"),
+                None => "matches no finding".to_string(),
+            };
+            let (state, status) = match (&s.expiry, &s.coverage) {
+                (Expiry::Unreadable, _) => {
+                    ("expired", "expiry date unreadable: not applied".to_string())
+                }
+                (Expiry::Expired { days_ago: 1 }, _) => {
+                    ("expired", "expired yesterday: not applied".to_string())
+                }
+                (Expiry::Expired { days_ago }, _) => (
+                    "expired",
+                    format!("expired {days_ago} days ago: not applied"),
+                ),
+                (_, Coverage::RuleDisabled) => (
                     "unused",
-                    match crate::check::undeclared_target(model, &w.target) {
-                        Some(hint) => format!("no such declaration{hint}"),
-                        None => "matches no finding".to_string(),
-                    },
+                    "the rule is disabled in the config: covers nothing".to_string(),
                 ),
-                Some(0) => ("expiring", "expires today".to_string()),
-                Some(d) if d <= EXPIRY_WARNING_DAYS => (
-                    "expiring",
-                    format!("expires in {d} day{}", if d == 1 { "" } else { "s" }),
-                ),
-                Some(d) => ("active", format!("active, {d} days left")),
+                (_, Coverage::NotRun { undeclared }) => ("unused", unused(undeclared.as_deref())),
+                (_, Coverage::NoSuchDeclaration(hint)) => ("unused", unused(Some(hint))),
+                (_, Coverage::NeverApplies(_) | Coverage::NoFinding) => ("unused", unused(None)),
+                (Expiry::InForce { days_left: 0 }, Coverage::Findings(_)) => {
+                    ("expiring", "expires today".to_string())
+                }
+                (Expiry::InForce { days_left: d }, Coverage::Findings(_))
+                    if *d <= EXPIRY_WARNING_DAYS =>
+                {
+                    (
+                        "expiring",
+                        format!("expires in {d} day{}", if *d == 1 { "" } else { "s" }),
+                    )
+                }
+                (Expiry::InForce { days_left: d }, Coverage::Findings(_)) => {
+                    ("active", format!("active, {d} days left"))
+                }
             };
             WaiverView {
                 rule: w.rule.clone(),

@@ -3,8 +3,8 @@
 //! suite carries the run's score and grade as properties. A run that could
 //! not check is one suite of errors.
 
-use crate::check::Outcome;
 use crate::diagnostic::Located;
+use crate::evaluate::Outcome;
 use crate::report::Report;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

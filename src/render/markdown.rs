@@ -5,7 +5,6 @@
 
 use super::Lapsed;
 use crate::diagnostic::Located;
-use crate::manifest::Waiver;
 use crate::report::{Finding, Report};
 use std::fmt::Write as _;
 
@@ -109,8 +108,6 @@ fn waiver_note(f: &Finding, lapsed: &Lapsed) -> String {
     }
 }
 
-/// The summary; `waivers` are the config's, to say on a finding that its
-/// waiver expired.
 /// "`origin/main` at 1a2b3c4d5e": the revision as given, and the commit it
 /// named when checked.
 fn base(c: &crate::report::Changes) -> String {
@@ -120,8 +117,9 @@ fn base(c: &crate::report::Changes) -> String {
     }
 }
 
-pub fn render(report: &Report, waivers: &[Waiver]) -> String {
-    let lapsed = Lapsed::new(waivers);
+/// The summary; on a finding whose waiver expired, it says so.
+pub fn render(report: &Report) -> String {
+    let lapsed = Lapsed::new(report);
     let mut out = String::new();
     let verdict = if report.gate.passed {
         "passed"

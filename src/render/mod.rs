@@ -7,23 +7,29 @@ pub mod markdown;
 pub mod sarif;
 
 use crate::manifest::Waiver;
-use crate::report::Finding;
+use crate::report::{Coverage, Finding, Report};
 use std::collections::BTreeMap;
 
-/// The config's waivers by the finding they name, to tell which open
-/// findings a waiver no longer covers. The check applies every waiver that
-/// matches a finding unless it has expired (an unreadable date counts as
-/// expired), so an open finding a waiver names is one whose waiver expired.
-/// The JSON report keeps cli.md's `"waived": false, "waiver": null` for it;
-/// the readable outputs say so on the finding.
+/// The waivers that lapsed, by the finding they name: an open finding a
+/// waiver names is one whose waiver expired (or has an unreadable date;
+/// `report::WaiverStatus` says which). The JSON report keeps cli.md's
+/// `"waived": false, "waiver": null` for it; the readable outputs say so on
+/// the finding.
 pub struct Lapsed<'a>(BTreeMap<(&'a str, &'a str), &'a Waiver>);
 
 impl<'a> Lapsed<'a> {
-    pub fn new(waivers: &'a [Waiver]) -> Lapsed<'a> {
+    pub fn new(report: &'a Report) -> Lapsed<'a> {
         Lapsed(
-            waivers
+            report
+                .waivers
                 .iter()
-                .map(|w| ((w.rule.as_str(), w.target.as_str()), w))
+                .filter(|s| matches!(s.coverage, Coverage::Findings(_)) && !s.applies())
+                .map(|s| {
+                    (
+                        (s.waiver.rule.as_str(), s.waiver.target.as_str()),
+                        &s.waiver,
+                    )
+                })
                 .collect(),
         )
     }

@@ -16,7 +16,6 @@ use std::sync::Arc;
 pub const GDPR: &str = include_str!("../../policies/gdpr.yaml");
 pub const CCPA: &str = include_str!("../../policies/ccpa.yaml");
 pub const FACTS: &str = include_str!("../../policies/facts.yaml");
-pub const KPIS: &str = include_str!("../../policies/kpis.yaml");
 
 /// Built-in packs: (file name shown in diagnostics, text).
 pub const BUILTIN: [(&str, &str); 2] = [("policies/gdpr.yaml", GDPR), ("policies/ccpa.yaml", CCPA)];

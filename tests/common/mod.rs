@@ -3,8 +3,8 @@
 
 #![allow(dead_code)]
 
-use privgate::check::{self, GateFlags, RunInput};
 use privgate::diagnostic::Diagnostic;
+use privgate::evaluate::{self, GateFlags, RunInput};
 use privgate::load::{self, LoadOptions};
 use privgate::report::Report;
 use privgate::tree::WorkTree;
@@ -54,14 +54,14 @@ pub fn check_dir_with(dir: &Path, today: &str, gate: GateFlags) -> Result<Report
         return Err(ws.diagnostics);
     }
     let model = ws.model.take().unwrap();
-    let catalog = check::catalog(&model, &tree, &mut ws.sources)?;
+    let catalog = evaluate::catalog(&model, &tree, &mut ws.sources)?;
     let input = RunInput {
         root_label: ".".into(),
         today: privgate::time::parse_date(today).unwrap(),
         gate,
         catalog: &catalog,
     };
-    check::run(&ws, &model, &input)
+    evaluate::run(&ws, &model, &input)
 }
 
 pub fn codes(diags: &[Diagnostic]) -> Vec<String> {

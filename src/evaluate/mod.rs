@@ -1,0 +1,20 @@
+//! The evaluate stage: from a `Model` to a `Report`. The rule catalogue
+//! (`catalog`), the rules run and the findings located (`run`), waivers
+//! (`waivers`), KPIs (`kpi`), the score (`score`) and the gate (`gate`).
+
+pub mod catalog;
+pub mod gate;
+pub mod kpi;
+pub mod run;
+pub mod score;
+pub mod waivers;
+
+pub use crate::report::{amount_kpis, kpi_definitions, KpiEntry, EXPIRY_WARNING_DAYS};
+pub use catalog::{catalog, org_pack_paths, Catalog};
+pub use gate::{gate, resolve_gate, GateFlags, DEFAULT_FAIL_ON};
+pub use run::{
+    add_catalog_errors, check_tree, no_manifests, run, run_with_outcomes, validate, Checked,
+    Evaluated, Outcome, RunInput,
+};
+pub use score::capped_grade;
+pub use waivers::{undeclared_target, waiver_target_warnings, waiver_term_errors};

@@ -1,0 +1,249 @@
+//! Waivers: which findings they cover, and each waiver's one status
+//! (expiry, and what it covers) that every output reads.
+
+use crate::diagnostic::{did_you_mean, Diagnostic, Place};
+use crate::manifest::Waiver;
+use crate::model::{Kind, Model};
+use crate::report::{Coverage, Expiry, WaiverStatus};
+use crate::rules::engine::CheckResult;
+use crate::rules::pack::Rule;
+use crate::time;
+use jiff::civil::Date;
+use std::collections::BTreeMap;
+
+/// When a waiver's `kind:id` names no declaration: a "did you mean" for the
+/// id (or nothing to add). `None` when it does, or is `repository`.
+/// When `target` (`kind:id`) names no declaration: "" or a "did you mean"
+/// to append; `None` when it names one.
+pub fn undeclared_target(model: &Model, target: &str) -> Option<String> {
+    let (kind, id) = target.split_once(':')?;
+    let ids = model.ids(Kind::parse(kind)?);
+    if ids.contains(id) {
+        return None;
+    }
+    // The right id under the wrong kind (`purpose:mailchimp` for a vendor).
+    if let Some(other) = Kind::ALL.iter().find(|k| model.ids(**k).contains(id)) {
+        return Some(format!("; did you mean `{}:{id}`?", other.name()));
+    }
+    Some(
+        did_you_mean(id, ids.iter().copied())
+            .map(|m| format!("; {m}"))
+            .unwrap_or_default(),
+    )
+}
+
+/// Waivers whose target names no declaration, as located warnings: what
+/// `check` warns about once the rules ran, `validate` can say before.
+pub fn waiver_target_warnings(model: &Model) -> Vec<Diagnostic> {
+    let Some(file) = &model.config_file else {
+        return Vec::new();
+    };
+    model
+        .config
+        .waivers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| {
+            let hint = undeclared_target(model, &w.target)?;
+            Some(
+                Diagnostic::warning(
+                    "waiver-matches-nothing",
+                    format!(
+                        "waiver for {} on {}: no such declaration{hint}",
+                        w.rule, w.target
+                    ),
+                )
+                .at(file, Place::value(format!("/waivers/{i}/target")))
+                .label("no such declaration"),
+            )
+        })
+        .collect()
+}
+
+/// Waivers that run past `gate.max_waiver_term` from `today`, as located
+/// errors: an expiry years ahead would make the waiver permanent in all
+/// but name. The limit looks ahead from the run date, so a waiver within
+/// it never falls out of it later; only a shorter limit can.
+pub fn waiver_term_errors(model: &Model, today: Date) -> Vec<Diagnostic> {
+    let (Some(file), Some(term)) = (&model.config_file, &model.config.gate.max_waiver_term) else {
+        return Vec::new();
+    };
+    // A malformed term is reported where the config is resolved.
+    let Some(latest) = time::parse_duration(term)
+        .ok()
+        .and_then(|span| time::add(today, span))
+    else {
+        return Vec::new();
+    };
+    model
+        .config
+        .waivers
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| time::parse_date(&w.expires).is_ok_and(|d| d > latest))
+        .map(|(i, w)| {
+            Diagnostic::error(
+                "waiver-too-long",
+                format!(
+                    "waiver for {} on {} runs until {}, longer than `gate.max_waiver_term` ({term}) allows: at most until {latest}",
+                    w.rule, w.target, w.expires
+                ),
+            )
+            .at(file, Place::value(format!("/waivers/{i}/expires")))
+            .label(format!("after {latest}"))
+            .help(format!(
+                "set `expires` to {latest} or earlier; renewing it then takes a new sign-off"
+            ))
+        })
+        .collect()
+}
+
+/// Every waiver of the config, judged against the rules that ran and
+/// their results on `today`.
+pub fn statuses(
+    model: &Model,
+    rules: &[Rule],
+    results: &[CheckResult],
+    today: Date,
+) -> Vec<WaiverStatus> {
+    model
+        .config
+        .waivers
+        .iter()
+        .enumerate()
+        .map(|(index, w)| {
+            let expiry = match time::parse_date(&w.expires) {
+                Err(_) => Expiry::Unreadable,
+                Ok(d) if d < today => Expiry::Expired {
+                    days_ago: -time::days_until(today, &w.expires).unwrap_or(-1),
+                },
+                Ok(_) => Expiry::InForce {
+                    days_left: time::days_until(today, &w.expires).unwrap_or(0),
+                },
+            };
+            let coverage = match rules.iter().find(|r| r.id == w.rule) {
+                None if model.config.rules.get(&w.rule).and_then(|o| o.enabled) == Some(false) => {
+                    Coverage::RuleDisabled
+                }
+                None => Coverage::NotRun {
+                    undeclared: undeclared_target(model, &w.target),
+                },
+                Some(rule) => {
+                    let matching: Vec<usize> = results
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| {
+                            r.violated && rules[r.rule].id == w.rule && r.target() == w.target
+                        })
+                        .map(|(i, _)| i)
+                        .collect();
+                    if !matching.is_empty() {
+                        Coverage::Findings(matching)
+                    } else if let Some(hint) = undeclared_target(model, &w.target) {
+                        Coverage::NoSuchDeclaration(hint)
+                    } else if let Some(checks) = never_checks(rule, &w.target) {
+                        Coverage::NeverApplies(checks)
+                    } else {
+                        Coverage::NoFinding
+                    }
+                }
+            };
+            WaiverStatus {
+                index,
+                waiver: w.clone(),
+                expiry,
+                coverage,
+            }
+        })
+        .collect()
+}
+
+/// The violated checks valid waivers cover, by index into the results.
+pub(super) fn waived(statuses: &[WaiverStatus]) -> BTreeMap<usize, &Waiver> {
+    let mut waived = BTreeMap::new();
+    for s in statuses.iter().filter(|s| s.applies()) {
+        if let Coverage::Findings(matching) = &s.coverage {
+            for i in matching {
+                waived.insert(*i, &s.waiver);
+            }
+        }
+    }
+    waived
+}
+
+/// `check`'s warnings about waivers: expired, about to expire, or covering
+/// nothing, each prefixed by `place` of the waiver; sorted.
+pub(super) fn warnings(
+    model: &Model,
+    statuses: &[WaiverStatus],
+    place: &dyn Fn(usize) -> String,
+) -> Vec<String> {
+    let config_name = model.config_file.as_deref().unwrap_or("privgate.yaml");
+    let mut warnings = Vec::new();
+    for s in statuses {
+        let (at, w) = (place(s.index), &s.waiver);
+        let warning = match &s.coverage {
+            Coverage::RuleDisabled => Some(format!(
+                "{at}waiver for {} on {}: the rule is disabled in {config_name}, so the waiver covers nothing; remove one or the other",
+                w.rule, w.target
+            )),
+            Coverage::NotRun { .. } => None,
+            Coverage::NoSuchDeclaration(hint) => Some(format!(
+                "{at}waiver for {} on {}: no such declaration{hint}",
+                w.rule, w.target
+            )),
+            Coverage::NeverApplies(checks) => Some(format!(
+                "{at}waiver for {} on {}: the rule never applies there (it checks {checks}); remove it from {config_name}",
+                w.rule, w.target
+            )),
+            Coverage::NoFinding => Some(format!(
+                "{at}waiver for {} on {} matches no finding (fixed?); remove it from {config_name}",
+                w.rule, w.target
+            )),
+            Coverage::Findings(_) => match s.expiry {
+                Expiry::Unreadable | Expiry::Expired { .. } => Some(format!(
+                    "{at}waiver for {} on {} expired on {}; the finding counts again",
+                    w.rule, w.target, w.expires
+                )),
+                Expiry::InForce { .. } => s.expiring().map(|d| {
+                    let when = match d {
+                        0 => "today".to_string(),
+                        1 => "tomorrow".to_string(),
+                        d => format!("in {d} days"),
+                    };
+                    format!(
+                        "{at}waiver for {} on {} expires {when} ({}); renew it or fix the finding",
+                        w.rule, w.target, w.expires
+                    )
+                }),
+            },
+        };
+        warnings.extend(warning);
+    }
+    warnings.sort();
+    warnings
+}
+
+/// What `rule` checks ("purposes", "the repository"), when that is not the
+/// kind of `target`: a waiver there can never match a finding.
+pub(super) fn never_checks(rule: &Rule, target: &str) -> Option<String> {
+    use crate::rules::pack::Target;
+    let kind = match target.split_once(':') {
+        Some((kind, _)) => Target::Decl(Kind::parse(kind)?),
+        None if target == "repository" => Target::Repository,
+        None => return None,
+    };
+    if rule.checks.iter().any(|c| c.target == kind) {
+        return None;
+    }
+    let mut checked: Vec<String> = rule
+        .checks
+        .iter()
+        .map(|c| match c.target {
+            Target::Decl(k) => k.section_map_name().to_string(),
+            Target::Repository => "the repository".to_string(),
+        })
+        .collect();
+    checked.dedup();
+    Some(checked.join(" and "))
+}
