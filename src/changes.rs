@@ -2,9 +2,13 @@
 //! matched by rule and target, never by line, so moving or renaming a
 //! manifest is not a new finding.
 
-use crate::evaluate::{gate, resolve_gate, GateFlags};
+use crate::evaluate::{gate, resolve_gate, Checked, GateFlags};
+use crate::git::GitTree;
+use crate::load::LoadOptions;
 use crate::model::Model;
 use crate::report::{round1, Changes, Finding, Report};
+use crate::tree::Tree;
+use jiff::civil::Date;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 
@@ -151,4 +155,76 @@ pub fn same_inputs(
             .documents
             .iter()
             .all(|(path, exists)| base.is_file(path) == *exists)
+}
+
+/// Adds what changed since `base_tree` (the repository at `rev`) to the
+/// head's report, with the base's commit id.
+pub fn compare_with_base(
+    head: &mut Checked,
+    head_tree: &dyn Tree,
+    rev: &str,
+    base_tree: &GitTree,
+    options: &LoadOptions,
+    today: Date,
+    gate: &GateFlags,
+) {
+    compare_with(head, head_tree, rev, base_tree, options, today, gate);
+    if let Some(c) = &mut head.report.changes {
+        c.base_commit = base_tree.commit_id();
+    }
+}
+
+fn compare_with(
+    head: &mut Checked,
+    head_tree: &dyn Tree,
+    rev: &str,
+    base_tree: &GitTree,
+    options: &LoadOptions,
+    today: Date,
+    gate: &GateFlags,
+) {
+    if same_inputs(head, base_tree, options.config_path.is_some()) {
+        let base = head.report.clone();
+        compare(&mut head.report, &head.model, &base, rev, gate);
+        return;
+    }
+    // The base is judged by its own config, so a PR that changes the
+    // config is compared fairly; the files it shares with the head are
+    // not parsed twice.
+    let base_options = LoadOptions {
+        config_path: None,
+        keep_parsed: false,
+        reuse: Some(std::sync::Arc::new(crate::load::Reuse::from_workspace(
+            &mut head.workspace,
+        ))),
+        ..options.clone()
+    };
+    match crate::evaluate::check_tree(base_tree, &base_options, today, gate.clone()) {
+        Ok(base) => {
+            let unchecked = no_longer_checked(&head.model, &base.model, head_tree);
+            compare(&mut head.report, &head.model, &base.report, rev, gate);
+            set_aside_unchecked(&mut head.report, &unchecked, rev);
+        }
+        Err((_, diags)) => {
+            let n = diags.iter().filter(|d| d.is_error()).count();
+            head.report.warnings.push(format!(
+                "the base `{rev}` does not validate ({n} error{}); every finding counts as new",
+                crate::text::plural(n)
+            ));
+            let empty = crate::report::Report {
+                findings: Vec::new(),
+                score: crate::report::Score {
+                    overall: 0.0,
+                    grade: "F".into(),
+                    grade_cap: None,
+                    by_regulation: Default::default(),
+                },
+                ..head.report.clone()
+            };
+            compare(&mut head.report, &head.model, &empty, rev, gate);
+            if let Some(c) = &mut head.report.changes {
+                c.base_checked = false;
+            }
+        }
+    }
 }

@@ -1,6 +1,8 @@
 //! Command-line interface: flags and commands of `../shared/spec/cli.md`.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use privgate::evaluate::GateFlags;
+use privgate::trend;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -37,13 +39,13 @@ pub enum Command {
         path: PathBuf,
     },
     /// Self-contained HTML report for privacy and legal teams.
-    Report(crate::commands::report::ReportArgs),
+    Report(ReportArgs),
     /// GDPR Art. 30 record of processing activities.
-    Ropa(crate::commands::report::RopaArgs),
+    Ropa(RopaArgs),
     /// Data-flow diagram: systems, datasets, vendors and the flows between them.
-    Map(crate::commands::report::MapArgs),
+    Map(MapArgs),
     /// Score per commit of first-parent git history, oldest first.
-    Trend(crate::commands::report::TrendArgs),
+    Trend(TrendArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -131,6 +133,15 @@ pub struct GateArgs {
     pub today: Option<String>,
 }
 
+impl From<&GateArgs> for GateFlags {
+    fn from(args: &GateArgs) -> GateFlags {
+        GateFlags {
+            min_score: args.min_score,
+            fail_on: args.fail_on.clone(),
+        }
+    }
+}
+
 /// `--format` of `privgate score`: human or json.
 fn score_formats() -> impl clap::builder::TypedValueParser<Value = Format> {
     use clap::builder::TypedValueParser;
@@ -170,4 +181,95 @@ pub struct RulesArgs {
 pub enum RulesAction {
     /// Print one rule in full: what it checks, why, how to fix, an example.
     Explain { id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Write the HTML to FILE (whole or not at all) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub gate: GateArgs,
+    /// Commits in the score-trend chart (first-parent history; 0: no chart).
+    #[arg(long, value_name = "N", default_value_t = trend::DEFAULT_LAST)]
+    pub last: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct RopaArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RopaFormat::Markdown)]
+    pub format: RopaFormat,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The run date, YYYY-MM-DD, for adequacy decisions in force (default:
+    /// PRIVGATE_TODAY, else the clock).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RopaFormat {
+    Markdown,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Output format: Graphviz DOT, Mermaid, or SVG laid out in-process.
+    #[arg(long, value_enum, default_value_t = MapFormat::Dot)]
+    pub format: MapFormat,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Regulation to check (repeatable), for the findings that mark the map.
+    #[arg(long = "regulation", value_name = "NAME")]
+    pub regulations: Vec<String>,
+    /// The run date, YYYY-MM-DD (default: PRIVGATE_TODAY, else the clock).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum MapFormat {
+    Dot,
+    Mermaid,
+    Svg,
+}
+
+#[derive(Debug, Args)]
+pub struct TrendArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// How many commits of first-parent history, newest back.
+    #[arg(long, value_name = "N", default_value_t = trend::DEFAULT_LAST)]
+    pub last: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TrendFormat::Table)]
+    pub format: TrendFormat,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Regulation to check (repeatable); overrides each commit's config.
+    #[arg(long = "regulation", value_name = "NAME")]
+    pub regulations: Vec<String>,
+    /// Judge every commit as of DATE (YYYY-MM-DD; also PRIVGATE_TODAY)
+    /// instead of as of its own commit date.
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum TrendFormat {
+    Table,
+    Json,
+    Csv,
 }

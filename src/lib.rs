@@ -28,6 +28,7 @@ pub mod rules;
 pub mod schema;
 pub mod span;
 pub mod taxonomy;
+pub mod text;
 pub mod time;
 pub mod timings;
 pub mod tree;

@@ -529,7 +529,7 @@ pub fn period_text(period: &str) -> String {
     let words: Vec<String> = units
         .iter()
         .filter(|(n, _)| *n != 0)
-        .map(|(n, unit)| format!("{n} {unit}{}", if *n == 1 { "" } else { "s" }))
+        .map(|(n, unit)| format!("{n} {unit}{}", crate::text::plural(*n)))
         .collect();
     format!("{} ({period})", words.join(" "))
 }

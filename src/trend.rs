@@ -266,7 +266,7 @@ pub fn to_table(t: &Trend) -> String {
             .take(60)
             .collect();
         if let Some(e) = &p.error {
-            let errors = format!("{} error{}", p.errors, if p.errors == 1 { "" } else { "s" });
+            let errors = format!("{} error{}", p.errors, crate::text::plural(p.errors));
             summary = format!(
                 "{summary} [{errors}: {}]",
                 e.chars()

@@ -3,7 +3,7 @@
 use super::{emit, EXIT_ERROR, EXIT_FAIL, EXIT_OK};
 use crate::cli::{CheckArgs, CommonArgs, Format};
 use privgate::changes;
-use privgate::diagnostic::{locate_all, Diagnostic, Level, Located, Place};
+use privgate::diagnostic::{locate_all, Diagnostic, Level, Located};
 use privgate::evaluate::{self, Checked, GateFlags};
 use privgate::git::GitTree;
 use privgate::load::{LoadOptions, Workspace};
@@ -12,7 +12,6 @@ use privgate::render::{
     human::{self, Style},
 };
 use privgate::report::Report;
-use privgate::span::Locator;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -39,10 +38,7 @@ fn produce_or_errors(args: &CheckArgs) -> Result<Checked, Vec<Located>> {
         keep_parsed: args.changed_since.is_some(),
         reuse: None,
     };
-    let gate = GateFlags {
-        min_score: args.gate.min_score,
-        fail_on: args.gate.fail_on.clone(),
-    };
+    let gate = GateFlags::from(&args.gate);
     let fail = |d: Diagnostic| {
         let errors = errors_of(&Default::default(), std::slice::from_ref(&d));
         super::emit_alone(d, &args.common);
@@ -65,7 +61,7 @@ fn produce_or_errors(args: &CheckArgs) -> Result<Checked, Vec<Located>> {
             errors_of(&ws.sources, &diags)
         })?;
     if let Some((rev, base_tree)) = base_tree {
-        compare_with_base(
+        changes::compare_with_base(
             &mut head,
             head_tree.as_ref(),
             rev,
@@ -74,68 +70,8 @@ fn produce_or_errors(args: &CheckArgs) -> Result<Checked, Vec<Located>> {
             today,
             &gate,
         );
-        if let Some(c) = &mut head.report.changes {
-            c.base_commit = base_tree.commit_id();
-        }
     }
     Ok(head)
-}
-
-/// Adds what changed since `base_tree` (the repository at `rev`) to the
-/// head's report.
-fn compare_with_base(
-    head: &mut Checked,
-    head_tree: &dyn privgate::tree::Tree,
-    rev: &str,
-    base_tree: &GitTree,
-    options: &LoadOptions,
-    today: jiff::civil::Date,
-    gate: &GateFlags,
-) {
-    if changes::same_inputs(head, base_tree, options.config_path.is_some()) {
-        let base = head.report.clone();
-        changes::compare(&mut head.report, &head.model, &base, rev, gate);
-        return;
-    }
-    // The base is judged by its own config, so a PR that changes the
-    // config is compared fairly; the files it shares with the head are
-    // not parsed twice.
-    let base_options = LoadOptions {
-        config_path: None,
-        keep_parsed: false,
-        reuse: Some(std::sync::Arc::new(privgate::load::Reuse::from_workspace(
-            &mut head.workspace,
-        ))),
-        ..options.clone()
-    };
-    match evaluate::check_tree(base_tree, &base_options, today, gate.clone()) {
-        Ok(base) => {
-            let unchecked = changes::no_longer_checked(&head.model, &base.model, head_tree);
-            changes::compare(&mut head.report, &head.model, &base.report, rev, gate);
-            changes::set_aside_unchecked(&mut head.report, &unchecked, rev);
-        }
-        Err((_, diags)) => {
-            let n = diags.iter().filter(|d| d.is_error()).count();
-            head.report.warnings.push(format!(
-                "the base `{rev}` does not validate ({n} error{}); every finding counts as new",
-                if n == 1 { "" } else { "s" }
-            ));
-            let empty = privgate::report::Report {
-                findings: Vec::new(),
-                score: privgate::report::Score {
-                    overall: 0.0,
-                    grade: "F".into(),
-                    grade_cap: None,
-                    by_regulation: Default::default(),
-                },
-                ..head.report.clone()
-            };
-            changes::compare(&mut head.report, &head.model, &empty, rev, gate);
-            if let Some(c) = &mut head.report.changes {
-                c.base_checked = false;
-            }
-        }
-    }
 }
 
 /// The errors among `diags`, located in `sources` and sorted by place as
@@ -155,7 +91,7 @@ fn summarize_errors(diags: &[Diagnostic]) {
     let n = diags.iter().filter(|d| d.is_error()).count();
     sayln!(
         "could not check: {n} error{} found",
-        if n == 1 { "" } else { "s" }
+        privgate::text::plural(n)
     );
 }
 
@@ -254,7 +190,11 @@ pub fn check(args: &CheckArgs) -> u8 {
     }
     // With the reports in files, a red CI step still says why on its log.
     if !files.is_empty() && (!args.common.quiet || !report.gate.passed) {
-        sayln!("wrote {}: {}", files.join(", "), summary_line(report));
+        sayln!(
+            "wrote {}: {}",
+            files.join(", "),
+            human::summary_line(report)
+        );
     }
     drop(t);
     let code = if report.gate.passed {
@@ -280,14 +220,19 @@ fn write_report(args: &CheckArgs, checked: &Checked, format: Format, path: Optio
         _ => report,
     };
     let text = match format {
-        Format::Json => json(machine),
+        Format::Json => render::json::report(machine),
         Format::Sarif => render::sarif::render(machine, &checked.rules, &sarif_prefix(args)),
         Format::Junit => render::junit::render(machine, &checked.outcomes()),
         Format::Markdown => render::markdown::render(machine),
         // Human text to a file: the same findings, plain, then the summary.
         Format::Human if path.is_some() => {
-            let text = human_findings(ws, report, Style::plain(), &args.common);
-            format!("{text}{}\n", summary_line(report))
+            let text = human::findings(
+                report,
+                &ws.sources,
+                Style::plain(),
+                &super::names(&args.common),
+            );
+            format!("{text}{}\n", human::summary_line(report))
         }
         Format::Human => return print_human(ws, report, &args.common),
     };
@@ -417,13 +362,6 @@ fn is_privgate_report(path: &std::path::Path) -> bool {
     })
 }
 
-/// Writes the rendered report to `-o FILE` or stdout.
-pub fn json(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(report).unwrap_or_default();
-    s.push('\n');
-    s
-}
-
 fn print_human(ws: &Workspace, report: &Report, common: &CommonArgs) -> u8 {
     // `--quiet` prints only problems: nothing at all when the gate passes.
     if common.quiet && report.gate.passed {
@@ -433,115 +371,8 @@ fn print_human(ws: &Workspace, report: &Report, common: &CommonArgs) -> u8 {
     // so that `| less` and `> findings.txt` keep them; problems running
     // privgate (diagnostics, warnings) stay on stderr.
     let style = Style::detect_stdout(common.no_color);
-    let text = human_findings(ws, report, style, common);
-    super::print_stdout(&format!("{text}{}\n", summary_line(report)))
-}
-
-/// Findings as miette diagnostics, grouped per file in position order.
-fn human_findings(ws: &Workspace, report: &Report, style: Style, common: &CommonArgs) -> String {
-    let lapsed = render::Lapsed::new(report);
-    let diags: Vec<Diagnostic> = report
-        .findings
-        .iter()
-        .map(|f| {
-            let level = if f.waived {
-                Level::Note
-            } else if matches!(f.severity.as_str(), "critical" | "high") {
-                Level::Error
-            } else {
-                Level::Warning
-            };
-            let mut help = format!("{} ({})", f.remediation, f.citation);
-            if let Some(note) = lapsed.note(f) {
-                // The separate warning says it once; here it is on the
-                // finding it concerns.
-                help = format!("{note}. {help}");
-            }
-            if let Some(w) = &f.waiver {
-                help = format!(
-                    "waived until {} by {}: {}",
-                    w.expires, w.approved_by, w.reason
-                );
-            }
-            Diagnostic {
-                level,
-                ..Diagnostic::error(
-                    f.rule.clone(),
-                    format!("[{}]{} {}", f.severity, new_tag(report, f), f.message),
-                )
-            }
-            .at(
-                &f.file,
-                Place::LineCol {
-                    line: f.line,
-                    column: f.column,
-                },
-            )
-            .label(f.target.clone())
-            .help(help)
-        })
-        .collect();
-    let mut locator = Locator::new(&ws.sources);
-    human::render(&diags, &mut locator, style, &super::names(common))
-}
-
-/// " [new]" for findings this change introduced (pull-request mode).
-fn new_tag(report: &Report, f: &privgate::report::Finding) -> &'static str {
-    match &report.changes {
-        Some(c) if c.new.iter().any(|n| n.identity() == f.identity()) => " [new]",
-        _ => "",
-    }
-}
-
-pub fn summary_line(report: &Report) -> String {
-    let regs: Vec<String> = report
-        .score
-        .by_regulation
-        .iter()
-        .map(|(k, v)| format!("{k} {v:.1}"))
-        .collect();
-    let s = &report.summary;
-    let verdict = if report.gate.passed {
-        "gate passed".to_string()
-    } else {
-        format!("gate FAILED: {}", report.gate.reasons.join(", "))
-    };
-    let delta = match &report.changes {
-        Some(c) if !c.base_checked => format!(
-            " - against {}: no delta (the base could not be checked; every finding counts as new), {} new",
-            c.base_shown(),
-            c.new.len()
-        ),
-        Some(c) => format!(
-            " - against {}: {:+.1} (was {:.1}), {} new, {} fixed",
-            c.base_shown(),
-            c.score_delta,
-            c.base_score,
-            c.new.len(),
-            c.fixed.len()
-        ),
-        None => String::new(),
-    };
-    format!(
-        "score {:.1} ({}) [{}]{delta} - {} ({} critical, {} high, {} medium, {} low), {} waived, {} on {} in {} - {verdict}",
-        report.score.overall,
-        report.score.grade_shown(),
-        regs.join(", "),
-        counted(s.findings, "finding"),
-        s.by_severity.get("critical").unwrap_or(&0),
-        s.by_severity.get("high").unwrap_or(&0),
-        s.by_severity.get("medium").unwrap_or(&0),
-        s.by_severity.get("low").unwrap_or(&0),
-        s.waived,
-        counted(s.checks, "check"),
-        counted(s.declarations, "declaration"),
-        counted(s.manifests, "manifest"),
-    )
-}
-
-/// "1 finding", "2 findings".
-fn counted(n: usize, noun: &str) -> String {
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+    let text = human::findings(report, &ws.sources, style, &super::names(common));
+    super::print_stdout(&format!("{text}{}\n", human::summary_line(report)))
 }
 
 pub fn score(args: &CheckArgs) -> u8 {
@@ -554,16 +385,8 @@ pub fn score(args: &CheckArgs) -> u8 {
         sayln!("warning: {}", human::printable(w));
     }
     let text = match args.format {
-        Format::Json => {
-            let v = serde_json::json!({
-                "score": report.score,
-                "kpis": privgate::report::KpisAsWritten(&report.kpis),
-                "gate": report.gate,
-                "warnings": report.warnings,
-            });
-            format!("{v:#}\n")
-        }
-        Format::Human => score_table(&report),
+        Format::Json => render::json::score(&report),
+        Format::Human => human::score_table(&report),
         other => {
             let name = format!("{other:?}").to_lowercase();
             sayln!("error: `privgate score` writes human or json, not {name}; use `privgate check --format {name}`");
@@ -579,41 +402,4 @@ pub fn score(args: &CheckArgs) -> u8 {
     } else {
         EXIT_FAIL
     }
-}
-
-pub fn score_table(report: &Report) -> String {
-    let mut out = String::new();
-    out.push_str(&format!("{:<30} {:>8}\n", "score", "value"));
-    out.push_str(&format!(
-        "{:<30} {:>8}\n",
-        "overall",
-        format!("{:.1} {}", report.score.overall, report.score.grade)
-    ));
-    if let Some(cap) = &report.score.grade_cap {
-        out.push_str(&format!(
-            "{:<30} {}\n",
-            format!("grade capped at {}", cap.grade),
-            cap.reason
-        ));
-    }
-    for (reg, v) in &report.score.by_regulation {
-        out.push_str(&format!("{:<30} {:>8.1}\n", reg, v));
-    }
-    let verdict = if report.gate.passed {
-        "passed".to_string()
-    } else {
-        format!("FAILED: {}", report.gate.reasons.join(", "))
-    };
-    out.push_str(&format!("{:<30} {verdict}\n", "gate"));
-    out.push('\n');
-    out.push_str(&format!("{:<30} {:>8}\n", "kpi", "value"));
-    for (k, v) in &report.kpis {
-        let shown = match v {
-            None => "n/a".to_string(),
-            Some(v) if k.ends_with("_days") => format!("{v}"),
-            Some(v) => format!("{:.0}%", v * 100.0),
-        };
-        out.push_str(&format!("{:<30} {:>8}\n", k, shown));
-    }
-    out
 }

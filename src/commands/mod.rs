@@ -239,14 +239,7 @@ fn validate(args: &ValidateArgs) -> u8 {
     emit(&ws, &ws.diagnostics, &args.common);
     let errors = ws.diagnostics.iter().filter(|d| d.is_error()).count();
     if args.format == ValidateFormat::Json {
-        let summary = serde_json::json!({
-            "valid": errors == 0,
-            "manifests": ws.model.as_ref().map_or(0, |m| m.manifests.len()),
-            "declarations": ws.model.as_ref().map_or(0, |m| m.declaration_count()),
-            "errors": errors,
-            "diagnostics": located(&ws),
-        });
-        print_stdout(&format!("{summary:#}\n"));
+        print_stdout(&privgate::render::json::validate(&ws));
     } else if errors == 0 && !args.common.quiet {
         if let Some(m) = ws.model.as_ref().filter(|m| m.manifests.is_empty()) {
             sayln!("warning: {}", privgate::evaluate::no_manifests(&m.config));
@@ -256,8 +249,8 @@ fn validate(args: &ValidateArgs) -> u8 {
             let warnings = ws.diagnostics.len();
             sayln!(
                 "ok: {n} manifest{}, {d} declaration{}, {}",
-                if n == 1 { "" } else { "s" },
-                if d == 1 { "" } else { "s" },
+                privgate::text::plural(n),
+                privgate::text::plural(d),
                 match warnings {
                     0 => "no problems".to_string(),
                     1 => "1 warning".to_string(),
@@ -266,31 +259,11 @@ fn validate(args: &ValidateArgs) -> u8 {
             );
         }
     } else if errors > 0 {
-        sayln!("{errors} error{} found", if errors == 1 { "" } else { "s" });
+        sayln!("{errors} error{} found", privgate::text::plural(errors));
     }
     if errors > 0 {
         EXIT_ERROR
     } else {
         EXIT_OK
     }
-}
-
-/// The workspace's diagnostics as JSON, each with its file, line and
-/// column, for CI that annotates files.
-fn located(ws: &Workspace) -> Vec<serde_json::Value> {
-    privgate::diagnostic::locate_all(&ws.sources, &ws.diagnostics)
-        .into_iter()
-        .map(|d| {
-            let p = d.position.as_ref();
-            serde_json::json!({
-                "level": if d.level == privgate::diagnostic::Level::Error { "error" } else { "warning" },
-                "code": d.code,
-                "message": d.message,
-                "file": p.map(|p| &p.file),
-                "line": p.map(|p| p.line),
-                "column": p.map(|p| p.column),
-                "help": d.help,
-            })
-        })
-        .collect()
 }

@@ -4,104 +4,13 @@
 //! the gate fails (after writing the file), like `check`.
 
 use super::{deliver, emit, emit_alone, load_worktree, EXIT_ERROR, EXIT_OK};
-use crate::cli::{CommonArgs, GateArgs};
-use clap::{Args, ValueEnum};
+use crate::cli::{
+    CommonArgs, MapArgs, MapFormat, ReportArgs, RopaArgs, RopaFormat, TrendArgs, TrendFormat,
+};
 use privgate::evaluate::{self, Checked, GateFlags};
 use privgate::load::LoadOptions;
 use privgate::tree::WorkTree;
 use privgate::{changes, git, map, ropa, trend};
-use std::path::PathBuf;
-
-#[derive(Debug, Args)]
-pub struct ReportArgs {
-    #[command(flatten)]
-    pub common: CommonArgs,
-    /// Write the HTML to FILE (whole or not at all) instead of stdout.
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    #[command(flatten)]
-    pub gate: GateArgs,
-    /// Commits in the score-trend chart (first-parent history; 0: no chart).
-    #[arg(long, value_name = "N", default_value_t = trend::DEFAULT_LAST)]
-    pub last: usize,
-}
-
-#[derive(Debug, Args)]
-pub struct RopaArgs {
-    #[command(flatten)]
-    pub common: CommonArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = RopaFormat::Markdown)]
-    pub format: RopaFormat,
-    /// Write to FILE instead of stdout.
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// The run date, YYYY-MM-DD, for adequacy decisions in force (default:
-    /// PRIVGATE_TODAY, else the clock).
-    #[arg(long, value_name = "DATE")]
-    pub today: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum RopaFormat {
-    Markdown,
-    Csv,
-    Json,
-}
-
-#[derive(Debug, Args)]
-pub struct MapArgs {
-    #[command(flatten)]
-    pub common: CommonArgs,
-    /// Output format: Graphviz DOT, Mermaid, or SVG laid out in-process.
-    #[arg(long, value_enum, default_value_t = MapFormat::Dot)]
-    pub format: MapFormat,
-    /// Write to FILE instead of stdout.
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Regulation to check (repeatable), for the findings that mark the map.
-    #[arg(long = "regulation", value_name = "NAME")]
-    pub regulations: Vec<String>,
-    /// The run date, YYYY-MM-DD (default: PRIVGATE_TODAY, else the clock).
-    #[arg(long, value_name = "DATE")]
-    pub today: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum MapFormat {
-    Dot,
-    Mermaid,
-    Svg,
-}
-
-#[derive(Debug, Args)]
-pub struct TrendArgs {
-    #[command(flatten)]
-    pub common: CommonArgs,
-    /// How many commits of first-parent history, newest back.
-    #[arg(long, value_name = "N", default_value_t = trend::DEFAULT_LAST)]
-    pub last: usize,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = TrendFormat::Table)]
-    pub format: TrendFormat,
-    /// Write to FILE instead of stdout.
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Regulation to check (repeatable); overrides each commit's config.
-    #[arg(long = "regulation", value_name = "NAME")]
-    pub regulations: Vec<String>,
-    /// Judge every commit as of DATE (YYYY-MM-DD; also PRIVGATE_TODAY)
-    /// instead of as of its own commit date.
-    #[arg(long, value_name = "DATE")]
-    pub today: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum TrendFormat {
-    Table,
-    Json,
-    Csv,
-}
 
 /// Runs the whole check on the work tree, or prints why it could not.
 fn checked(
@@ -121,7 +30,7 @@ fn checked(
         let n = diags.iter().filter(|d| d.is_error()).count();
         sayln!(
             "could not check: {n} error{} found",
-            if n == 1 { "" } else { "s" }
+            privgate::text::plural(n)
         );
         EXIT_ERROR
     })?;
@@ -168,10 +77,7 @@ pub fn report(args: &ReportArgs) -> u8 {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let gate = GateFlags {
-        min_score: args.gate.min_score,
-        fail_on: args.gate.fail_on.clone(),
-    };
+    let gate = GateFlags::from(&args.gate);
     let root = &args.common.path;
     // HEAD's files are listed while the check runs: nothing in one needs
     // the other.
@@ -238,10 +144,7 @@ pub fn report(args: &ReportArgs) -> u8 {
             load: load_options(&args.common, &args.gate.regulations),
             today: None,
             head,
-            gate: GateFlags {
-                min_score: args.gate.min_score,
-                fail_on: args.gate.fail_on.clone(),
-            },
+            gate: GateFlags::from(&args.gate),
         };
         trend::trend(root, &options).map_err(|d| format!("No trend: {}", d.message))
     };
@@ -300,7 +203,7 @@ pub fn ropa(args: &RopaArgs) -> u8 {
         let n = ws.diagnostics.iter().filter(|d| d.is_error()).count();
         sayln!(
             "could not build the record: {n} error{} found",
-            if n == 1 { "" } else { "s" }
+            privgate::text::plural(n)
         );
         return EXIT_ERROR;
     }

@@ -50,7 +50,7 @@ pub fn gate(
                     "{n} {}{} finding{}",
                     if counted_are_new { "new " } else { "" },
                     s.name(),
-                    if n == 1 { "" } else { "s" }
+                    crate::text::plural(n)
                 ));
             }
         }

@@ -81,11 +81,7 @@ pub fn capped_grade(
     if rank(earned) >= rank(cap) {
         return (earned.into(), None);
     }
-    let reason = format!(
-        "{n} {} finding{}",
-        severity.name(),
-        if n == 1 { "" } else { "s" }
-    );
+    let reason = format!("{n} {} finding{}", severity.name(), crate::text::plural(n));
     (
         cap.into(),
         Some(report::GradeCap {

@@ -482,7 +482,7 @@ fn waivers(report: &Report) -> Vec<WaiverView> {
                 {
                     (
                         "expiring",
-                        format!("expires in {d} day{}", if *d == 1 { "" } else { "s" }),
+                        format!("expires in {d} day{}", crate::text::plural(*d)),
                     )
                 }
                 (Expiry::InForce { days_left: d }, Coverage::Findings(_)) => {

@@ -1,12 +1,17 @@
 //! Diagnostics for people: miette's graphical report, with colour and Unicode
 //! on a terminal and plain ASCII otherwise. The only module that knows miette.
 
-use crate::diagnostic::{Diagnostic, Level};
+use crate::diagnostic::{Diagnostic, Level, Place};
+use crate::evaluate::catalog::Listed;
+use crate::report::{Finding, Report};
+use crate::rules::pack::Rule;
 use crate::span::{Location, Locator};
+use crate::text::counted;
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, Severity,
     SourceCode, SourceSpan, SpanContents,
 };
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// Lines shown above and below the one a diagnostic points at.
@@ -117,25 +122,25 @@ fn visible(c: char) -> char {
 
 /// A diagnostic with its source attached, as miette wants it.
 #[derive(Debug)]
-struct Report {
+struct Rendered {
     message: String,
     code: String,
     help: Option<String>,
     severity: Severity,
     source: Option<Excerpt>,
     labels: Vec<LabeledSpan>,
-    related: Vec<Report>,
+    related: Vec<Rendered>,
 }
 
-impl fmt::Display for Report {
+impl fmt::Display for Rendered {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for Report {}
+impl std::error::Error for Rendered {}
 
-impl miette::Diagnostic for Report {
+impl miette::Diagnostic for Rendered {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         // Related places ("first declared here") carry no code of their own.
         (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display>)
@@ -179,8 +184,8 @@ fn report(
     label: &str,
     code: &str,
     severity: Severity,
-) -> Report {
-    let mut r = Report {
+) -> Rendered {
+    let mut r = Rendered {
         message: printable(&message),
         code: code.to_string(),
         help: None,
@@ -413,6 +418,246 @@ pub fn render(
         }
         let _ = handler.render_report(&mut out, &r);
         out.push('\n');
+    }
+    out
+}
+
+/// Findings as miette diagnostics, grouped per file in position order.
+pub fn findings(
+    report: &Report,
+    sources: &BTreeMap<String, String>,
+    style: Style,
+    names: &Names,
+) -> String {
+    let lapsed = super::Lapsed::new(report);
+    let diags: Vec<Diagnostic> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let level = if f.waived {
+                Level::Note
+            } else if matches!(f.severity.as_str(), "critical" | "high") {
+                Level::Error
+            } else {
+                Level::Warning
+            };
+            let mut help = format!("{} ({})", f.remediation, f.citation);
+            if let Some(note) = lapsed.note(f) {
+                // The separate warning says it once; here it is on the
+                // finding it concerns.
+                help = format!("{note}. {help}");
+            }
+            if let Some(w) = &f.waiver {
+                help = format!(
+                    "waived until {} by {}: {}",
+                    w.expires, w.approved_by, w.reason
+                );
+            }
+            Diagnostic {
+                level,
+                ..Diagnostic::error(
+                    f.rule.clone(),
+                    format!("[{}]{} {}", f.severity, new_tag(report, f), f.message),
+                )
+            }
+            .at(
+                &f.file,
+                Place::LineCol {
+                    line: f.line,
+                    column: f.column,
+                },
+            )
+            .label(f.target.clone())
+            .help(help)
+        })
+        .collect();
+    let mut locator = Locator::new(sources);
+    render(&diags, &mut locator, style, names)
+}
+
+/// " [new]" for findings this change introduced (pull-request mode).
+fn new_tag(report: &Report, f: &Finding) -> &'static str {
+    match &report.changes {
+        Some(c) if c.new.iter().any(|n| n.identity() == f.identity()) => " [new]",
+        _ => "",
+    }
+}
+
+/// The one line every human output ends with: score, findings, gate.
+pub fn summary_line(report: &Report) -> String {
+    let regs: Vec<String> = report
+        .score
+        .by_regulation
+        .iter()
+        .map(|(k, v)| format!("{k} {v:.1}"))
+        .collect();
+    let s = &report.summary;
+    let verdict = if report.gate.passed {
+        "gate passed".to_string()
+    } else {
+        format!("gate FAILED: {}", report.gate.reasons.join(", "))
+    };
+    let delta = match &report.changes {
+        Some(c) if !c.base_checked => format!(
+            " - against {}: no delta (the base could not be checked; every finding counts as new), {} new",
+            c.base_shown(),
+            c.new.len()
+        ),
+        Some(c) => format!(
+            " - against {}: {:+.1} (was {:.1}), {} new, {} fixed",
+            c.base_shown(),
+            c.score_delta,
+            c.base_score,
+            c.new.len(),
+            c.fixed.len()
+        ),
+        None => String::new(),
+    };
+    format!(
+        "score {:.1} ({}) [{}]{delta} - {} ({} critical, {} high, {} medium, {} low), {} waived, {} on {} in {} - {verdict}",
+        report.score.overall,
+        report.score.grade_shown(),
+        regs.join(", "),
+        counted(s.findings, "finding"),
+        s.by_severity.get("critical").unwrap_or(&0),
+        s.by_severity.get("high").unwrap_or(&0),
+        s.by_severity.get("medium").unwrap_or(&0),
+        s.by_severity.get("low").unwrap_or(&0),
+        s.waived,
+        counted(s.checks, "check"),
+        counted(s.declarations, "declaration"),
+        counted(s.manifests, "manifest"),
+    )
+}
+
+/// `privgate score`'s table: the score per regulation, the gate, the KPIs.
+pub fn score_table(report: &Report) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("{:<30} {:>8}\n", "score", "value"));
+    out.push_str(&format!(
+        "{:<30} {:>8}\n",
+        "overall",
+        format!("{:.1} {}", report.score.overall, report.score.grade)
+    ));
+    if let Some(cap) = &report.score.grade_cap {
+        out.push_str(&format!(
+            "{:<30} {}\n",
+            format!("grade capped at {}", cap.grade),
+            cap.reason
+        ));
+    }
+    for (reg, v) in &report.score.by_regulation {
+        out.push_str(&format!("{:<30} {:>8.1}\n", reg, v));
+    }
+    let verdict = if report.gate.passed {
+        "passed".to_string()
+    } else {
+        format!("FAILED: {}", report.gate.reasons.join(", "))
+    };
+    out.push_str(&format!("{:<30} {verdict}\n", "gate"));
+    out.push('\n');
+    out.push_str(&format!("{:<30} {:>8}\n", "kpi", "value"));
+    for (k, v) in &report.kpis {
+        let shown = match v {
+            None => "n/a".to_string(),
+            Some(v) if k.ends_with("_days") => format!("{v}"),
+            Some(v) => format!("{:.0}%", v * 100.0),
+        };
+        out.push_str(&format!("{:<30} {:>8}\n", k, shown));
+    }
+    out
+}
+
+/// `privgate rules`: one line per rule, columns aligned.
+pub fn rule_list(rules: &[Listed]) -> String {
+    // Each column as wide as its widest entry: an organisation pack's
+    // regulation may be longer than `gdpr` (in characters: padding counts
+    // characters, not bytes).
+    let width =
+        |cells: &mut dyn Iterator<Item = &str>| cells.map(|c| c.chars().count()).max().unwrap_or(0);
+    let id_w = width(&mut rules.iter().map(|l| l.rule.id.as_str()));
+    let reg_w = width(&mut rules.iter().map(|l| l.rule.regulation.as_str()));
+    let sev_w = width(&mut rules.iter().map(shown_severity));
+    let mut out = String::new();
+    for l in rules {
+        let r = &l.rule;
+        out.push_str(&format!(
+            "{:<id_w$}  {:<reg_w$}  {:<sev_w$}  {}  [{}]\n",
+            r.id,
+            r.regulation,
+            shown_severity(l),
+            r.title,
+            r.citation
+        ));
+    }
+    out
+}
+
+/// The severity in force, or `off` for a rule the config turns off.
+fn shown_severity(l: &Listed) -> &'static str {
+    if l.enabled {
+        l.rule.severity.name()
+    } else {
+        "off"
+    }
+}
+
+/// `explain`, with what this repository's config changes.
+pub fn explain_listed(l: &Listed) -> String {
+    let mut out = explain(&l.rule);
+    if !l.enabled {
+        // Where the eye looks first, as `privgate rules` shows it.
+        let line = format!("severity:   {}\n", l.rule.severity.name());
+        out = out.replacen(
+            &line,
+            &format!("severity:   off ({} when on)\n", l.rule.severity.name()),
+            1,
+        );
+    }
+    let mut notes = Vec::new();
+    if let Some(s) = l.pack_severity {
+        notes.push(format!(
+            "severity {} is set in this repository's privgate.yaml; the pack says {s}",
+            l.rule.severity.name()
+        ));
+    }
+    if !l.enabled {
+        notes.push("turned off in this repository's privgate.yaml".to_string());
+    }
+    if !notes.is_empty() {
+        out.push_str(&format!(
+            "\n## In this repository\n- {}\n",
+            notes.join("\n- ")
+        ));
+    }
+    out
+}
+
+/// One rule in full, in ruff's sections.
+pub fn explain(r: &Rule) -> String {
+    let targets: Vec<&str> = r.checks.iter().map(|c| c.target.name()).collect();
+    let mut out = format!(
+        "{id}: {title}\n\nregulation: {reg}\ncitation:   {cit}\nseverity:   {sev}\ntarget:     {targets}\nstatus:     {status}\n{applies}\n",
+        id = r.id,
+        title = r.title,
+        reg = r.regulation,
+        cit = r.citation,
+        sev = r.severity.name(),
+        targets = targets.join(", "),
+        status = r.status,
+        // Before the day, the rule is not checked: said where it is read.
+        applies = r.applies_from.map_or(String::new(), |d| format!(
+            "applies:    from {d} (not checked or scored before)\n"
+        )),
+    );
+    out.push_str(&format!("## Why it matters\n{}\n\n", r.rationale));
+    out.push_str(&format!("## How to fix\n{}\n\n", r.remediation));
+    out.push_str(&format!("## Example\n{}\n", r.example.trim_end()));
+    if !r.references.is_empty() {
+        out.push_str("\n## References\n");
+        for link in &r.references {
+            out.push_str(&format!("- {link}\n"));
+        }
     }
     out
 }

@@ -236,7 +236,7 @@ pub fn render_failure(errors: &[Located]) -> String {
     let _ = writeln!(
         out,
         "## ⛔ privgate could not check: {n} error{}\n",
-        if n == 1 { "" } else { "s" }
+        crate::text::plural(n)
     );
     out.push_str(
         "No score and no gate verdict: no rule was checked. Fix these and run again (`privgate validate` lists them too).\n\n",

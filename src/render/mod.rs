@@ -2,6 +2,7 @@
 
 pub mod html;
 pub mod human;
+pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod sarif;

@@ -457,7 +457,7 @@ pub fn compile_all(
                     "rule-wrong-arguments",
                     format!(
                         "`{func}` takes {takes} argument{}, but is given {given}",
-                        if takes == 1 { "" } else { "s" }
+                        crate::text::plural(takes)
                     ),
                 )
                 .at(file, Place::value(pointer))
