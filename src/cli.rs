@@ -1,8 +1,9 @@
-//! Command-line interface: flags and commands of `../shared/spec/cli.md`.
+//! Command-line interface: every command's flags and arguments, as in
+//! `../shared/spec/cli.md`. Parsing only; `commands` runs them.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use privgate::evaluate::GateFlags;
-use privgate::trend;
+use privgate::history::trend;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -30,7 +31,7 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print a JSON Schema (the same files as `schemas/`).
     Schema {
-        #[arg(value_parser = clap::builder::PossibleValuesParser::new(privgate::schema::NAMES))]
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(privgate::load::schema::NAMES))]
         name: String,
     },
     /// Write a starter privgate.yaml and a commented privacy.yaml; never overwrites.

@@ -3,6 +3,7 @@
 //! only then are places (JSON pointers, byte offsets) turned into line and
 //! column, so clean files never pay for it.
 
+use crate::span::Place;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -12,35 +13,6 @@ pub enum Level {
     Warning,
     /// Shown for information (a waived finding); never fails a run.
     Note,
-}
-
-/// Where in a file a diagnostic points.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub enum Place {
-    /// The whole file (line 1, column 1).
-    File,
-    /// A JSON pointer into the YAML document; `key` points at the mapping key
-    /// rather than at its value (used for unknown fields).
-    Pointer { pointer: String, key: bool },
-    /// A byte offset with a length, when the parser already knows it.
-    Bytes { offset: usize, len: usize },
-    /// A 1-based line and column (findings already carry them).
-    LineCol { line: usize, column: usize },
-}
-
-impl Place {
-    pub fn value(pointer: impl Into<String>) -> Place {
-        Place::Pointer {
-            pointer: pointer.into(),
-            key: false,
-        }
-    }
-    pub fn key(pointer: impl Into<String>) -> Place {
-        Place::Pointer {
-            pointer: pointer.into(),
-            key: true,
-        }
-    }
 }
 
 /// A second place that explains the first ("first declared here").

@@ -1,5 +1,6 @@
 //! Typed form of a privacy manifest and of the repository config, exactly as
-//! `../shared/spec/manifest.md` defines them.
+//! `../shared/spec/manifest.md` defines them, and the names and globs they
+//! are found by.
 //!
 //! These types are filled only from documents that already passed the JSON
 //! Schemas in `schemas/`, which stay the single source of truth for what is
@@ -8,6 +9,12 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// Where manifests are looked for when the config does not say
+/// (manifest.md).
+pub const DEFAULT_GLOBS: [&str; 2] = ["**/privacy.{yaml,yml}", "**/*.privacy.{yaml,yml}"];
+/// The config's names at the root, in the order they are looked for.
+pub const CONFIG_NAMES: [&str; 2] = ["privgate.yaml", ".privgate.yaml"];
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]

@@ -1,5 +1,8 @@
 //! The report of a check, exactly the JSON of cli.md. Every renderer (human,
-//! JSON, SARIF, JUnit, Markdown, HTML) reads this one value.
+//! JSON, SARIF, JUnit, Markdown, HTML) reads this one value. It also owns
+//! what the outputs say about it: the KPI definitions (`policies/kpis.yaml`)
+//! and each waiver's status (`WaiverStatus`, judged once by
+//! `evaluate::waivers`, not part of the JSON).
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};

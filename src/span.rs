@@ -1,11 +1,40 @@
-//! Maps places (JSON pointers into a YAML document) to byte ranges, lines and
-//! columns. Built lazily, with a span-preserving parse (saphyr-parser), only
+//! Places in a file (`Place`: a JSON pointer, a byte range, a line and
+//! column) and how they map to byte ranges, lines and columns. Built lazily, with a span-preserving parse (saphyr-parser), only
 //! for files that have something to report; the fast path (serde_yaml) keeps
 //! no positions.
 
-use crate::diagnostic::Place;
 use saphyr_parser::{Event, Parser, Span};
+use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+
+/// Where in a file a diagnostic points.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Place {
+    /// The whole file (line 1, column 1).
+    File,
+    /// A JSON pointer into the YAML document; `key` points at the mapping key
+    /// rather than at its value (used for unknown fields).
+    Pointer { pointer: String, key: bool },
+    /// A byte offset with a length, when the parser already knows it.
+    Bytes { offset: usize, len: usize },
+    /// A 1-based line and column (findings already carry them).
+    LineCol { line: usize, column: usize },
+}
+
+impl Place {
+    pub fn value(pointer: impl Into<String>) -> Place {
+        Place::Pointer {
+            pointer: pointer.into(),
+            key: false,
+        }
+    }
+    pub fn key(pointer: impl Into<String>) -> Place {
+        Place::Pointer {
+            pointer: pointer.into(),
+            key: true,
+        }
+    }
+}
 
 /// A resolved position: byte range plus 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

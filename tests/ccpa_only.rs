@@ -256,7 +256,8 @@ fn facts_read(expr: &str) -> Vec<String> {
 
 #[test]
 fn no_ccpa_condition_reads_a_gdpr_only_field_even_through_the_facts_it_uses() {
-    let facts: serde_yaml::Value = serde_yaml::from_str(privgate::rules::pack::FACTS).unwrap();
+    let facts: serde_yaml::Value =
+        serde_yaml::from_str(privgate::evaluate::rules::builtin::FACTS).unwrap();
     // Name -> expressions of every fact of that name (of any kind): reading
     // more than the rule does only makes the check stricter.
     let mut by_name: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -266,7 +267,7 @@ fn no_ccpa_condition_reads_a_gdpr_only_field_even_through_the_facts_it_uses() {
             .or_default()
             .push(f["expr"].as_str().unwrap().to_string());
     }
-    let (_, ccpa) = privgate::rules::pack::BUILTIN
+    let (_, ccpa) = privgate::evaluate::rules::builtin::BUILTIN
         .iter()
         .find(|(file, _)| file.ends_with("ccpa.yaml"))
         .unwrap();

@@ -1405,7 +1405,7 @@ fn rules_catalogue_lists_and_explains_every_rule() {
 
 #[test]
 fn json_reports_validate_against_the_report_schema() {
-    let schema: serde_json::Value = serde_json::from_str(privgate::schema::REPORT).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(privgate::load::schema::REPORT).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let r = check_dir(&acme(), TODAY).unwrap();
     let value = serde_json::to_value(&r).unwrap();

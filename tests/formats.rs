@@ -1900,7 +1900,7 @@ fn a_critical_finding_caps_the_grade_at_d_in_every_format() {
         .map(String::as_str)
         .collect();
     assert_eq!(keys, ["overall", "grade", "grade_cap", "by_regulation"]);
-    let schema: Value = serde_json::from_str(privgate::schema::REPORT).unwrap();
+    let schema: Value = serde_json::from_str(privgate::load::schema::REPORT).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let errors: Vec<String> = validator
         .iter_errors(&json)

@@ -1338,7 +1338,9 @@ fn a_changed_organisation_pack_marks_the_report_as_not_heads() {
 #[test]
 #[ignore]
 fn report_phases_on_a_corpus() {
-    use privgate::{evaluate, git, map, render::html, ropa, tree::WorkTree};
+    use privgate::evaluate;
+    use privgate::load::{git, tree::WorkTree};
+    use privgate::render::{html, map, ropa};
     let Ok(root) = std::env::var("PRIVGATE_BENCH_CORPUS") else {
         println!("skipped: set PRIVGATE_BENCH_CORPUS to a directory made by gen_corpus");
         return;

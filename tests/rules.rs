@@ -160,8 +160,8 @@ fn check_cases(cases: &[(&PathBuf, &Fixture, &Case)]) -> Vec<String> {
 fn every_builtin_rule_has_a_firing_and_a_quiet_fixture() {
     let fixtures = fixtures();
     let mut missing = Vec::new();
-    for (file, text) in privgate::rules::pack::BUILTIN {
-        let pack = privgate::rules::pack::load_pack(file, text)
+    for (file, text) in privgate::evaluate::rules::builtin::BUILTIN {
+        let pack = privgate::evaluate::rules::pack::load_pack(file, text)
             .0
             .expect("built-in pack loads");
         for rule in pack.rules {

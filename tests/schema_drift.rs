@@ -315,7 +315,7 @@ fn full_fixtures_validate() {
 /// copies are the files).
 #[test]
 fn embedded_schemas_are_the_files_and_accept_the_fixtures() {
-    use privgate::schema::{self, Schema};
+    use privgate::load::schema::{self, Schema};
     for name in schema::NAMES {
         assert_eq!(
             schema::by_name(name).unwrap(),

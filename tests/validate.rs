@@ -859,7 +859,7 @@ fn columns_count_characters() {
 fn file_over_10_mib() {
     let dir = tempdir();
     let f = std::fs::File::create(dir.path().join("privacy.yaml")).unwrap();
-    f.set_len(privgate::tree::MAX_FILE_BYTES + 1).unwrap();
+    f.set_len(privgate::load::tree::MAX_FILE_BYTES + 1).unwrap();
     write(dir.path(), &[("ok/privacy.yaml", VALID)]);
     let r = validate(dir.path());
     assert_errors(&r, 1);
@@ -873,7 +873,7 @@ fn file_over_10_mib() {
 
 #[test]
 fn file_of_exactly_10_mib_is_read() {
-    use privgate::tree::{Tree, WorkTree, MAX_FILE_BYTES};
+    use privgate::load::tree::{Tree, WorkTree, MAX_FILE_BYTES};
     let dir = tempdir();
     for (name, len) in [
         ("at.privacy.yaml", MAX_FILE_BYTES),

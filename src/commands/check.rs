@@ -2,10 +2,10 @@
 
 use super::{emit, EXIT_ERROR, EXIT_FAIL, EXIT_OK};
 use crate::cli::{CheckArgs, CommonArgs, Format};
-use privgate::changes;
 use privgate::diagnostic::{locate_all, Diagnostic, Level, Located};
 use privgate::evaluate::{self, Checked, GateFlags};
-use privgate::git::GitTree;
+use privgate::history::changes;
+use privgate::load::git::GitTree;
 use privgate::load::{LoadOptions, Workspace};
 use privgate::render::{
     self,
@@ -284,7 +284,7 @@ fn with_config_path(report: &Report, given: &str, relative: &str) -> Report {
 /// Where the root sits in the git work tree (`apps/shop/`), which SARIF
 /// locations start with; outside git, the root is as good a top as any.
 fn sarif_prefix(args: &CheckArgs) -> String {
-    privgate::git::open(&args.common.path).map_or(String::new(), |(_, p)| p)
+    privgate::load::git::open(&args.common.path).map_or(String::new(), |(_, p)| p)
 }
 
 /// When `check` could not check: SARIF, JUnit and Markdown still get a

@@ -1,4 +1,6 @@
-//! One function per command; each returns the process exit code.
+//! One function per command; each returns the process exit code. Commands
+//! orchestrate: flags (from `cli`) in, the stages called, a renderer's text
+//! written out (atomically, never over an input of the run).
 
 /// `eprint!` that ignores a closed stderr (`privgate check 2>&1 | head`)
 /// instead of panicking: the exit code still tells the story.
@@ -23,11 +25,11 @@ mod rules;
 
 use crate::cli::{Command, CommonArgs, ValidateArgs, ValidateFormat};
 use privgate::diagnostic::Diagnostic;
-use privgate::git::GitTree;
+use privgate::load::git::GitTree;
+use privgate::load::tree::{Tree, WorkTree};
 use privgate::load::{self, LoadOptions, Workspace};
 use privgate::render::human::{self, Names, Style};
 use privgate::span::Locator;
-use privgate::tree::{Tree, WorkTree};
 use std::io::Write;
 
 pub const EXIT_OK: u8 = 0;
@@ -45,7 +47,7 @@ pub fn run(command: Command) -> u8 {
         Command::Map(args) => report::map(&args),
         Command::Trend(args) => report::trend(&args),
         Command::Schema { name } => {
-            let text = privgate::schema::by_name(&name).unwrap_or_default();
+            let text = privgate::load::schema::by_name(&name).unwrap_or_default();
             print_stdout(text)
         }
         Command::Init { path } => match privgate::init::init(&path) {

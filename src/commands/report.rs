@@ -8,9 +8,11 @@ use crate::cli::{
     CommonArgs, MapArgs, MapFormat, ReportArgs, RopaArgs, RopaFormat, TrendArgs, TrendFormat,
 };
 use privgate::evaluate::{self, Checked, GateFlags};
+use privgate::history::{changes, trend};
+use privgate::load::git;
+use privgate::load::tree::WorkTree;
 use privgate::load::LoadOptions;
-use privgate::tree::WorkTree;
-use privgate::{changes, git, map, ropa, trend};
+use privgate::render::{map, ropa};
 
 /// Runs the whole check on the work tree, or prints why it could not.
 fn checked(

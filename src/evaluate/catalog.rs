@@ -2,12 +2,14 @@
 //! the config's `rules:` overrides applied, the packs the selected
 //! regulations run.
 
-use crate::diagnostic::{did_you_mean, Diagnostic, Place};
+use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::evaluate::rules::builtin;
+use crate::evaluate::rules::pack::{self, Pack, Rule, Severity};
+use crate::load::tree::{Tree, WorkTree};
 use crate::load::Workspace;
 use crate::manifest::RuleOverride;
 use crate::model::Model;
-use crate::rules::pack::{self, Pack, Rule, Severity};
-use crate::tree::{Tree, WorkTree};
+use crate::span::Place;
 use globset::GlobBuilder;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -30,7 +32,7 @@ pub fn catalog(
 ) -> Result<Catalog, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let mut packs = Vec::new();
-    for (file, text) in pack::BUILTIN {
+    for (file, text) in builtin::BUILTIN {
         let (p, _, mut d) = pack::load_pack(file, text);
         if !d.is_empty() {
             sources.insert(file.to_string(), text.to_string());
@@ -137,7 +139,7 @@ pub fn catalog(
     if !diags.is_empty() {
         return Err(diags);
     }
-    let builtin: BTreeSet<&str> = pack::BUILTIN.iter().map(|(f, _)| *f).collect();
+    let builtin: BTreeSet<&str> = builtin::BUILTIN.iter().map(|(f, _)| *f).collect();
     // Built-in packs follow the selected regulations (`regulations:` or
     // `--regulation`, the same either way); an organisation's own apply too,
     // unless the selection names some of them (`--regulation acme`), and
@@ -365,7 +367,7 @@ pub fn listed_rules(root: &Path) -> Result<Vec<Listed>, (Workspace, Vec<Diagnost
             }
         }
     }
-    let builtin = pack::BUILTIN
+    let builtin = builtin::BUILTIN
         .iter()
         .filter_map(|(file, text)| pack::load_pack(file, text).0)
         .flat_map(|p| p.rules);

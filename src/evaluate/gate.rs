@@ -1,9 +1,9 @@
 //! The gate: which findings and which score fail a run (flags over
 //! config over defaults), and the reasons it gives.
 
+use crate::evaluate::rules::pack::Severity;
 use crate::model::Model;
 use crate::report::{self, Finding};
-use crate::rules::pack::Severity;
 
 /// Gate settings given on the command line (override the config's).
 #[derive(Debug, Clone, Default)]

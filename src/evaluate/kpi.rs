@@ -2,10 +2,10 @@
 //! outcomes, and amounts.
 
 use crate::diagnostic::Diagnostic;
+use crate::evaluate::rules::engine::{CheckResult, Env};
+use crate::evaluate::rules::pack::{compile, Rule};
 use crate::model::Kind;
 use crate::report::{self, KpiEntry, KpiFile};
-use crate::rules::engine::{CheckResult, Env};
-use crate::rules::pack::{compile, Rule};
 use cel::Value;
 use std::collections::{BTreeMap, BTreeSet};
 

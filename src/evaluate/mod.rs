@@ -1,10 +1,12 @@
 //! The evaluate stage: from a `Model` to a `Report`. The rule catalogue
 //! (`catalog`), the rules run and the findings located (`run`), waivers
-//! (`waivers`), KPIs (`kpi`), the score (`score`) and the gate (`gate`).
+//! (`waivers`), KPIs (`kpi`), the score (`score`) and the gate (`gate`);
+//! `rules` holds the packs as data and the engine that runs them.
 
 pub mod catalog;
 pub mod gate;
 pub mod kpi;
+pub mod rules;
 pub mod run;
 pub mod score;
 pub mod waivers;

@@ -1,9 +1,9 @@
 //! The score per regulation (severity weights of passing checks) and the
 //! grade, capped by the worst open finding.
 
+use crate::evaluate::rules::engine::CheckResult;
+use crate::evaluate::rules::pack::{Rule, Severity};
 use crate::report;
-use crate::rules::engine::CheckResult;
-use crate::rules::pack::{Rule, Severity};
 use std::collections::BTreeMap;
 
 pub(super) fn score(

@@ -1,12 +1,13 @@
 //! Waivers: which findings they cover, and each waiver's one status
 //! (expiry, and what it covers) that every output reads.
 
-use crate::diagnostic::{did_you_mean, Diagnostic, Place};
+use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::evaluate::rules::engine::CheckResult;
+use crate::evaluate::rules::pack::Rule;
 use crate::manifest::Waiver;
 use crate::model::{Kind, Model};
 use crate::report::{Coverage, Expiry, WaiverStatus};
-use crate::rules::engine::CheckResult;
-use crate::rules::pack::Rule;
+use crate::span::Place;
 use crate::time;
 use jiff::civil::Date;
 use std::collections::BTreeMap;
@@ -227,7 +228,7 @@ pub(super) fn warnings(
 /// What `rule` checks ("purposes", "the repository"), when that is not the
 /// kind of `target`: a waiver there can never match a finding.
 pub(super) fn never_checks(rule: &Rule, target: &str) -> Option<String> {
-    use crate::rules::pack::Target;
+    use crate::evaluate::rules::pack::Target;
     let kind = match target.split_once(':') {
         Some((kind, _)) => Target::Decl(Kind::parse(kind)?),
         None if target == "repository" => Target::Repository,

@@ -17,14 +17,14 @@
 //! of printed, each time saying which command lists everything.
 
 use super::Lapsed;
+use crate::evaluate::rules::pack::Severity;
 use crate::evaluate::{capped_grade, kpi_definitions};
-use crate::git::RepoInfo;
-use crate::map::Graph;
+use crate::history::trend::{self, Trend};
+use crate::load::git::RepoInfo;
 use crate::model::Model;
+use crate::render::map::Graph;
+use crate::render::ropa::{self, Ropa};
 use crate::report::{Finding, GradeCap, Report};
-use crate::ropa::{self, Ropa};
-use crate::rules::pack::Severity;
-use crate::trend::{self, Trend};
 use jiff::civil::Date;
 use minijinja::{context, Environment, Value};
 use serde::Serialize;
@@ -710,7 +710,7 @@ fn map_view(input: &Input) -> MapView {
     let (svg, note) = match &input.map_svg {
         Ok(svg) => (
             Some(Value::from_safe_string(
-                crate::map::svg_fragment(svg).to_string(),
+                crate::render::map::svg_fragment(svg).to_string(),
             )),
             None,
         ),

@@ -1,10 +1,13 @@
 //! Diagnostics for people: miette's graphical report, with colour and Unicode
 //! on a terminal and plain ASCII otherwise. The only module that knows miette.
+//! Also every other human text: findings as diagnostics, the summary line,
+//! `score`'s table and `rules`' list and explanations.
 
-use crate::diagnostic::{Diagnostic, Level, Place};
+use crate::diagnostic::{Diagnostic, Level};
 use crate::evaluate::catalog::Listed;
+use crate::evaluate::rules::pack::Rule;
 use crate::report::{Finding, Report};
-use crate::rules::pack::Rule;
+use crate::span::Place;
 use crate::span::{Location, Locator};
 use crate::text::counted;
 use miette::{
@@ -179,7 +182,7 @@ fn report(
     locator: &mut Locator,
     names: &Names,
     file: Option<&str>,
-    place: &crate::diagnostic::Place,
+    place: &crate::span::Place,
     message: String,
     label: &str,
     code: &str,

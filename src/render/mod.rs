@@ -1,10 +1,14 @@
-//! Output formats, one module each, all fed the same plain data.
+//! The render stage: every output format, one module each, all fed the
+//! same plain data (`Report`, `Model`). `ropa` and `map` build their
+//! record and graph, then write their formats.
 
 pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod map;
 pub mod markdown;
+pub mod ropa;
 pub mod sarif;
 
 use crate::manifest::Waiver;

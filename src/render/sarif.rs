@@ -4,8 +4,8 @@
 //! accepted suppressions.
 
 use crate::diagnostic::{Located, Position};
+use crate::evaluate::rules::pack::{Rule, Severity};
 use crate::report::{Finding, Report};
-use crate::rules::pack::{Rule, Severity};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;

@@ -5,9 +5,9 @@
 
 use privgate::diagnostic::Diagnostic;
 use privgate::evaluate::{self, GateFlags, RunInput};
+use privgate::load::tree::WorkTree;
 use privgate::load::{self, LoadOptions};
 use privgate::report::Report;
-use privgate::tree::WorkTree;
 use std::path::Path;
 
 pub const TODAY: &str = "2026-11-23";

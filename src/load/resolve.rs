@@ -3,12 +3,13 @@
 //! calendar dates, ISO 8601 durations, country codes, and document paths that
 //! escape the root. Every problem is collected; none stops the others.
 
-use crate::diagnostic::{did_you_mean, Diagnostic, Place};
+use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::load::tree::Tree;
 use crate::manifest::*;
 use crate::model::{Decl, Kind, Model, Origin};
+use crate::span::Place;
 use crate::taxonomy::Taxonomy;
 use crate::time;
-use crate::tree::Tree;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A manifest that passed its schema, or the part of one that did.

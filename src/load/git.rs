@@ -4,7 +4,7 @@
 //! files below it are seen, with paths relative to it.
 
 use crate::diagnostic::Diagnostic;
-use crate::tree::{too_large, Listing, Tree, MAX_FILE_BYTES};
+use crate::load::tree::{too_large, Listing, Tree, MAX_FILE_BYTES};
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -304,7 +304,7 @@ fn config_above(all: &BTreeMap<String, Oid>, prefix: &str) -> Option<String> {
             .iter()
             .map(|d| format!("{d}/"))
             .collect::<String>();
-        crate::discover::CONFIG_NAMES.iter().find_map(|name| {
+        crate::manifest::CONFIG_NAMES.iter().find_map(|name| {
             all.contains_key(&format!("{above}{name}"))
                 .then(|| format!("{}{name}", "../".repeat(dirs.len() - depth)))
         })
@@ -366,13 +366,13 @@ impl Tree for GitTree {
     }
 
     fn list(&self, keep_dir: &dyn Fn(&str) -> bool) -> Listing {
-        let kept = |path: &&String| !crate::tree::pruned(path, keep_dir);
+        let kept = |path: &&String| !crate::load::tree::pruned(path, keep_dir);
         let files: Vec<String> = self.files.keys().filter(kept).cloned().collect();
         let warnings = self
             .links_left_out
             .iter()
             .filter(kept)
-            .map(|p| crate::tree::link_left_out(p))
+            .map(|p| crate::load::tree::link_left_out(p))
             .collect();
         Listing {
             directories: directories(&files),
@@ -406,7 +406,7 @@ impl Tree for GitTree {
     }
 
     fn is_file(&self, path: &str) -> bool {
-        !crate::resolve::escapes_root(path)
+        !crate::load::resolve::escapes_root(path)
             && self.files.contains_key(path.trim_start_matches("./"))
     }
 

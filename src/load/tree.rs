@@ -80,7 +80,7 @@ pub fn too_large(path: &str, size: u64) -> Diagnostic {
             "file is {size} bytes, over the 10 MiB limit ({MAX_FILE_BYTES} bytes) for files privgate reads"
         ),
     )
-    .at(path, crate::diagnostic::Place::File)
+    .at(path, crate::span::Place::File)
     .label("too large")
     .help("split the declarations over several files")
 }
@@ -118,7 +118,7 @@ pub fn not_a_manifest_file(path: &str, what: &str) -> Diagnostic {
         "unreadable-path",
         format!("cannot read `{path}`: it is named like a manifest but is {what}"),
     )
-    .at(path, crate::diagnostic::Place::File)
+    .at(path, crate::span::Place::File)
     .label("not a file")
     .help("make it a regular file, rename it, or add it to `exclude` in privgate.yaml")
 }
@@ -147,7 +147,7 @@ pub fn read_outside(path: &Path, shown: &str) -> Result<Vec<u8>, Diagnostic> {
 fn read_capped(full: &Path, shown: &str) -> Result<Vec<u8>, Diagnostic> {
     let unreadable = |e: std::io::Error| {
         Diagnostic::error("unreadable-path", format!("cannot read `{shown}`: {e}"))
-            .at(shown, crate::diagnostic::Place::File)
+            .at(shown, crate::span::Place::File)
             .label("unreadable")
     };
     // One open, then the size of what was opened: no second lookup of
@@ -197,7 +197,7 @@ pub fn link_left_out(path: &str) -> Diagnostic {
         "link-left-out",
         "a symbolic link out of the repository root or to nothing; not followed, so not checked",
     )
-    .at(path, crate::diagnostic::Place::File)
+    .at(path, crate::span::Place::File)
 }
 
 /// The files on disk under a root directory.
@@ -278,7 +278,7 @@ impl Tree for WorkTree {
                 break;
             }
             up.push_str("../");
-            if let Some(name) = crate::discover::CONFIG_NAMES
+            if let Some(name) = crate::manifest::CONFIG_NAMES
                 .iter()
                 .find(|n| dir.join(n).is_file())
             {
@@ -434,6 +434,6 @@ fn walk_error(tree: &WorkTree, err: &walkdir::Error) -> Diagnostic {
         "unreadable-path"
     };
     Diagnostic::error(code, message)
-        .at(path, crate::diagnostic::Place::File)
+        .at(path, crate::span::Place::File)
         .help("fix the permissions or the link, or add the directory to `exclude` in privgate.yaml")
 }

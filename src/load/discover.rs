@@ -1,12 +1,11 @@
 //! Which files are manifests: the default globs of manifest.md (or the
 //! config's `manifests:`), minus `exclude:`, in sorted order.
 
-use crate::diagnostic::{Diagnostic, Place};
-use crate::tree::{self, Tree};
+use crate::diagnostic::Diagnostic;
+use crate::load::tree::{self, Tree};
+use crate::manifest::{CONFIG_NAMES, DEFAULT_GLOBS};
+use crate::span::Place;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
-
-pub const DEFAULT_GLOBS: [&str; 2] = ["**/privacy.{yaml,yml}", "**/*.privacy.{yaml,yml}"];
-pub const CONFIG_NAMES: [&str; 2] = ["privgate.yaml", ".privgate.yaml"];
 
 pub struct Globs {
     include: GlobSet,

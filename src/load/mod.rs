@@ -1,18 +1,28 @@
-//! The front half of the pipeline: config, discovery, parsing, schema
-//! validation and resolution, from a `Tree` to a `Model` plus every
-//! diagnostic found on the way. Files are parsed and validated in parallel.
+//! The load stage: config, discovery, parsing, schema validation and
+//! resolution, from a `Tree` to a `Model` plus every diagnostic found on the
+//! way. Files are parsed and validated in parallel. Where files come from
+//! (`tree`: the work tree; `git`: the index or a commit), `discover`,
+//! `parse`, `schema` and `resolve` are its steps.
 
-use crate::diagnostic::{Diagnostic, Place};
-use crate::discover::{self, Globs, CONFIG_NAMES};
+pub mod discover;
+pub mod git;
+pub mod parse;
+pub mod resolve;
+pub mod schema;
+pub mod tree;
+
+use crate::diagnostic::Diagnostic;
+use crate::load::schema::Schema;
+use crate::load::tree::Tree;
+use crate::manifest::CONFIG_NAMES;
 use crate::manifest::{Config, Manifest};
 use crate::model::Kind;
 use crate::model::Model;
-use crate::parse;
-use crate::resolve::{self, Loaded, Partial};
-use crate::schema::Schema;
+use crate::span::Place;
 use crate::taxonomy::Taxonomy;
-use crate::tree::Tree;
+use discover::Globs;
 use rayon::prelude::*;
+use resolve::{Loaded, Partial};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -416,7 +426,7 @@ fn load_config(
 ) -> (Config, Option<String>) {
     let (path, bytes) = if let Some(p) = &options.config_path {
         let shown = p.display().to_string();
-        match crate::tree::read_outside(p, &shown) {
+        match crate::load::tree::read_outside(p, &shown) {
             Ok(b) => (shown, b),
             Err(d) => {
                 ws.diagnostics.push(d);

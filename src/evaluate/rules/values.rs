@@ -4,13 +4,30 @@
 //! conditions follow references with `vendors[flow.to]`.
 
 use crate::manifest::Settings;
-use crate::model::{Decl, Kind, Model};
+use crate::model::{Decl, Kind, Model, Origin};
 use cel::objects::{Key, Map};
 use cel::Value;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+
+/// A checked declaration, or the repository.
+#[derive(Debug)]
+pub struct Subject {
+    /// `kind:id`, or `repository`.
+    pub target: String,
+    pub origin: Origin,
+}
+
+impl Subject {
+    /// The id that `{id}` in a check's message stands for.
+    pub fn id(&self) -> &str {
+        self.target
+            .split_once(':')
+            .map_or(self.target.as_str(), |(_, id)| id)
+    }
+}
 
 mod ser;
 
@@ -21,7 +38,7 @@ pub struct DeclValue {
     /// `id` as a CEL map key, made once for every index that holds it.
     pub key: Key,
     /// `kind:id` and where it is declared, shared with its check results.
-    pub subject: Arc<super::engine::Subject>,
+    pub subject: Arc<Subject>,
     /// Shared, so binding a declaration or indexing it costs a pointer copy.
     pub fields: Arc<HashMap<Key, Value>>,
 }
@@ -363,7 +380,7 @@ fn convert_all(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
                 DeclValue {
                     kind,
                     key: shared_key(id(&d.item)),
-                    subject: Arc::new(super::engine::Subject {
+                    subject: Arc::new(Subject {
                         target: format!("{}:{}", kind.name(), id(&d.item)),
                         origin: d.origin.clone(),
                     }),

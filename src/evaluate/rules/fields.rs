@@ -45,7 +45,7 @@ pub struct Shapes {
 impl Shapes {
     pub fn builtin() -> &'static Shapes {
         static SHAPES: OnceLock<Shapes> = OnceLock::new();
-        SHAPES.get_or_init(|| Shapes::new(crate::schema::MANIFEST, super::pack::FACTS))
+        SHAPES.get_or_init(|| Shapes::new(crate::load::schema::MANIFEST, super::builtin::FACTS))
     }
 
     fn new(schema: &str, facts: &str) -> Shapes {

@@ -3,11 +3,11 @@
 //! manifest is not a new finding.
 
 use crate::evaluate::{gate, resolve_gate, Checked, GateFlags};
-use crate::git::GitTree;
+use crate::load::git::GitTree;
+use crate::load::tree::Tree;
 use crate::load::LoadOptions;
 use crate::model::Model;
 use crate::report::{round1, Changes, Finding, Report};
-use crate::tree::Tree;
 use jiff::civil::Date;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
@@ -74,7 +74,7 @@ pub fn compare(
 pub fn no_longer_checked(
     head: &Model,
     base: &Model,
-    head_tree: &dyn crate::tree::Tree,
+    head_tree: &dyn crate::load::tree::Tree,
 ) -> Vec<String> {
     let checked: BTreeSet<&str> = head.manifests.iter().map(String::as_str).collect();
     base.manifests
@@ -111,7 +111,7 @@ pub fn set_aside_unchecked(head: &mut Report, unchecked: &[String], base_label: 
 /// check.
 pub fn same_inputs(
     head: &crate::evaluate::Checked,
-    base: &dyn crate::tree::Tree,
+    base: &dyn crate::load::tree::Tree,
     external_config: bool,
 ) -> bool {
     let model = &head.model;
@@ -126,20 +126,20 @@ pub fn same_inputs(
     };
     let config_same = match &model.config_file {
         Some(path) => same_bytes(path),
-        None => !crate::discover::CONFIG_NAMES
+        None => !crate::manifest::CONFIG_NAMES
             .iter()
             .any(|n| base.is_file(n)),
     };
     if !config_same {
         return false;
     }
-    let globs = crate::discover::Globs::new(
+    let globs = crate::load::discover::Globs::new(
         model.config.manifests.as_deref(),
         &model.config.exclude,
         None,
     );
     let Ok(globs) = globs else { return false };
-    match crate::discover::discover(base, &globs) {
+    match crate::load::discover::discover(base, &globs) {
         Ok(paths) if paths == model.manifests => {}
         _ => return false,
     }

@@ -283,7 +283,7 @@ mod tests {
         // Where the ids are, as the full index finds them.
         let index = crate::span::PointerIndex::build(text);
         for pointer in ["/system/id", "/datasets/0/id"] {
-            let place = crate::diagnostic::Place::value(pointer);
+            let place = crate::span::Place::value(pointer);
             let (start, end) = ids.get(pointer).unwrap();
             let at = index.locate(text, &place);
             assert_eq!((at.offset, at.len), (start, end - start), "{pointer}");
@@ -300,7 +300,7 @@ mod tests {
         let index = crate::span::PointerIndex::build(&text);
         let pointers = (0..12).map(|i| format!("/datasets/{i}/id"));
         for pointer in pointers.chain(["/system/id".to_string()]) {
-            let at = index.locate(&text, &crate::diagnostic::Place::value(&pointer));
+            let at = index.locate(&text, &crate::span::Place::value(&pointer));
             let (start, end) = ids.get(&pointer).unwrap();
             assert_eq!((at.offset, at.len), (start, end - start), "{pointer}");
         }

@@ -8,8 +8,8 @@
 //! (recipients, transfers, assessments) read "none declared" instead.
 
 use crate::manifest::{Flow, Purpose, System};
-use crate::map::{Endpoint, Lookup};
 use crate::model::{Decl, Model};
+use crate::render::map::{Endpoint, Lookup};
 use crate::taxonomy::Mark;
 use rayon::prelude::*;
 use serde::Serialize;

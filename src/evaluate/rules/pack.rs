@@ -3,22 +3,16 @@
 //! in a rule is a located error instead of a rule that silently never fires.
 
 use super::fields::Shapes;
-use crate::diagnostic::{did_you_mean, Diagnostic, Place};
+use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::load::parse_and_check;
+use crate::load::schema::Schema;
 use crate::model::Kind;
-use crate::schema::Schema;
+use crate::span::Place;
 use cel::common::ast::Expr;
 use cel::Program;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::sync::Arc;
-
-pub const GDPR: &str = include_str!("../../policies/gdpr.yaml");
-pub const CCPA: &str = include_str!("../../policies/ccpa.yaml");
-pub const FACTS: &str = include_str!("../../policies/facts.yaml");
-
-/// Built-in packs: (file name shown in diagnostics, text).
-pub const BUILTIN: [(&str, &str); 2] = [("policies/gdpr.yaml", GDPR), ("policies/ccpa.yaml", CCPA)];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -578,7 +572,7 @@ fn rules_without_problems(
         let index = pointer.strip_prefix("/rules/")?.split('/').next()?;
         bad.insert(index.parse::<usize>().ok()?);
     }
-    let mut value = crate::parse::parse(file, text.as_bytes().to_vec())
+    let mut value = crate::load::parse::parse(file, text.as_bytes().to_vec())
         .ok()?
         .value;
     let rules = value.get_mut("rules")?.as_array_mut()?;

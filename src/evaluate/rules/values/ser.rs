@@ -497,7 +497,7 @@ mod tests {
 
     #[test]
     fn every_declaration_of_the_example_converts_as_through_json() {
-        let tree = crate::tree::WorkTree::open(std::path::Path::new(concat!(
+        let tree = crate::load::tree::WorkTree::open(std::path::Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/examples/acme-shop"
         )))

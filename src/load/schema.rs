@@ -3,16 +3,17 @@
 //! validates documents against them and words each violation for a person:
 //! which field, what was expected, what was found, and a near miss.
 
-use crate::diagnostic::{did_you_mean, Diagnostic, Place};
+use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::span::Place;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
 use std::sync::OnceLock;
 
-pub const MANIFEST: &str = include_str!("../schemas/manifest.schema.json");
-pub const CONFIG: &str = include_str!("../schemas/config.schema.json");
-pub const RULEPACK: &str = include_str!("../schemas/rulepack.schema.json");
-pub const REPORT: &str = include_str!("../schemas/report.schema.json");
+pub const MANIFEST: &str = include_str!("../../schemas/manifest.schema.json");
+pub const CONFIG: &str = include_str!("../../schemas/config.schema.json");
+pub const RULEPACK: &str = include_str!("../../schemas/rulepack.schema.json");
+pub const REPORT: &str = include_str!("../../schemas/report.schema.json");
 
 /// Schemas `privgate schema NAME` prints, by name.
 pub fn by_name(name: &str) -> Option<&'static str> {

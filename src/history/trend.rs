@@ -9,7 +9,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::evaluate::{self, GateFlags};
-use crate::git::{self, GitTree, HistoryEntry};
+use crate::load::git::{self, GitTree, HistoryEntry};
 use crate::load::LoadOptions;
 use crate::span::Locator;
 use jiff::civil::Date;

@@ -4,9 +4,10 @@
 //! check of every rule, one declaration at a time, in parallel.
 
 use super::pack::{compile, Check, Rule, Target};
-use super::values::{self, key, DeclValue};
-use crate::diagnostic::{Diagnostic, Place};
+use super::values::{self, key, DeclValue, Subject};
+use crate::diagnostic::Diagnostic;
 use crate::model::{Kind, Model, Origin};
+use crate::span::Place;
 use crate::taxonomy::{self, Mark, MarkIndex, Taxonomy};
 use crate::time;
 use cel::objects::Key;
@@ -29,23 +30,6 @@ pub struct CheckResult {
     pub subject: Arc<Subject>,
     /// The check's `detail`, for a violation whose check has one.
     pub detail: Option<Arc<String>>,
-}
-
-/// A checked declaration, or the repository.
-#[derive(Debug)]
-pub struct Subject {
-    /// `kind:id`, or `repository`.
-    pub target: String,
-    pub origin: Origin,
-}
-
-impl Subject {
-    /// The id that `{id}` in a check's message stands for.
-    pub fn id(&self) -> &str {
-        self.target
-            .split_once(':')
-            .map_or(self.target.as_str(), |(_, id)| id)
-    }
 }
 
 impl CheckResult {
@@ -100,7 +84,7 @@ pub struct Fact {
 /// The built-in facts; a defect in them is a build defect (tested).
 pub fn builtin_facts() -> Result<Vec<Fact>, Diagnostic> {
     let file = "policies/facts.yaml";
-    let raw: FactsFile = serde_yaml::from_str(super::pack::FACTS)
+    let raw: FactsFile = serde_yaml::from_str(super::builtin::FACTS)
         .map_err(|e| Diagnostic::error("rule-pack", format!("{file}: {e}")))?;
     raw.facts
         .into_iter()

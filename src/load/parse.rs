@@ -6,7 +6,8 @@
 //! repetition guards are what make the depth and alias limits hold, and
 //! this module turns them into messages that name the limit.
 
-use crate::diagnostic::{Diagnostic, Place};
+use crate::diagnostic::Diagnostic;
+use crate::span::Place;
 use serde_json::Value;
 
 mod plain;
@@ -471,7 +472,7 @@ pub const MAX_ALIAS_NODES: u64 = 100_000;
 /// Text all aliases of a document may expand to, together: a few aliases of
 /// one long string stay within the node limit and still expand to
 /// gigabytes. As much as the largest file privgate reads.
-pub const MAX_ALIAS_BYTES: u64 = crate::tree::MAX_FILE_BYTES;
+pub const MAX_ALIAS_BYTES: u64 = crate::load::tree::MAX_FILE_BYTES;
 
 const ALIAS_HELP: &str = "write the values out instead of nesting anchors and aliases";
 
