@@ -4,6 +4,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use privgate::evaluate::GateFlags;
 use privgate::history::trend;
+use privgate::severity::FailOn;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -127,8 +128,8 @@ pub struct GateArgs {
     #[arg(long, value_name = "N", value_parser = parse_score)]
     pub min_score: Option<f64>,
     /// Fail on a finding of this severity or worse (overrides the config's gate).
-    #[arg(long, value_name = "SEVERITY", value_parser = ["critical", "high", "medium", "low", "none"])]
-    pub fail_on: Option<String>,
+    #[arg(long, value_name = "SEVERITY", value_enum)]
+    pub fail_on: Option<FailOn>,
     /// The run date, YYYY-MM-DD (default: PRIVGATE_TODAY, else the clock).
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
@@ -138,7 +139,7 @@ impl From<&GateArgs> for GateFlags {
     fn from(args: &GateArgs) -> GateFlags {
         GateFlags {
             min_score: args.min_score,
-            fail_on: args.fail_on.clone(),
+            fail_on: args.fail_on,
         }
     }
 }

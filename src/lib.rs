@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod manifest;
 pub mod model;
 pub mod report;
+pub mod severity;
 pub mod span;
 pub mod taxonomy;
 pub mod text;

@@ -117,7 +117,7 @@ pub struct Gate {
     /// Written as it is given (`80`, `82.5`), as cli.md shows it.
     #[serde(serialize_with = "whole_as_integer")]
     pub min_score: Option<f64>,
-    pub fail_on: String,
+    pub fail_on: crate::severity::FailOn,
     pub reasons: Vec<String>,
 }
 

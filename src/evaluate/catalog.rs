@@ -4,11 +4,12 @@
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::evaluate::rules::builtin;
-use crate::evaluate::rules::pack::{self, Pack, Rule, Severity};
+use crate::evaluate::rules::pack::{self, Pack, Rule};
 use crate::load::tree::{Tree, WorkTree};
 use crate::load::Workspace;
 use crate::manifest::RuleOverride;
 use crate::model::Model;
+use crate::severity::Severity;
 use crate::span::Place;
 use globset::GlobBuilder;
 use std::collections::{BTreeMap, BTreeSet};
@@ -384,7 +385,7 @@ fn listed(
             let mut pack_severity = None;
             if let Some(s) = o
                 .and_then(|o| o.severity.as_deref())
-                .and_then(pack::Severity::parse)
+                .and_then(Severity::parse)
             {
                 if s != rule.severity {
                     pack_severity = Some(rule.severity.name());

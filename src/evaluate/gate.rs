@@ -1,28 +1,26 @@
 //! The gate: which findings and which score fail a run (flags over
 //! config over defaults), and the reasons it gives.
 
-use crate::evaluate::rules::pack::Severity;
 use crate::model::Model;
 use crate::report::{self, Finding};
+use crate::severity::{FailOn, Severity};
 
 /// Gate settings given on the command line (override the config's).
 #[derive(Debug, Clone, Default)]
 pub struct GateFlags {
     pub min_score: Option<f64>,
-    pub fail_on: Option<String>,
+    pub fail_on: Option<FailOn>,
 }
 
-/// Warned when discovery finds nothing to check.
-/// Default `fail_on` when neither config nor flag sets one.
-pub const DEFAULT_FAIL_ON: &str = "high";
 /// The gate in force: flags over config over defaults.
-pub fn resolve_gate(model: &Model, flags: &GateFlags) -> (Option<f64>, String) {
+/// The config's `fail_on` passed the schema, which allows only the names
+/// `FailOn` reads.
+pub fn resolve_gate(model: &Model, flags: &GateFlags) -> (Option<f64>, FailOn) {
     let min = flags.min_score.or(model.config.gate.min_score);
     let fail_on = flags
         .fail_on
-        .clone()
-        .or_else(|| model.config.gate.fail_on.clone())
-        .unwrap_or_else(|| DEFAULT_FAIL_ON.into());
+        .or_else(|| model.config.gate.fail_on.as_deref().and_then(FailOn::parse))
+        .unwrap_or(FailOn::DEFAULT);
     (min, fail_on)
 }
 
@@ -31,13 +29,13 @@ pub fn resolve_gate(model: &Model, flags: &GateFlags) -> (Option<f64>, String) {
 /// The gate's verdict. `counted` are the findings that count toward
 /// `fail_on`, called `new` in the reasons when they are a pull request's.
 pub fn gate(
-    config: &(Option<f64>, String),
+    config: &(Option<f64>, FailOn),
     overall: f64,
     counted: &[Finding],
     counted_are_new: bool,
 ) -> report::Gate {
     let (min_score, fail_on) = config;
-    let threshold = Severity::parse(fail_on);
+    let threshold = fail_on.threshold();
     let mut reasons = Vec::new();
     if let Some(threshold) = threshold {
         for s in Severity::ALL.iter().filter(|s| **s >= threshold) {
@@ -63,7 +61,7 @@ pub fn gate(
     report::Gate {
         passed: reasons.is_empty(),
         min_score: *min_score,
-        fail_on: fail_on.clone(),
+        fail_on: *fail_on,
         reasons,
     }
 }

@@ -13,7 +13,7 @@ pub mod waivers;
 
 pub use crate::report::{amount_kpis, kpi_definitions, KpiEntry, EXPIRY_WARNING_DAYS};
 pub use catalog::{catalog, org_pack_paths, Catalog};
-pub use gate::{gate, resolve_gate, GateFlags, DEFAULT_FAIL_ON};
+pub use gate::{gate, resolve_gate, GateFlags};
 pub use run::{
     add_catalog_errors, check_tree, no_manifests, run, run_with_outcomes, validate, Checked,
     Evaluated, Outcome, RunInput,

@@ -2,8 +2,9 @@
 //! grade, capped by the worst open finding.
 
 use crate::evaluate::rules::engine::CheckResult;
-use crate::evaluate::rules::pack::{Rule, Severity};
+use crate::evaluate::rules::pack::Rule;
 use crate::report;
+use crate::severity::Severity;
 use std::collections::BTreeMap;
 
 pub(super) fn score(

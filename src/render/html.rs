@@ -17,7 +17,6 @@
 //! of printed, each time saying which command lists everything.
 
 use super::Lapsed;
-use crate::evaluate::rules::pack::Severity;
 use crate::evaluate::{capped_grade, kpi_definitions};
 use crate::history::trend::{self, Trend};
 use crate::load::git::RepoInfo;
@@ -25,6 +24,7 @@ use crate::model::Model;
 use crate::render::map::Graph;
 use crate::render::ropa::{self, Ropa};
 use crate::report::{Finding, GradeCap, Report};
+use crate::severity::Severity;
 use jiff::civil::Date;
 use minijinja::{context, Environment, Value};
 use serde::Serialize;

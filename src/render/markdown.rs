@@ -64,7 +64,7 @@ fn by_severity(findings: &[Finding]) -> Vec<&Finding> {
     let rank = |f: &Finding| {
         (
             f.waived,
-            std::cmp::Reverse(crate::evaluate::rules::pack::Severity::parse(&f.severity)),
+            std::cmp::Reverse(crate::severity::Severity::parse(&f.severity)),
         )
     };
     let mut sorted: Vec<&Finding> = findings.iter().collect();

@@ -4,8 +4,9 @@
 //! accepted suppressions.
 
 use crate::diagnostic::{Located, Position};
-use crate::evaluate::rules::pack::{Rule, Severity};
+use crate::evaluate::rules::pack::Rule;
 use crate::report::{Finding, Report};
+use crate::severity::Severity;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;

@@ -7,56 +7,13 @@ use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::load::parse_and_check;
 use crate::load::schema::Schema;
 use crate::model::Kind;
+use crate::severity::Severity;
 use crate::span::Place;
 use cel::common::ast::Expr;
 use cel::Program;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::sync::Arc;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl Severity {
-    pub fn weight(self) -> u32 {
-        match self {
-            Severity::Critical => 10,
-            Severity::High => 5,
-            Severity::Medium => 2,
-            Severity::Low => 1,
-        }
-    }
-    pub fn name(self) -> &'static str {
-        match self {
-            Severity::Critical => "critical",
-            Severity::High => "high",
-            Severity::Medium => "medium",
-            Severity::Low => "low",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Severity> {
-        [
-            Severity::Critical,
-            Severity::High,
-            Severity::Medium,
-            Severity::Low,
-        ]
-        .into_iter()
-        .find(|v| v.name() == s)
-    }
-    pub const ALL: [Severity; 4] = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-    ];
-}
 
 /// What a check iterates: a kind of declaration, or the repository once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
