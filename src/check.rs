@@ -12,7 +12,6 @@ use crate::span::Locator;
 use crate::time;
 use crate::tree::Tree;
 use cel::Value;
-use globset::GlobBuilder;
 use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -254,17 +253,21 @@ fn org_pack_files(
         }
     };
     let mut out = Vec::new();
+    let n = model.config.rulepacks.len();
+    if n > crate::discover::MAX_GLOBS {
+        diags.push(
+            crate::discover::too_many_globs("rulepacks", n)
+                .at(config_file, Place::key("/rulepacks".to_string())),
+        );
+        return Vec::new();
+    }
     for (i, pattern) in model.config.rulepacks.iter().enumerate() {
         let pointer = format!("/rulepacks/{i}");
-        let glob = match GlobBuilder::new(pattern).literal_separator(true).build() {
+        let glob = match crate::discover::glob(pattern) {
             Ok(g) => g.compile_matcher(),
-            Err(e) => {
+            Err(why) => {
                 diags.push(
-                    Diagnostic::error(
-                        "bad-glob",
-                        format!("invalid glob `{pattern}`: {}", e.kind()),
-                    )
-                    .at(config_file, Place::value(pointer)),
+                    Diagnostic::error("bad-glob", why).at(config_file, Place::value(pointer)),
                 );
                 continue;
             }
