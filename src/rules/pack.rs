@@ -457,7 +457,7 @@ fn count_steps(e: &mut IdedExpr) {
         match &mut e.expr {
             Expr::Comprehension(c) => {
                 let c = &mut **c;
-                let cond = std::mem::replace(&mut c.loop_cond, IdedExpr::default());
+                let cond = std::mem::take(&mut c.loop_cond);
                 c.loop_cond = IdedExpr {
                     id: cond.id,
                     expr: Expr::Call(CallExpr {
@@ -554,12 +554,10 @@ pub fn nesting_bound(source: &str) -> usize {
                 }
                 levels.push(Level::default());
             }
-            ')' | ']' | '}' => {
-                if levels.len() > 1 {
-                    if let Some(done) = levels.pop() {
-                        if let Some(l) = levels.last_mut() {
-                            l.deepest = l.deepest.max(done.depth());
-                        }
+            ')' | ']' | '}' if levels.len() > 1 => {
+                if let Some(done) = levels.pop() {
+                    if let Some(l) = levels.last_mut() {
+                        l.deepest = l.deepest.max(done.depth());
                     }
                 }
             }
