@@ -797,6 +797,13 @@ pub const MAX_DECLARATIONS: usize = 200_000;
 /// and no report of them would be read.
 pub const MAX_FINDINGS: usize = 100_000;
 
+/// The file with the most, the first in path order of those tied.
+fn most_in_one_file(per_file: BTreeMap<&str, usize>) -> Option<(&str, usize)> {
+    per_file
+        .into_iter()
+        .max_by(|(fa, a), (fb, b)| a.cmp(b).then_with(|| fb.cmp(fa)))
+}
+
 /// The error when the model holds more than `MAX_DECLARATIONS`, located
 /// at the manifest that declares the most.
 fn too_many_declarations(model: &Model) -> Option<Diagnostic> {
@@ -808,7 +815,7 @@ fn too_many_declarations(model: &Model) -> Option<Diagnostic> {
     for origin in model.origins() {
         *per_file.entry(origin.file.as_str()).or_default() += 1;
     }
-    let (file, most) = per_file.into_iter().max_by_key(|(_, n)| *n)?;
+    let (file, most) = most_in_one_file(per_file)?;
     Some(
         Diagnostic::error(
             "too-many-declarations",
@@ -833,7 +840,7 @@ fn too_many_findings(results: &[CheckResult]) -> Option<Diagnostic> {
     if n <= MAX_FINDINGS {
         return None;
     }
-    let (file, most) = per_file.into_iter().max_by_key(|(_, n)| *n)?;
+    let (file, most) = most_in_one_file(per_file)?;
     Some(
         Diagnostic::error(
             "too-many-findings",
