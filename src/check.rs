@@ -12,11 +12,10 @@ use crate::span::Locator;
 use crate::time;
 use crate::tree::Tree;
 use cel::Value;
-use globset::GlobBuilder;
 use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Gate settings given on the command line (override the config's).
 #[derive(Debug, Clone, Default)]
@@ -49,6 +48,22 @@ pub struct Catalog {
     pub rules: Vec<Rule>,
 }
 
+/// The built-in packs as loaded, once per process: `trend` checks every
+/// commit, and compiling the packs' conditions was half of a small check.
+fn builtin_packs() -> &'static [(Option<Pack>, Vec<Diagnostic>)] {
+    static PACKS: std::sync::OnceLock<Vec<(Option<Pack>, Vec<Diagnostic>)>> =
+        std::sync::OnceLock::new();
+    PACKS.get_or_init(|| {
+        pack::BUILTIN
+            .iter()
+            .map(|(file, text)| {
+                let (p, _, d) = pack::load_pack(file, text);
+                (p, d)
+            })
+            .collect()
+    })
+}
+
 /// Loads built-in and organisation packs and applies `rules:` overrides.
 /// Organisation pack texts are added to `sources` for diagnostics.
 pub fn catalog(
@@ -58,13 +73,12 @@ pub fn catalog(
 ) -> Result<Catalog, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let mut packs = Vec::new();
-    for (file, text) in pack::BUILTIN {
-        let (p, _, mut d) = pack::load_pack(file, text);
+    for ((file, text), (p, d)) in pack::BUILTIN.iter().zip(builtin_packs()) {
         if !d.is_empty() {
             sources.insert(file.to_string(), text.to_string());
         }
-        diags.append(&mut d);
-        packs.extend(p);
+        diags.extend(d.iter().cloned());
+        packs.extend(p.clone());
     }
     let config_file = model
         .config_file
@@ -254,17 +268,21 @@ fn org_pack_files(
         }
     };
     let mut out = Vec::new();
+    let n = model.config.rulepacks.len();
+    if n > crate::discover::MAX_GLOBS {
+        diags.push(
+            crate::discover::too_many_globs("rulepacks", n)
+                .at(config_file, Place::key("/rulepacks".to_string())),
+        );
+        return Vec::new();
+    }
     for (i, pattern) in model.config.rulepacks.iter().enumerate() {
         let pointer = format!("/rulepacks/{i}");
-        let glob = match GlobBuilder::new(pattern).literal_separator(true).build() {
+        let glob = match crate::discover::glob(pattern) {
             Ok(g) => g.compile_matcher(),
-            Err(e) => {
+            Err(why) => {
                 diags.push(
-                    Diagnostic::error(
-                        "bad-glob",
-                        format!("invalid glob `{pattern}`: {}", e.kind()),
-                    )
-                    .at(config_file, Place::value(pointer)),
+                    Diagnostic::error("bad-glob", why).at(config_file, Place::value(pointer)),
                 );
                 continue;
             }
@@ -619,6 +637,9 @@ pub fn run_with_outcomes(
     model: &Model,
     input: &RunInput,
 ) -> Result<(Report, Evaluated), Vec<Diagnostic>> {
+    if let Some(too_many) = too_many_declarations(model) {
+        return Err(vec![too_many]);
+    }
     let t = crate::timings::phase("values");
     let mut env = Env::new(model, input.today);
     crate::rules::values::forget_shared();
@@ -631,6 +652,9 @@ pub fn run_with_outcomes(
     let t = crate::timings::phase("rules");
     let results = env.evaluate(model, &input.catalog.rules)?;
     drop(t);
+    if let Some(too_many) = too_many_findings(&results) {
+        return Err(vec![too_many]);
+    }
     let t = crate::timings::phase("kpis");
     let regulations_enabled = model.regulations();
     let kpis = kpis(
@@ -672,23 +696,12 @@ pub fn run_with_outcomes(
         // A misnamed manifest must not make the gate pass silently.
         warnings.push(no_manifests(&model.config));
     }
-    // Where each waiver is written, for warnings about it.
-    let waiver_place = |i: usize| match &model.config_file {
-        Some(file) => {
-            let loc = Locator::new(&ws.sources)
-                .locate_all(file, &[Place::key(format!("/waivers/{i}"))])
-                .pop()
-                .unwrap_or_else(crate::span::Location::start);
-            format!("{file}:{}:{}: ", loc.line, loc.column)
-        }
-        None => String::new(),
-    };
     let waived = apply_waivers(
         model,
         &input.catalog.rules,
         &results,
         input.today,
-        &waiver_place,
+        &ws.sources,
         &mut warnings,
     );
     let score = score(&input.catalog.rules, &results, &waived);
@@ -769,6 +782,75 @@ pub fn run_with_outcomes(
         changes: None,
     };
     Ok((report, evaluated))
+}
+
+/// The most declarations one run checks. A declaration costs a few
+/// kilobytes while it is checked (its values, facts and results): the
+/// 10,000-manifest benchmark corpus holds 91,002 and peaks near 400 MB,
+/// while 150,000 small datasets in one file, under the 10 MiB limit, ran
+/// out of a 2 GB address space.
+pub const MAX_DECLARATIONS: usize = 200_000;
+
+/// The most findings one run reports. A finding carries its message,
+/// citation and remediation into every format (about 1 KB each, more in
+/// SARIF); past this many the declarations are not yet described at all,
+/// and no report of them would be read.
+pub const MAX_FINDINGS: usize = 100_000;
+
+/// The file with the most, the first in path order of those tied.
+fn most_in_one_file(per_file: BTreeMap<&str, usize>) -> Option<(&str, usize)> {
+    per_file
+        .into_iter()
+        .max_by(|(fa, a), (fb, b)| a.cmp(b).then_with(|| fb.cmp(fa)))
+}
+
+/// The error when the model holds more than `MAX_DECLARATIONS`, located
+/// at the manifest that declares the most.
+fn too_many_declarations(model: &Model) -> Option<Diagnostic> {
+    let n = model.declaration_count();
+    if n <= MAX_DECLARATIONS {
+        return None;
+    }
+    let mut per_file: BTreeMap<&str, usize> = BTreeMap::new();
+    for origin in model.origins() {
+        *per_file.entry(origin.file.as_str()).or_default() += 1;
+    }
+    let (file, most) = most_in_one_file(per_file)?;
+    Some(
+        Diagnostic::error(
+            "too-many-declarations",
+            format!(
+                "{n} declarations, more than one run checks ({MAX_DECLARATIONS}); this file declares {most}"
+            ),
+        )
+        .at(file, Place::File)
+        .help("check components one at a time (`privgate check services/NAME`), or narrow `manifests:` in the config"),
+    )
+}
+
+/// The error when the rules found more than `MAX_FINDINGS`, located at the
+/// manifest with the most.
+fn too_many_findings(results: &[CheckResult]) -> Option<Diagnostic> {
+    let mut per_file: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut n = 0;
+    for r in results.iter().filter(|r| r.violated) {
+        n += 1;
+        *per_file.entry(r.origin().file.as_str()).or_default() += 1;
+    }
+    if n <= MAX_FINDINGS {
+        return None;
+    }
+    let (file, most) = most_in_one_file(per_file)?;
+    Some(
+        Diagnostic::error(
+            "too-many-findings",
+            format!(
+                "{n} findings, more than one run reports ({MAX_FINDINGS}); {most} of them in this file"
+            ),
+        )
+        .at(file, Place::File)
+        .help("fix what most findings have in common first (`--format json` of one component shows it), or check components one at a time"),
+    )
 }
 
 /// Where a finding points: the declaration's id, or the repository-wide
@@ -905,61 +987,67 @@ pub const EXPIRY_WARNING_DAYS: i64 = 30;
 
 /// Valid waivers by index of the violated check they cover; warnings for
 /// expired waivers, waivers about to expire and waivers that match no
-/// finding.
+/// finding. Linear in waivers and findings: the violated checks are
+/// indexed by (rule, target) once, and the places of the waivers warned
+/// about are found in one pass over the config.
 fn apply_waivers<'m>(
     model: &'m Model,
     rules: &[Rule],
     results: &[CheckResult],
     today: Date,
-    place: &dyn Fn(usize) -> String,
+    sources: &BTreeMap<String, String>,
     warnings: &mut Vec<String>,
 ) -> BTreeMap<usize, &'m crate::manifest::Waiver> {
+    let mut violated: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, r) in results.iter().enumerate().filter(|(_, r)| r.violated) {
+        violated
+            .entry((rules[r.rule].id.as_str(), r.target()))
+            .or_default()
+            .push(i);
+    }
+    let by_id: HashMap<&str, &Rule> = rules.iter().map(|r| (r.id.as_str(), r)).collect();
     let mut waived = BTreeMap::new();
+    // (waiver index, the warning after its place), placed below.
+    let mut about: Vec<(usize, String)> = Vec::new();
     let config_name = model.config_file.as_deref().unwrap_or("privgate.yaml");
     for (i, w) in model.config.waivers.iter().enumerate() {
-        let Some(rule) = rules.iter().find(|r| r.id == w.rule) else {
+        let Some(rule) = by_id.get(w.rule.as_str()) else {
             // Not checked in this run: another `--regulation` is silent, a
             // rule the config turns off leaves the waiver nothing to cover.
             if model.config.rules.get(&w.rule).and_then(|o| o.enabled) == Some(false) {
-                warnings.push(format!(
-                    "{}waiver for {} on {}: the rule is disabled in {config_name}, so the waiver covers nothing; remove one or the other",
-                    place(i),
-                    w.rule,
-                    w.target
-                ));
+                about.push((i, format!(
+                    "waiver for {} on {}: the rule is disabled in {config_name}, so the waiver covers nothing; remove one or the other",
+                    w.rule, w.target
+                )));
             }
             continue;
         };
-        let matching: Vec<usize> = results
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.violated && rules[r.rule].id == w.rule && r.target() == w.target)
-            .map(|(i, _)| i)
-            .collect();
+        let matching = violated
+            .get(&(w.rule.as_str(), w.target.as_str()))
+            .map_or(&[][..], Vec::as_slice);
         let expired = time::parse_date(&w.expires).map_or(true, |d| d < today);
         if matching.is_empty() {
-            let at = place(i);
-            warnings.push(match (undeclared_target(model, &w.target), never_checks(rule, &w.target)) {
+            about.push((i, match (undeclared_target(model, &w.target), never_checks(rule, &w.target)) {
                 (Some(hint), _) => format!(
-                    "{at}waiver for {} on {}: no such declaration{hint}",
+                    "waiver for {} on {}: no such declaration{hint}",
                     w.rule, w.target
                 ),
                 (None, Some(checks)) => format!(
-                    "{at}waiver for {} on {}: the rule never applies there (it checks {checks}); remove it from {config_name}",
+                    "waiver for {} on {}: the rule never applies there (it checks {checks}); remove it from {config_name}",
                     w.rule, w.target
                 ),
                 (None, None) => format!(
-                    "{at}waiver for {} on {} matches no finding (fixed?); remove it from {config_name}",
+                    "waiver for {} on {} matches no finding (fixed?); remove it from {config_name}",
                     w.rule, w.target
                 ),
-            });
+            }));
         } else if expired {
-            warnings.push(format!(
-                "{}waiver for {} on {} expired on {}; the finding counts again",
-                place(i),
-                w.rule,
-                w.target,
-                w.expires
+            about.push((
+                i,
+                format!(
+                    "waiver for {} on {} expired on {}; the finding counts again",
+                    w.rule, w.target, w.expires
+                ),
             ));
         } else {
             let days_left = time::days_until(today, &w.expires);
@@ -969,21 +1057,44 @@ fn apply_waivers<'m>(
                     1 => "tomorrow".to_string(),
                     d => format!("in {d} days"),
                 };
-                warnings.push(format!(
-                    "{}waiver for {} on {} expires {when} ({}); renew it or fix the finding",
-                    place(i),
-                    w.rule,
-                    w.target,
-                    w.expires
+                about.push((
+                    i,
+                    format!(
+                        "waiver for {} on {} expires {when} ({}); renew it or fix the finding",
+                        w.rule, w.target, w.expires
+                    ),
                 ));
             }
-            for i in matching {
+            for &i in matching {
                 waived.insert(i, w);
             }
         }
     }
+    warnings.extend(placed(model, sources, about));
     warnings.sort();
     waived
+}
+
+/// Each `(waiver index, text)` as `file:line:col: text`, the places found
+/// in one pass over the config (without a config file, the text alone).
+fn placed(
+    model: &Model,
+    sources: &BTreeMap<String, String>,
+    about: Vec<(usize, String)>,
+) -> Vec<String> {
+    let Some(file) = &model.config_file else {
+        return about.into_iter().map(|(_, text)| text).collect();
+    };
+    let places: Vec<Place> = about
+        .iter()
+        .map(|(i, _)| Place::key(format!("/waivers/{i}")))
+        .collect();
+    let locations = Locator::new(sources).locate_all(file, &places);
+    about
+        .into_iter()
+        .zip(locations)
+        .map(|((_, text), loc)| format!("{file}:{}:{}: {text}", loc.line, loc.column))
+        .collect()
 }
 
 /// What `rule` checks ("purposes", "the repository"), when that is not the

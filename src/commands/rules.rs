@@ -17,9 +17,15 @@ struct Listed {
 /// Built-in rules, plus the organisation packs of the repository at --path
 /// when it has a config that names some, with the config's overrides.
 fn all_rules(args: &RulesArgs) -> Result<Vec<Listed>, u8> {
-    let tree = privgate::tree::WorkTree::open(&args.path);
+    // Without a config there is nothing of the repository's to list: no
+    // need to read its manifests (run from `/tmp`, that walked the world).
+    let tree = privgate::tree::WorkTree::open(&args.path).ok().filter(|t| {
+        privgate::discover::CONFIG_NAMES
+            .iter()
+            .any(|n| privgate::tree::Tree::is_file(t, n))
+    });
     let mut overrides = Default::default();
-    if let Ok(tree) = &tree {
+    if let Some(tree) = &tree {
         let mut ws = privgate::load::load(tree, &Default::default());
         if let Some(model) = ws.model.take() {
             if !ws.has_errors() {
