@@ -240,6 +240,21 @@ fn a_five_megabyte_unknown_category_is_quoted_in_short() {
 }
 
 #[test]
+fn an_eight_megabyte_location_gets_no_country_guess_and_is_quoted_in_short() {
+    // Found by the fuzz harness: the country-name guess compared the whole
+    // value with every name, 18 s for 8 MB. Here 2 MB, so a debug build
+    // still shows it: unbounded, this took minutes.
+    let manifest = DATASET.replace(
+        "location: DE",
+        &format!("location: {}", "\u{1F600}".repeat(500_000)),
+    );
+    let dir = repo(&[("privacy.yaml", &manifest), ("privgate.yaml", CONFIG)]);
+    let out = privgate(dir.path(), &["check"]);
+    assert_located_error(&out, "privacy.yaml", "ISO 3166-1 alpha-2");
+    assert!(out.stderr.len() < 20_000, "{} bytes", out.stderr.len());
+}
+
+#[test]
 fn more_findings_than_one_run_reports_is_a_located_error_naming_the_limit() {
     // 20,000 datasets, each missing retention, location and more: over
     // 100,000 findings from a file of about 1.3 MB.
