@@ -41,7 +41,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(code: impl Into<String>, message: impl Into<String>) -> Self {
-        let message = message.into();
+        let message = bounded(message.into());
         Diagnostic {
             level: Level::Error,
             code: code.into(),
@@ -68,17 +68,17 @@ impl Diagnostic {
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = label.into();
+        self.label = bounded(label.into());
         self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(bounded(help.into()));
         self
     }
 
     pub fn help_opt(mut self, help: Option<String>) -> Self {
-        self.help = help;
+        self.help = help.map(bounded);
         self
     }
 
@@ -163,8 +163,16 @@ pub fn did_you_mean<'a>(
     closest(found, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
+/// The longest text `closest` looks for a near match of.
+pub const MAX_TYPO_BYTES: usize = 256;
+
 /// The candidate closest to `found`, when it is close enough to be a typo.
 pub fn closest<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    // No typo is this long, and comparing takes time in the product of
+    // the lengths: a 5 MB value against the taxonomy took 28 s.
+    if found.len() > MAX_TYPO_BYTES {
+        return None;
+    }
     let mut best: Option<(f64, &str)> = None;
     // Case is the commonest slip (`SLA`, `GDPR`): compared without it, a
     // word that differs only in case is the closest there is.
@@ -189,6 +197,49 @@ pub fn is_hazard(c: char) -> bool {
 
 /// Text from the files (ids, keys, values in messages) made safe to print:
 /// hazards written as escapes (`\u{1b}`), line breaks as `\n`.
+/// The most characters of an input value a message quotes: a 5 MB
+/// category echoed whole made its diagnostic the output.
+pub const MAX_QUOTED_CHARS: usize = 120;
+
+/// `text` as a message quotes it: at most `MAX_QUOTED_CHARS` characters,
+/// then how long it was.
+pub fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        Some((cut, _)) => format!("{}... ({} characters)", &text[..cut], text.chars().count()),
+        None => text.to_string(),
+    }
+}
+
+/// `text` with every `quoted` part longer than `MAX_QUOTED_CHARS` cut
+/// down (`excerpt`): messages quote inputs in backticks, and an input can
+/// be megabytes long.
+pub fn bounded(text: String) -> String {
+    if text.len() <= MAX_QUOTED_CHARS {
+        return text;
+    }
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .all(|q| q.len() <= MAX_QUOTED_CHARS)
+    {
+        return text;
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                excerpt(part)
+            } else {
+                part.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`")
+}
+
 pub fn printable(text: &str) -> String {
     if !text.chars().any(|c| is_hazard(c) || c == '\n') {
         return text.to_string();

@@ -119,6 +119,22 @@ impl Model {
             + usize::from(self.breach.is_some())
     }
 
+    /// Where each declaration is written, kind by kind.
+    pub fn origins(&self) -> impl Iterator<Item = &Origin> {
+        fn of<T>(v: &[Decl<T>]) -> impl Iterator<Item = &Origin> {
+            v.iter().map(|d| &d.origin)
+        }
+        of(&self.systems)
+            .chain(of(&self.datasets))
+            .chain(of(&self.purposes))
+            .chain(of(&self.flows))
+            .chain(of(&self.consents))
+            .chain(of(&self.vendors))
+            .chain(of(&self.assessments))
+            .chain(self.rights.iter().map(|d| &d.origin))
+            .chain(self.breach.iter().map(|d| &d.origin))
+    }
+
     /// Every declared id of a kind, for "did you mean" and reference checks.
     pub fn ids(&self, kind: Kind) -> BTreeSet<&str> {
         fn ids<T>(v: &[Decl<T>], id: fn(&T) -> &str) -> BTreeSet<&str> {

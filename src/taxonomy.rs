@@ -384,6 +384,11 @@ pub fn country_names() -> &'static BTreeMap<String, Vec<String>> {
 /// (`Germany`, `germny`, `UK`): an exact match ignoring case first, then a
 /// close spelling of a name.
 pub fn code_for_name(text: &str) -> Option<&'static str> {
+    // No country is named at this length, and comparing takes time in the
+    // product of the lengths: an 8 MB `location` took 18 s.
+    if text.len() > crate::diagnostic::MAX_TYPO_BYTES {
+        return None;
+    }
     let wanted = text.trim().to_lowercase();
     let names = country_names();
     let mut best: Option<(f64, &str)> = None;

@@ -145,7 +145,7 @@ fn spares_inputs(outputs: &[Output]) -> Option<String> {
     outputs
         .iter()
         .filter_map(|(_, p)| *p)
-        .find_map(super::refuse_input)
+        .find_map(super::refuse_output)
 }
 
 pub fn check(args: &CheckArgs) -> u8 {

@@ -128,10 +128,58 @@ pub fn refuse_input(out: &std::path::Path) -> Option<String> {
     })
 }
 
+/// Why no report may be written to `out`, if there is a reason: an input
+/// of this run, a file named like one, or not a regular file.
+pub fn refuse_output(out: &std::path::Path) -> Option<String> {
+    refuse_input(out)
+        .or_else(|| refuse_declarations(out))
+        .or_else(|| refuse_special(out))
+}
+
+/// Why `out` must not be written: an existing file named like privgate's
+/// inputs (`privacy.yaml`, `*.privacy.yaml`, `privgate.yaml`). A run that
+/// did not read it (`trend` reads commits, not the work tree) would still
+/// replace declarations that the next run reads with a report.
+pub fn refuse_declarations(out: &std::path::Path) -> Option<String> {
+    let meta = std::fs::metadata(out).ok()?;
+    let name = out.file_name()?.to_str()?;
+    let is_input_name = privgate::manifest::CONFIG_NAMES.contains(&name)
+        || ["privacy.yaml", "privacy.yml"].contains(&name)
+        || name.ends_with(".privacy.yaml")
+        || name.ends_with(".privacy.yml");
+    (meta.is_file() && is_input_name).then(|| {
+        format!(
+            "refusing to write over `{}`: it is named like privgate's declarations; name another file for the output",
+            out.display()
+        )
+    })
+}
+
+/// Why `out` cannot take a report: it is a socket, a directory or a block
+/// device. A character device (`/dev/null`, a terminal) takes a write at
+/// once; a FIFO only when a process reads it (see `open_fifo`).
+pub fn refuse_special(out: &std::path::Path) -> Option<String> {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = std::fs::metadata(out).ok()?.file_type();
+    let what = if kind.is_file() || kind.is_char_device() || kind.is_fifo() {
+        return None;
+    } else if kind.is_dir() {
+        "a directory"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    };
+    Some(format!(
+        "cannot write `{}`: it is {what}; name a regular file (or `-` for stdout)",
+        out.display()
+    ))
+}
+
 /// Writes `text` to `path` atomically: a temporary file beside it, renamed
 /// over it, so readers never see half a report.
 pub fn write_output(path: &std::path::Path, text: &str) -> u8 {
-    if let Some(why) = refuse_input(path) {
+    if let Some(why) = refuse_output(path) {
         sayln!("error: {why}");
         return EXIT_ERROR;
     }
@@ -149,7 +197,9 @@ pub fn write_output(path: &std::path::Path, text: &str) -> u8 {
 /// FIFO, a terminal) is written in place: renaming over a device node would
 /// replace it with a plain file.
 fn write_whole(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::FileTypeExt;
     let target = match std::fs::metadata(path) {
+        Ok(m) if m.file_type().is_fifo() => return open_fifo(path)?.write_all(text.as_bytes()),
         Ok(m) if !m.is_file() => return std::fs::write(path, text),
         // Through symlinks to the file they name, so the link survives.
         Ok(_) => std::fs::canonicalize(path)?,
@@ -169,6 +219,30 @@ fn write_whole(path: &std::path::Path, text: &str) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Opens a FIFO for writing without waiting for a reader: a FIFO that no
+/// process reads is an error at once (ENXIO), not a run blocked forever;
+/// one that is read (`-o >(jq .)`) is then written as usual, blocking.
+fn open_fifo(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::io::AsRawFd;
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ENXIO) => std::io::Error::other("it is a FIFO that no process is reading"),
+            _ => e,
+        })?;
+    // SAFETY: fcntl on a descriptor this function owns, with flags only.
+    let flags = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GETFL) };
+    if flags < 0
+        || unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETFL, flags & !libc::O_NONBLOCK) } < 0
+    {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(file)
 }
 
 /// Prints one diagnostic that has no workspace (an unreadable root).

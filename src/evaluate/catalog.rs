@@ -5,13 +5,13 @@
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::evaluate::rules::builtin;
 use crate::evaluate::rules::pack::{self, Pack, Rule};
+use crate::load::discover;
 use crate::load::tree::{Tree, WorkTree};
 use crate::load::Workspace;
-use crate::manifest::RuleOverride;
+use crate::manifest::{RuleOverride, CONFIG_NAMES};
 use crate::model::Model;
 use crate::severity::Severity;
 use crate::span::Place;
-use globset::GlobBuilder;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -24,6 +24,22 @@ pub struct Catalog {
     pub rules: Vec<Rule>,
 }
 
+/// The built-in packs as loaded, once per process: `trend` checks every
+/// commit, and compiling the packs' conditions was half of a small check.
+fn builtin_packs() -> &'static [(Option<Pack>, Vec<Diagnostic>)] {
+    static PACKS: std::sync::OnceLock<Vec<(Option<Pack>, Vec<Diagnostic>)>> =
+        std::sync::OnceLock::new();
+    PACKS.get_or_init(|| {
+        builtin::BUILTIN
+            .iter()
+            .map(|(file, text)| {
+                let (p, _, d) = pack::load_pack(file, text);
+                (p, d)
+            })
+            .collect()
+    })
+}
+
 /// Loads built-in and organisation packs and applies `rules:` overrides.
 /// Organisation pack texts are added to `sources` for diagnostics.
 pub fn catalog(
@@ -33,13 +49,12 @@ pub fn catalog(
 ) -> Result<Catalog, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let mut packs = Vec::new();
-    for (file, text) in builtin::BUILTIN {
-        let (p, _, mut d) = pack::load_pack(file, text);
+    for ((file, text), (p, d)) in builtin::BUILTIN.iter().zip(builtin_packs()) {
         if !d.is_empty() {
             sources.insert(file.to_string(), text.to_string());
         }
-        diags.append(&mut d);
-        packs.extend(p);
+        diags.extend(d.iter().cloned());
+        packs.extend(p.clone());
     }
     let config_file = model
         .config_file
@@ -229,17 +244,21 @@ fn org_pack_files(
         }
     };
     let mut out = Vec::new();
+    let n = model.config.rulepacks.len();
+    if n > discover::MAX_GLOBS {
+        diags.push(
+            discover::too_many_globs("rulepacks", n)
+                .at(config_file, Place::key("/rulepacks".to_string())),
+        );
+        return Vec::new();
+    }
     for (i, pattern) in model.config.rulepacks.iter().enumerate() {
         let pointer = format!("/rulepacks/{i}");
-        let glob = match GlobBuilder::new(pattern).literal_separator(true).build() {
+        let glob = match discover::glob(pattern) {
             Ok(g) => g.compile_matcher(),
-            Err(e) => {
+            Err(why) => {
                 diags.push(
-                    Diagnostic::error(
-                        "bad-glob",
-                        format!("invalid glob `{pattern}`: {}", e.kind()),
-                    )
-                    .at(config_file, Place::value(pointer)),
+                    Diagnostic::error("bad-glob", why).at(config_file, Place::value(pointer)),
                 );
                 continue;
             }
@@ -349,9 +368,13 @@ pub struct Listed {
 /// config's overrides. On a broken organisation pack, the workspace (for
 /// rendering) and its errors.
 pub fn listed_rules(root: &Path) -> Result<Vec<Listed>, (Workspace, Vec<Diagnostic>)> {
-    let tree = WorkTree::open(root);
+    // Without a config there is nothing of the repository's to list: no
+    // need to read its manifests (run from `/tmp`, that walked the world).
+    let tree = WorkTree::open(root)
+        .ok()
+        .filter(|t| CONFIG_NAMES.iter().any(|n| t.is_file(n)));
     let mut overrides = Default::default();
-    if let Ok(tree) = &tree {
+    if let Some(tree) = &tree {
         let mut ws = crate::load::load(tree, &Default::default());
         if let Some(model) = ws.model.take() {
             if !ws.has_errors() {

@@ -88,6 +88,9 @@ pub fn run_with_outcomes(
     model: &Model,
     input: &RunInput,
 ) -> Result<(Report, Evaluated), Vec<Diagnostic>> {
+    if let Some(too_many) = too_many_declarations(model) {
+        return Err(vec![too_many]);
+    }
     let t = crate::timings::phase("values");
     let mut env = Env::new(model, input.today);
     crate::evaluate::rules::values::forget_shared();
@@ -100,6 +103,9 @@ pub fn run_with_outcomes(
     let t = crate::timings::phase("rules");
     let results = env.evaluate(model, &input.catalog.rules)?;
     drop(t);
+    if let Some(too_many) = too_many_findings(&results) {
+        return Err(vec![too_many]);
+    }
     let t = crate::timings::phase("kpis");
     let regulations_enabled = model.regulations();
     let kpis = kpis(
@@ -141,19 +147,8 @@ pub fn run_with_outcomes(
         // A misnamed manifest must not make the gate pass silently.
         warnings.push(no_manifests(&model.config));
     }
-    // Where each waiver is written, for warnings about it.
-    let waiver_place = |i: usize| match &model.config_file {
-        Some(file) => {
-            let loc = Locator::new(&ws.sources)
-                .locate_all(file, &[Place::key(format!("/waivers/{i}"))])
-                .pop()
-                .unwrap_or_else(crate::span::Location::start);
-            format!("{file}:{}:{}: ", loc.line, loc.column)
-        }
-        None => String::new(),
-    };
     let waivers = waivers::statuses(model, &input.catalog.rules, &results, input.today);
-    warnings.extend(waivers::warnings(model, &waivers, &waiver_place));
+    warnings.extend(waivers::warnings(model, &waivers, &ws.sources));
     warnings.sort();
     let waived = waivers::waived(&waivers);
     let score = score(&input.catalog.rules, &results, &waived);
@@ -235,6 +230,75 @@ pub fn run_with_outcomes(
         waivers,
     };
     Ok((report, evaluated))
+}
+
+/// The most declarations one run checks. A declaration costs a few
+/// kilobytes while it is checked (its values, facts and results): the
+/// 10,000-manifest benchmark corpus holds 91,002 and peaks near 400 MB,
+/// while 150,000 small datasets in one file, under the 10 MiB limit, ran
+/// out of a 2 GB address space.
+pub const MAX_DECLARATIONS: usize = 200_000;
+
+/// The most findings one run reports. A finding carries its message,
+/// citation and remediation into every format (about 1 KB each, more in
+/// SARIF); past this many the declarations are not yet described at all,
+/// and no report of them would be read.
+pub const MAX_FINDINGS: usize = 100_000;
+
+/// The file with the most, the first in path order of those tied.
+fn most_in_one_file(per_file: BTreeMap<&str, usize>) -> Option<(&str, usize)> {
+    per_file
+        .into_iter()
+        .max_by(|(fa, a), (fb, b)| a.cmp(b).then_with(|| fb.cmp(fa)))
+}
+
+/// The error when the model holds more than `MAX_DECLARATIONS`, located
+/// at the manifest that declares the most.
+fn too_many_declarations(model: &Model) -> Option<Diagnostic> {
+    let n = model.declaration_count();
+    if n <= MAX_DECLARATIONS {
+        return None;
+    }
+    let mut per_file: BTreeMap<&str, usize> = BTreeMap::new();
+    for origin in model.origins() {
+        *per_file.entry(origin.file.as_str()).or_default() += 1;
+    }
+    let (file, most) = most_in_one_file(per_file)?;
+    Some(
+        Diagnostic::error(
+            "too-many-declarations",
+            format!(
+                "{n} declarations, more than one run checks ({MAX_DECLARATIONS}); this file declares {most}"
+            ),
+        )
+        .at(file, Place::File)
+        .help("check components one at a time (`privgate check services/NAME`), or narrow `manifests:` in the config"),
+    )
+}
+
+/// The error when the rules found more than `MAX_FINDINGS`, located at the
+/// manifest with the most.
+fn too_many_findings(results: &[CheckResult]) -> Option<Diagnostic> {
+    let mut per_file: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut n = 0;
+    for r in results.iter().filter(|r| r.violated) {
+        n += 1;
+        *per_file.entry(r.origin().file.as_str()).or_default() += 1;
+    }
+    if n <= MAX_FINDINGS {
+        return None;
+    }
+    let (file, most) = most_in_one_file(per_file)?;
+    Some(
+        Diagnostic::error(
+            "too-many-findings",
+            format!(
+                "{n} findings, more than one run reports ({MAX_FINDINGS}); {most} of them in this file"
+            ),
+        )
+        .at(file, Place::File)
+        .help("fix what most findings have in common first (`--format json` of one component shows it), or check components one at a time"),
+    )
 }
 
 /// Where a finding points: the declaration's id, or the repository-wide

@@ -13,7 +13,6 @@ use crate::load::git::{self, GitTree, HistoryEntry};
 use crate::load::LoadOptions;
 use crate::span::Locator;
 use jiff::civil::Date;
-use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -101,16 +100,11 @@ pub fn trend(root: &Path, options: &TrendOptions) -> Result<Trend, Diagnostic> {
             None => unique.push(i),
         }
     }
-    let evaluated: BTreeMap<usize, Point> = unique
-        .par_iter()
-        .map(|&i| {
-            let p = match (&options.head, i) {
-                (Some(head), 0) => with_commit(head.clone(), &history[0]),
-                _ => point(root, &history[i], options),
-            };
-            (i, p)
-        })
-        .collect();
+    let evaluated: BTreeMap<usize, Point> =
+        each_in_parallel(&unique, |i| match (&options.head, i) {
+            (Some(head), 0) => with_commit(head.clone(), &history[0]),
+            _ => point(root, &history[i], options),
+        });
     let mut commits: Vec<Point> = history
         .iter()
         .enumerate()
@@ -130,6 +124,44 @@ pub fn trend(root: &Path, options: &TrendOptions) -> Result<Trend, Diagnostic> {
         root: root.display().to_string(),
         branch: git::info(root).branch,
         commits,
+    })
+}
+
+/// `f` of every index in `items`, on plain threads (one per core) that
+/// take the next index when done.
+///
+/// Not rayon's `par_iter`: each check runs rayon jobs itself and waits for
+/// them, and a rayon worker that waits runs other queued jobs meanwhile,
+/// on the same stack. With a check per commit queued, a worker took up
+/// one commit's check inside another's, hundreds deep, and a trend over
+/// 300 commits overflowed its stack. A plain thread that waits on rayon
+/// only waits, so the depth no longer grows with the history.
+fn each_in_parallel<T: Send>(items: &[usize], f: impl Fn(usize) -> T + Sync) -> BTreeMap<usize, T> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, items.len().max(1));
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&i) = items.get(k) else { break };
+            done.push((i, f(i)));
+        }
+        done
+    };
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut out: BTreeMap<usize, T> = work().into_iter().collect();
+        for h in handles {
+            // A panic in a check is a bug that must not pass as a missing
+            // point: it goes on, as it would have on this thread.
+            match h.join() {
+                Ok(done) => out.extend(done),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
     })
 }
 

@@ -14,8 +14,45 @@ pub struct Globs {
     exclude_dirs: GlobSet,
 }
 
-fn glob(pattern: &str) -> Result<Glob, globset::Error> {
-    GlobBuilder::new(pattern).literal_separator(true).build()
+/// The longest glob accepted, in bytes (a path on Linux is at most 4096).
+/// globset's matcher takes time and memory far beyond linear in the
+/// pattern: a 100,000-character `exclude` took minutes, a 400,000-character
+/// `rulepacks` pattern failed inside it.
+pub const MAX_GLOB_BYTES: usize = 1024;
+
+/// The most patterns one list (`manifests`, `exclude`, `rulepacks`) may hold.
+pub const MAX_GLOBS: usize = 1000;
+
+/// Compiles one pattern of the config (`/` matched literally), or says
+/// why not in words for a diagnostic.
+pub fn glob(pattern: &str) -> Result<Glob, String> {
+    if pattern.len() > MAX_GLOB_BYTES {
+        return Err(format!(
+            "glob is longer than {MAX_GLOB_BYTES} bytes ({}): `{}`",
+            pattern.len(),
+            crate::diagnostic::excerpt(pattern)
+        ));
+    }
+    GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .map_err(|e| {
+            format!(
+                "invalid glob `{}`: {}",
+                crate::diagnostic::excerpt(pattern),
+                e.kind()
+            )
+        })
+}
+
+/// The diagnostic when a list holds more than `MAX_GLOBS` patterns.
+pub fn too_many_globs(section: &str, n: usize) -> Diagnostic {
+    Diagnostic::error(
+        "bad-glob",
+        format!("`{section}` lists {n} patterns; at most {MAX_GLOBS} are allowed"),
+    )
+    .label("too many patterns")
+    .help("match directories with `**` instead of listing files one by one")
 }
 
 impl Globs {
@@ -29,6 +66,16 @@ impl Globs {
         let mut errors = Vec::new();
         let mut build = |patterns: Vec<String>, section: &str, dirs: bool| {
             let mut set = GlobSetBuilder::new();
+            if patterns.len() > MAX_GLOBS {
+                if !dirs {
+                    let d = too_many_globs(section, patterns.len());
+                    errors.push(match config_file {
+                        Some(f) => d.at(f, Place::key(format!("/{section}"))),
+                        None => d,
+                    });
+                }
+                return GlobSet::empty();
+            }
             for (i, p) in patterns.iter().enumerate() {
                 let pattern = if dirs {
                     format!("{}/**", p.trim_end_matches('/'))
@@ -39,12 +86,8 @@ impl Globs {
                     Ok(g) => {
                         set.add(g);
                     }
-                    Err(e) if !dirs => {
-                        let d = Diagnostic::error(
-                            "bad-glob",
-                            format!("invalid glob `{p}`: {}", e.kind()),
-                        )
-                        .label("invalid glob");
+                    Err(why) if !dirs => {
+                        let d = Diagnostic::error("bad-glob", why).label("invalid glob");
                         errors.push(match config_file {
                             Some(f) => d.at(f, Place::value(format!("/{section}/{i}"))),
                             None => d,

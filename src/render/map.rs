@@ -543,7 +543,7 @@ pub fn to_svg(g: &Graph) -> Result<String, String> {
     if connected.is_empty() {
         return Ok(EMPTY_SVG.to_string());
     }
-    let result = std::panic::catch_unwind(|| {
+    let result = quietly_catching(|| {
         let dir = Orientation::LeftToRight;
         let mut vg = VisualGraph::new(dir);
         let mut handles = HashMap::new();
@@ -621,6 +621,17 @@ pub fn to_svg(g: &Graph) -> Result<String, String> {
         }
         Err(_) => Err("The built-in layout of the data map failed: export it with privgate map --format dot and draw it with Graphviz (dot -Tsvg).".into()),
     }
+}
+
+/// `f`, with a panic inside it caught and not printed: layout-rs asserts
+/// on some graphs, and its "panicked at" on stderr would read as a crash
+/// beside the clear error the caller gives instead.
+fn quietly_catching<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> std::thread::Result<T> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(f);
+    std::panic::set_hook(previous);
+    result
 }
 
 /// layout-rs writes its font classes from a `HashMap`, in a different

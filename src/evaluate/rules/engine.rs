@@ -3,7 +3,7 @@
 //! computes the facts of `policies/facts.yaml`, then runs every applicable
 //! check of every rule, one declaration at a time, in parallel.
 
-use super::pack::{compile, Check, Rule, Target};
+use super::pack::{self, compile, Check, Condition, Rule, Target};
 use super::values::{self, key, DeclValue, Subject};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Kind, Model, Origin};
@@ -11,7 +11,7 @@ use crate::span::Place;
 use crate::taxonomy::{self, Mark, MarkIndex, Taxonomy};
 use crate::time;
 use cel::objects::Key;
-use cel::{Context, ExecutionError, Program, Value};
+use cel::{Context, ExecutionError, Value};
 use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -78,7 +78,7 @@ pub struct Fact {
     pub name: String,
     /// `name` as a CEL map key, made once.
     key: Key,
-    pub program: Arc<Program>,
+    pub program: Arc<Condition>,
 }
 
 /// The built-in facts; a defect in them is a build defect (tested).
@@ -290,6 +290,12 @@ impl Env {
             let Some(decls) = self.decls.get(&kind) else {
                 continue;
             };
+            // A check that ran out of steps on one declaration would on
+            // the next too: it is reported once and not run again.
+            let over_budget: Vec<std::sync::atomic::AtomicBool> = checks
+                .iter()
+                .map(|_| std::sync::atomic::AtomicBool::new(false))
+                .collect();
             // Every check runs even after one fails on this declaration:
             // each failing condition is reported in the same run.
             let per_decl: Vec<(Vec<CheckResult>, Vec<Failure>)> = decls
@@ -302,7 +308,10 @@ impl Env {
                         scope.add_variable_from_value(kind.name(), decl.value());
                         let mut out = Vec::new();
                         let mut failures = Vec::new();
-                        for &(ri, ci, check) in &checks {
+                        for (&(ri, ci, check), over) in checks.iter().zip(&over_budget) {
+                            if over.load(std::sync::atomic::Ordering::Relaxed) {
+                                continue;
+                            }
                             match run_check(check, &scope) {
                                 Ok(Some((violated, detail))) => out.push(CheckResult {
                                     rule: ri,
@@ -312,13 +321,24 @@ impl Env {
                                     detail,
                                 }),
                                 Ok(None) => {}
-                                Err((part, e)) => failures.push(Failure {
-                                    rule: ri,
-                                    check: ci,
-                                    part,
-                                    why: explain(&e),
-                                    decl,
-                                }),
+                                Err((part, e)) => {
+                                    let why = if pack::is_over_budget(&e) {
+                                        // Reported by the first thread only.
+                                        if over.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                                            continue;
+                                        }
+                                        pack::over_budget_text()
+                                    } else {
+                                        explain(&e)
+                                    };
+                                    failures.push(Failure {
+                                        rule: ri,
+                                        check: ci,
+                                        part,
+                                        why,
+                                        decl,
+                                    })
+                                }
                             }
                         }
                         (out, failures)
@@ -393,7 +413,7 @@ impl Env {
     }
 
     /// Evaluates an expression over each declaration of `kind` (KPIs).
-    pub fn map_kind(&self, kind: Kind, program: &Program) -> Result<Vec<Value>, ExecutionError> {
+    pub fn map_kind(&self, kind: Kind, program: &Condition) -> Result<Vec<Value>, ExecutionError> {
         let empty = Vec::new();
         self.decls
             .get(&kind)
@@ -419,7 +439,7 @@ impl Env {
     }
 
     /// Evaluates a repository-level expression (KPIs).
-    pub fn eval_repository(&self, program: &Program) -> Result<Value, ExecutionError> {
+    pub fn eval_repository(&self, program: &Condition) -> Result<Value, ExecutionError> {
         execute(program, &self.context(&self.maps))
     }
 }
@@ -515,7 +535,7 @@ thread_local! {
 /// `program` on `ctx`. cel 0.12 panics on a few inputs it does not support
 /// (`exists` over text or a number, for one); a condition of a pack must
 /// not bring privgate down, so such a panic is an error of that condition.
-fn execute(program: &Program, ctx: &Context) -> Result<Value, ExecutionError> {
+fn execute(program: &Condition, ctx: &Context) -> Result<Value, ExecutionError> {
     quiet_interpreter_panics();
     IN_INTERPRETER.with(|f| f.set(true));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| program.execute(ctx)));
@@ -566,7 +586,7 @@ fn run_check(check: &Check, scope: &Context) -> Result<Option<Outcome>, PartFail
 }
 
 /// A check's `detail`: text, or a list of texts (joined with ", ").
-fn text_of(program: &Program, ctx: &Context) -> Result<Arc<String>, ExecutionError> {
+fn text_of(program: &Condition, ctx: &Context) -> Result<Arc<String>, ExecutionError> {
     let text = match execute(program, ctx)? {
         Value::String(s) => s.to_string(),
         Value::List(items) if items.iter().all(|i| matches!(i, Value::String(_))) => {
@@ -608,7 +628,7 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-fn truthy(program: &Program, ctx: &Context) -> Result<bool, ExecutionError> {
+fn truthy(program: &Condition, ctx: &Context) -> Result<bool, ExecutionError> {
     match execute(program, ctx)? {
         Value::Bool(b) => Ok(b),
         Value::Null => Ok(false),
@@ -741,6 +761,7 @@ fn explain(e: &ExecutionError) -> String {
                 .to_string()
         }
         ExecutionError::UndeclaredReference(name) => format!("unknown name `{name}`"),
+        e if pack::is_over_budget(e) => pack::over_budget_text(),
         ExecutionError::FunctionError { function, message } => format!("{function}: {message}"),
         // The interpreter's own text would print its internal values.
         ExecutionError::ValuesNotComparable(a, b) => {
@@ -798,6 +819,7 @@ fn register_functions(
     documents: Arc<BTreeMap<String, bool>>,
     today: Date,
 ) {
+    ctx.add_function(pack::STEP_FUNCTION, pack::step);
     ctx.add_function("covers", |k: Arc<String>, prefix: Arc<String>| {
         taxonomy::covers(&prefix, &k)
     });

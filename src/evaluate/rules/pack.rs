@@ -9,8 +9,8 @@ use crate::load::schema::Schema;
 use crate::model::Kind;
 use crate::severity::Severity;
 use crate::span::Place;
-use cel::common::ast::Expr;
-use cel::Program;
+use cel::common::ast::{CallExpr, Expr};
+use cel::{Context, ExecutionError, IdedExpr, Program, Value};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -108,12 +108,12 @@ pub struct Rule {
 #[derive(Debug, Clone)]
 pub struct Check {
     pub target: Target,
-    pub when: Option<Arc<Program>>,
-    pub violation: Arc<Program>,
+    pub when: Option<Arc<Condition>>,
+    pub violation: Arc<Condition>,
     pub message: String,
     /// Evaluated on violations only: the text `{detail}` in `message` stands
     /// for (which category, which right), so a finding says what is wrong.
-    pub detail: Option<Arc<Program>>,
+    pub detail: Option<Arc<Condition>>,
     pub anchor: Option<String>,
 }
 
@@ -317,6 +317,281 @@ const STDLIB: [&str; 22] = [
     "dyn",
 ];
 
+/// The longest condition a pack may hold, in characters. The built-in
+/// packs' longest is under 600; the parser's memory grows with the text
+/// (a 600 KB `||` chain took 1.7 GB).
+pub const MAX_CONDITION_CHARS: usize = 8192;
+
+/// How deeply a condition's expression may nest, as `nesting_bound`
+/// counts it. The parser, the interpreter and privgate's own walks over
+/// the expression recurse once per level, so the level count must be
+/// bounded before any of them runs: `1 + 1 + ... + 1` with 7,000 terms
+/// overflowed the stack. The built-in packs need under 20.
+pub const MAX_CONDITION_DEPTH: usize = 64;
+
+/// Comprehension steps (one per element an `exists`, `all`, `map` or
+/// `filter` visits, at any depth) one evaluation of a condition may take:
+/// a three-deep comprehension over literal lists of 1,000 is 10^9 steps.
+/// The built-in packs take a few hundred per declaration.
+pub const MAX_STEPS: u64 = 1_000_000;
+
+/// The function the loop condition of every comprehension is wrapped in:
+/// it counts the steps of the evaluation running on this thread. Its name
+/// cannot be written in a condition (CEL identifiers do not start with `@`).
+pub const STEP_FUNCTION: &str = "@step";
+
+/// A compiled condition: cel's expression with every comprehension's loop
+/// condition wrapped in `STEP_FUNCTION`, so an evaluation stops with an
+/// error once it has taken `MAX_STEPS` steps (cel 0.12 has no such limit).
+#[derive(Debug)]
+pub struct Condition {
+    expr: IdedExpr,
+}
+
+thread_local! {
+    /// Steps taken by the evaluation running on this thread.
+    static STEPS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+impl Condition {
+    fn new(program: &Program) -> Condition {
+        let mut expr = program.expression().clone();
+        count_steps(&mut expr);
+        Condition { expr }
+    }
+
+    /// Evaluates the condition in `ctx` (whose functions include
+    /// `STEP_FUNCTION`, see `step`) with a fresh step budget.
+    pub fn execute(&self, ctx: &Context) -> Result<Value, ExecutionError> {
+        STEPS.with(|s| s.set(0));
+        Value::resolve(&self.expr, ctx)
+    }
+}
+
+/// The body of `STEP_FUNCTION`: one step more, or the budget's error.
+pub fn step(value: Value) -> Result<Value, ExecutionError> {
+    let taken = STEPS.with(|s| {
+        let n = s.get() + 1;
+        s.set(n);
+        n
+    });
+    if taken > MAX_STEPS {
+        Err(ExecutionError::function_error(STEP_FUNCTION, OVER_BUDGET))
+    } else {
+        Ok(value)
+    }
+}
+
+const OVER_BUDGET: &str =
+    "comprehensions (exists, all, map, filter) took more steps than one evaluation may take";
+
+/// Whether `e` is the step budget running out.
+pub fn is_over_budget(e: &ExecutionError) -> bool {
+    matches!(e, ExecutionError::FunctionError { function, .. } if function == STEP_FUNCTION)
+}
+
+/// What `is_over_budget` errors say to the pack's author.
+pub fn over_budget_text() -> String {
+    format!(
+        "comprehensions (exists, all, map, filter) took more than {MAX_STEPS} steps on one \
+         declaration, the most one evaluation may take; the condition was not evaluated further"
+    )
+}
+
+/// Wraps the loop condition of every comprehension in `e` in
+/// `STEP_FUNCTION`. Iterative: the depth is bounded already, but no walk
+/// here needs the stack.
+fn count_steps(e: &mut IdedExpr) {
+    let mut stack: Vec<&mut IdedExpr> = vec![e];
+    while let Some(e) = stack.pop() {
+        match &mut e.expr {
+            Expr::Comprehension(c) => {
+                let c = &mut **c;
+                let cond = std::mem::take(&mut c.loop_cond);
+                c.loop_cond = IdedExpr {
+                    id: cond.id,
+                    expr: Expr::Call(CallExpr {
+                        func_name: STEP_FUNCTION.to_string(),
+                        target: None,
+                        args: vec![cond],
+                    }),
+                };
+                stack.extend([
+                    &mut c.iter_range,
+                    &mut c.accu_init,
+                    &mut c.loop_step,
+                    &mut c.result,
+                ]);
+                if let Expr::Call(call) = &mut c.loop_cond.expr {
+                    stack.extend(call.args.iter_mut());
+                }
+            }
+            Expr::Call(call) => {
+                stack.extend(call.target.iter_mut().map(|t| &mut **t));
+                stack.extend(call.args.iter_mut());
+            }
+            Expr::List(l) => stack.extend(l.elements.iter_mut()),
+            Expr::Select(sel) => stack.push(&mut sel.operand),
+            Expr::Map(m) => {
+                for entry in &mut m.entries {
+                    match &mut entry.expr {
+                        cel::common::ast::EntryExpr::MapEntry(m) => {
+                            stack.push(&mut m.key);
+                            stack.push(&mut m.value);
+                        }
+                        cel::common::ast::EntryExpr::StructField(s) => stack.push(&mut s.value),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// An upper bound on how deeply the expression tree of `source` nests,
+/// from one pass over its characters (no recursion: this runs before
+/// anything that recurses). Within one pair of brackets (or the whole
+/// condition), every operator can add a level (`a + b + c` is a left-deep
+/// chain), a `.` is a select or a method call, and a bracketed group adds
+/// its own levels below them: the bound is the operators of the level plus
+/// the deepest group inside it, along the deepest path. Text in quotes is
+/// skipped.
+pub fn nesting_bound(source: &str) -> usize {
+    /// One open bracket: operators so far in its current comma-separated
+    /// part, the most in any part, the deepest group inside.
+    #[derive(Default)]
+    struct Level {
+        ops: usize,
+        most_ops: usize,
+        deepest: usize,
+    }
+    impl Level {
+        fn depth(&self) -> usize {
+            self.ops.max(self.most_ops) + 1 + self.deepest
+        }
+    }
+    let chars: Vec<char> = source.chars().collect();
+    let mut levels = vec![Level::default()];
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        match c {
+            '\'' | '"' => {
+                let raw = i > 0 && matches!(chars[i - 1], 'r' | 'R');
+                let triple = next == Some(c) && chars.get(i + 2) == Some(&c);
+                let quote_len = if triple { 3 } else { 1 };
+                i += quote_len;
+                while i < chars.len() {
+                    if chars[i] == '\\' && !raw {
+                        i += 2;
+                        continue;
+                    }
+                    if chars[i] == c
+                        && (!triple
+                            || (chars.get(i + 1) == Some(&c) && chars.get(i + 2) == Some(&c)))
+                    {
+                        break;
+                    }
+                    i += 1;
+                }
+                i += quote_len;
+                continue;
+            }
+            '(' | '[' | '{' => {
+                if let Some(l) = levels.last_mut() {
+                    l.ops += 1;
+                }
+                levels.push(Level::default());
+            }
+            ')' | ']' | '}' if levels.len() > 1 => {
+                if let Some(done) = levels.pop() {
+                    if let Some(l) = levels.last_mut() {
+                        l.deepest = l.deepest.max(done.depth());
+                    }
+                }
+            }
+            ',' => {
+                if let Some(l) = levels.last_mut() {
+                    l.most_ops = l.most_ops.max(l.ops);
+                    l.ops = 0;
+                }
+            }
+            '+' | '-' | '*' | '/' | '%' | '!' | '<' | '>' | '=' | '&' | '|' | '?' | ':' | '.' => {
+                // A decimal point is part of its number.
+                let in_number = c == '.'
+                    && i > 0
+                    && chars[i - 1].is_ascii_digit()
+                    && next.is_some_and(|n| n.is_ascii_digit());
+                if !in_number {
+                    if let Some(l) = levels.last_mut() {
+                        l.ops += 1;
+                    }
+                    let pair = matches!(
+                        (c, next),
+                        ('&', Some('&'))
+                            | ('|', Some('|'))
+                            | ('=', Some('='))
+                            | ('!', Some('='))
+                            | ('<', Some('='))
+                            | ('>', Some('='))
+                    );
+                    if pair {
+                        i += 1;
+                    }
+                }
+            }
+            c if c.is_alphabetic() || c == '_' => {
+                let start = i;
+                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                    i += 1;
+                }
+                // `in` is a binary operator.
+                if chars[start..i] == ['i', 'n'] {
+                    if let Some(l) = levels.last_mut() {
+                        l.ops += 1;
+                    }
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // Brackets left open (a syntax error cel reports) close here.
+    while levels.len() > 1 {
+        if let Some(done) = levels.pop() {
+            if let Some(l) = levels.last_mut() {
+                l.deepest = l.deepest.max(done.depth());
+            }
+        }
+    }
+    levels.pop().map_or(0, |l| l.depth())
+}
+
+/// Why `source` is refused before it is parsed: too long, or nested too
+/// deep for the parser and the interpreter, which recurse per level.
+fn too_large(source: &str) -> Option<(String, &'static str)> {
+    let chars = source.chars().count();
+    if chars > MAX_CONDITION_CHARS {
+        return Some((
+            format!("condition is longer than {MAX_CONDITION_CHARS} characters ({chars})"),
+            "too long",
+        ));
+    }
+    let depth = nesting_bound(source);
+    if depth > MAX_CONDITION_DEPTH {
+        return Some((
+            format!(
+                "condition nests deeper than {MAX_CONDITION_DEPTH} levels (operators chained \
+                 or brackets nested: up to {depth})"
+            ),
+            "nested too deep",
+        ));
+    }
+    None
+}
+
 /// Compiles one CEL expression and checks its identifiers. `target` is the
 /// variable name the declaration is bound to, if any. The first problem
 /// only; see `compile_all`.
@@ -325,7 +600,7 @@ pub fn compile(
     target: Option<&str>,
     file: &str,
     pointer: &str,
-) -> Result<Arc<Program>, Diagnostic> {
+) -> Result<Arc<Condition>, Diagnostic> {
     compile_all(source, target, file, pointer).map_err(|mut problems| problems.remove(0))
 }
 
@@ -336,7 +611,16 @@ pub fn compile_all(
     target: Option<&str>,
     file: &str,
     pointer: &str,
-) -> Result<Arc<Program>, Vec<Diagnostic>> {
+) -> Result<Arc<Condition>, Vec<Diagnostic>> {
+    if let Some((why, label)) = too_large(source) {
+        return Err(vec![Diagnostic::error("rule-too-complex", why)
+            .at(file, Place::value(pointer))
+            .label(label)
+            .help(
+                "split the check, or derive part of it as a fact; a condition must stay small \
+                 enough to read and to evaluate",
+            )]);
+    }
     let program = Program::compile(source).map_err(|e| {
         vec![Diagnostic::error("rule-syntax", syntax_error(&e))
             .at(file, Place::value(pointer))
@@ -444,7 +728,7 @@ pub fn compile_all(
         );
     }
     if problems.is_empty() {
-        Ok(Arc::new(program))
+        Ok(Arc::new(Condition::new(&program)))
     } else {
         Err(problems)
     }
