@@ -15,6 +15,82 @@ pub enum Level {
     Note,
 }
 
+/// Every diagnostic code, one place: `privgate validate --format json`
+/// prints them and CI scripts match on them, so a code never changes.
+macro_rules! codes {
+    ($($variant:ident => $text:literal,)*) => {
+        /// A diagnostic's stable kebab-case code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $($variant,)*
+        }
+        impl Code {
+            /// Every code, in the order declared.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+            /// The code as printed (`dangling-reference`).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $text,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    AliasExpansion => "alias-expansion",
+    BadCountry => "bad-country",
+    BadDate => "bad-date",
+    BadDuration => "bad-duration",
+    BadGlob => "bad-glob",
+    BadRevision => "bad-revision",
+    ConfigAboveRoot => "config-above-root",
+    DanglingReference => "dangling-reference",
+    DuplicateDeclaration => "duplicate-declaration",
+    DuplicateId => "duplicate-id",
+    DuplicateRule => "duplicate-rule",
+    DuplicateWaiver => "duplicate-waiver",
+    EmptyFile => "empty-file",
+    FileTooLarge => "file-too-large",
+    Git => "git",
+    Internal => "internal",
+    InvalidUtf8 => "invalid-utf8",
+    InvalidValue => "invalid-value",
+    LinkLeftOut => "link-left-out",
+    MisnamedConfig => "misnamed-config",
+    MissingField => "missing-field",
+    MissingRulepack => "missing-rulepack",
+    MissingVersion => "missing-version",
+    NestingTooDeep => "nesting-too-deep",
+    NotAGitRepository => "not-a-git-repository",
+    PathEscapesRoot => "path-escapes-root",
+    ReservedRuleId => "reserved-rule-id",
+    RulePack => "rule-pack",
+    RuleRuntime => "rule-runtime",
+    RuleSyntax => "rule-syntax",
+    RuleTooComplex => "rule-too-complex",
+    RuleTypeMismatch => "rule-type-mismatch",
+    RuleUnknownIdentifier => "rule-unknown-identifier",
+    RuleWrongArguments => "rule-wrong-arguments",
+    SecondConfig => "second-config",
+    SymlinkLoop => "symlink-loop",
+    TooManyDeclarations => "too-many-declarations",
+    TooManyFindings => "too-many-findings",
+    UnknownCategory => "unknown-category",
+    UnknownField => "unknown-field",
+    UnknownRegulation => "unknown-regulation",
+    UnknownRule => "unknown-rule",
+    UnknownSubject => "unknown-subject",
+    UnmatchedGlob => "unmatched-glob",
+    UnreadablePath => "unreadable-path",
+    UnspecificCategory => "unspecific-category",
+    UnsupportedVersion => "unsupported-version",
+    WaiverMatchesNothing => "waiver-matches-nothing",
+    WaiverTooLong => "waiver-too-long",
+    WrongType => "wrong-type",
+    YamlSyntax => "yaml-syntax",
+}
+
 /// A second place that explains the first ("first declared here").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Related {
@@ -40,11 +116,20 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: impl Into<String>, message: impl Into<String>) -> Self {
-        let message = bounded(message.into());
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic::with_code(Level::Error, code.as_str().to_string(), message.into())
+    }
+
+    /// A finding shown as a diagnostic: its rule id is the code.
+    pub fn finding(level: Level, rule: &str, message: impl Into<String>) -> Self {
+        Diagnostic::with_code(level, rule.to_string(), message.into())
+    }
+
+    fn with_code(level: Level, code: String, message: String) -> Self {
+        let message = bounded(message);
         Diagnostic {
-            level: Level::Error,
-            code: code.into(),
+            level,
+            code,
             file: None,
             place: Place::File,
             label: String::new(),
@@ -54,11 +139,13 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Diagnostic {
-            level: Level::Warning,
-            ..Diagnostic::error(code, message)
-        }
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic::with_code(Level::Warning, code.as_str().to_string(), message.into())
+    }
+
+    /// Whether this is a diagnostic of `code`.
+    pub fn is(&self, code: Code) -> bool {
+        self.code == code.as_str()
     }
 
     pub fn at(mut self, file: impl Into<String>, place: Place) -> Self {
@@ -251,4 +338,36 @@ pub fn printable(text: &str) -> String {
             c => c.to_string(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn every_code_is_unique_and_kebab_case() {
+        let mut seen = BTreeSet::new();
+        for code in Code::ALL {
+            let text = code.as_str();
+            assert!(seen.insert(text), "`{text}` is the code of two variants");
+            assert!(
+                !text.is_empty()
+                    && !text.starts_with('-')
+                    && !text.ends_with('-')
+                    && !text.contains("--")
+                    && text
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "`{text}` is not kebab-case"
+            );
+        }
+    }
+
+    #[test]
+    fn a_finding_keeps_its_rule_id_as_its_code() {
+        let d = Diagnostic::finding(Level::Note, "gdpr.lawful-basis", "waived");
+        assert_eq!(d.code, "gdpr.lawful-basis");
+        assert!(Diagnostic::error(Code::BadGlob, "x").is(Code::BadGlob));
+    }
 }

@@ -2,6 +2,7 @@
 
 use super::{emit, EXIT_ERROR, EXIT_FAIL, EXIT_OK};
 use crate::cli::{CheckArgs, CommonArgs, Format};
+use privgate::diagnostic::Code;
 use privgate::diagnostic::{locate_all, Diagnostic, Level, Located};
 use privgate::evaluate::{self, Checked, GateFlags};
 use privgate::history::changes;
@@ -28,7 +29,7 @@ fn produce_or_errors(args: &CheckArgs) -> Result<Checked, Vec<Located>> {
         sayln!("error: {e}");
         errors_of(
             &Default::default(),
-            &[Diagnostic::error("invalid-value", e)],
+            &[Diagnostic::error(Code::InvalidValue, e)],
         )
     })?;
     let options = LoadOptions {

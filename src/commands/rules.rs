@@ -2,6 +2,7 @@
 
 use super::{emit_alone, print_stdout, EXIT_ERROR};
 use crate::cli::{RulesAction, RulesArgs, ValidateFormat};
+use privgate::diagnostic::Code;
 use privgate::diagnostic::{did_you_mean, Diagnostic};
 use privgate::evaluate::catalog::{self, Listed};
 use privgate::render::{human, json};
@@ -40,7 +41,7 @@ pub fn rules(args: &RulesArgs) -> u8 {
             Some(rule) if args.format == ValidateFormat::Json => print_stdout(&json::explain(rule)),
             Some(rule) => print_stdout(&human::explain_listed(rule)),
             None => {
-                let d = Diagnostic::error("unknown-rule", format!("no rule `{id}`"))
+                let d = Diagnostic::error(Code::UnknownRule, format!("no rule `{id}`"))
                     .help_opt(did_you_mean(id, rules.iter().map(|r| r.rule.id.as_str())));
                 emit_alone(d, &common(args));
                 EXIT_ERROR

@@ -2,7 +2,7 @@
 //! the config's `rules:` overrides applied, the packs the selected
 //! regulations run.
 
-use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::evaluate::rules::builtin;
 use crate::evaluate::rules::pack::{self, Pack, Rule};
 use crate::load::discover;
@@ -95,7 +95,7 @@ pub fn catalog(
         if !known_regs.contains(r.as_str()) && !org_pack_unread {
             let known = known_regs.iter().copied().collect::<Vec<_>>().join(", ");
             let d = Diagnostic::error(
-                "unknown-regulation",
+                Code::UnknownRegulation,
                 format!("no rule pack implements regulation `{r}`"),
             )
             .help_opt(
@@ -116,7 +116,7 @@ pub fn catalog(
     if regulations.is_empty() && org_files.is_empty() {
         diags.push(
             Diagnostic::error(
-                "invalid-value",
+                Code::InvalidValue,
                 "`regulations` is empty and no `rulepacks` are listed: nothing would be checked",
             )
             .at(&config_file, Place::key("/regulations".to_string()))
@@ -206,7 +206,7 @@ pub fn catalog(
 
 fn unknown_rule(id: &str, known: &[&str], file: &str, pointer: &str) -> Diagnostic {
     Diagnostic::error(
-        "unknown-rule",
+        Code::UnknownRule,
         format!("no rule `{id}` in any loaded rule pack"),
     )
     .at(file, Place::value(pointer))
@@ -258,7 +258,7 @@ fn org_pack_files(
             Ok(g) => g.compile_matcher(),
             Err(why) => {
                 diags.push(
-                    Diagnostic::error("bad-glob", why).at(config_file, Place::value(pointer)),
+                    Diagnostic::error(Code::BadGlob, why).at(config_file, Place::value(pointer)),
                 );
                 continue;
             }
@@ -270,14 +270,14 @@ fn org_pack_files(
             let outside = pattern.starts_with('/') || pattern.split('/').any(|part| part == "..");
             let d = if outside {
                 Diagnostic::error(
-                    "missing-rulepack",
+                    Code::MissingRulepack,
                     format!("`{pattern}` is outside the repository: rule packs are read from it"),
                 )
                 .label("outside the repository")
                 .help("copy or vendor the pack into the repository and list its path relative to the root")
             } else {
                 Diagnostic::error(
-                    "missing-rulepack",
+                    Code::MissingRulepack,
                     format!("`{pattern}` matches no rule pack file"),
                 )
                 .label("no such file")
@@ -297,7 +297,7 @@ fn check_org_pack(p: &Pack, diags: &mut Vec<Diagnostic>) {
         if r.id.starts_with("gdpr.") || r.id.starts_with("ccpa.") {
             diags.push(
                 Diagnostic::error(
-                    "reserved-rule-id",
+                    Code::ReservedRuleId,
                     format!("rule id `{}` is reserved for the built-in packs", r.id),
                 )
                 .at(&p.file, Place::value(format!("{}/id", r.pointer)))
@@ -312,7 +312,7 @@ fn check_org_pack(p: &Pack, diags: &mut Vec<Diagnostic>) {
             // rule is written, and keeps two organisations' ids apart.
             diags.push(
                 Diagnostic::error(
-                    "invalid-value",
+                    Code::InvalidValue,
                     format!(
                         "rule id `{}` does not start with the pack's name, `{}.`",
                         r.id, p.name
@@ -337,7 +337,7 @@ fn check_unique_ids(packs: &[Pack], diags: &mut Vec<Diagnostic>) {
             if let Some((file, pointer)) = seen.get(r.id.as_str()) {
                 diags.push(
                     Diagnostic::error(
-                        "duplicate-rule",
+                        Code::DuplicateRule,
                         format!("rule `{}` is defined twice", r.id),
                     )
                     .at(&p.file, Place::value(format!("{}/id", r.pointer)))

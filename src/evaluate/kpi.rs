@@ -1,7 +1,7 @@
 //! KPIs (`policies/kpis.yaml`): ratios over declarations and over rule
 //! outcomes, and amounts.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::evaluate::rules::engine::{CheckResult, Env};
 use crate::evaluate::rules::pack::{compile, Rule};
 use crate::model::Kind;
@@ -23,7 +23,7 @@ pub(super) fn kpis(
 ) -> Result<BTreeMap<String, Option<f64>>, Diagnostic> {
     let file = "policies/kpis.yaml";
     let raw: KpiFile = serde_yaml::from_str(report::KPIS)
-        .map_err(|e| Diagnostic::error("rule-pack", format!("{file}: {e}")))?;
+        .map_err(|e| Diagnostic::error(Code::RulePack, format!("{file}: {e}")))?;
     let mut out = BTreeMap::new();
     for (i, k) in raw.kpis.iter().enumerate() {
         let enabled = k
@@ -72,7 +72,7 @@ pub(super) fn kpis(
 }
 
 fn kpi_failed(id: &str, e: &dyn std::fmt::Debug) -> Diagnostic {
-    Diagnostic::error("rule-runtime", format!("KPI `{id}` failed: {e:?}"))
+    Diagnostic::error(Code::RuleRuntime, format!("KPI `{id}` failed: {e:?}"))
 }
 
 /// How many declarations of `target` count, and how many of those pass.

@@ -7,7 +7,7 @@ use super::gate::{gate, resolve_gate, GateFlags};
 use super::kpi::{kpis, KpiInput};
 use super::score::score;
 use super::waivers::{self, waiver_term_errors};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::evaluate::rules::engine::{self, CheckResult, Env};
 use crate::evaluate::rules::pack::Rule;
 use crate::load::tree::Tree;
@@ -266,7 +266,7 @@ fn too_many_declarations(model: &Model) -> Option<Diagnostic> {
     let (file, most) = most_in_one_file(per_file)?;
     Some(
         Diagnostic::error(
-            "too-many-declarations",
+            Code::TooManyDeclarations,
             format!(
                 "{n} declarations, more than one run checks ({MAX_DECLARATIONS}); this file declares {most}"
             ),
@@ -291,7 +291,7 @@ fn too_many_findings(results: &[CheckResult]) -> Option<Diagnostic> {
     let (file, most) = most_in_one_file(per_file)?;
     Some(
         Diagnostic::error(
-            "too-many-findings",
+            Code::TooManyFindings,
             format!(
                 "{n} findings, more than one run reports ({MAX_FINDINGS}); {most} of them in this file"
             ),

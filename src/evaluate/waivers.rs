@@ -1,7 +1,7 @@
 //! Waivers: which findings they cover, and each waiver's one status
 //! (expiry, and what it covers) that every output reads.
 
-use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::evaluate::rules::engine::CheckResult;
 use crate::evaluate::rules::pack::Rule;
 use crate::manifest::Waiver;
@@ -48,7 +48,7 @@ pub fn waiver_target_warnings(model: &Model) -> Vec<Diagnostic> {
             let hint = undeclared_target(model, &w.target)?;
             Some(
                 Diagnostic::warning(
-                    "waiver-matches-nothing",
+                    Code::WaiverMatchesNothing,
                     format!(
                         "waiver for {} on {}: no such declaration{hint}",
                         w.rule, w.target
@@ -84,7 +84,7 @@ pub fn waiver_term_errors(model: &Model, today: Date) -> Vec<Diagnostic> {
         .filter(|(_, w)| time::parse_date(&w.expires).is_ok_and(|d| d > latest))
         .map(|(i, w)| {
             Diagnostic::error(
-                "waiver-too-long",
+                Code::WaiverTooLong,
                 format!(
                     "waiver for {} on {} runs until {}, longer than `gate.max_waiver_term` ({term}) allows: at most until {latest}",
                     w.rule, w.target, w.expires

@@ -1,7 +1,7 @@
 //! Which files are manifests: the default globs of manifest.md (or the
 //! config's `manifests:`), minus `exclude:`, in sorted order.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::load::tree::{self, Tree};
 use crate::manifest::{CONFIG_NAMES, DEFAULT_GLOBS};
 use crate::span::Place;
@@ -48,7 +48,7 @@ pub fn glob(pattern: &str) -> Result<Glob, String> {
 /// The diagnostic when a list holds more than `MAX_GLOBS` patterns.
 pub fn too_many_globs(section: &str, n: usize) -> Diagnostic {
     Diagnostic::error(
-        "bad-glob",
+        Code::BadGlob,
         format!("`{section}` lists {n} patterns; at most {MAX_GLOBS} are allowed"),
     )
     .label("too many patterns")
@@ -87,7 +87,7 @@ impl Globs {
                         set.add(g);
                     }
                     Err(why) if !dirs => {
-                        let d = Diagnostic::error("bad-glob", why).label("invalid glob");
+                        let d = Diagnostic::error(Code::BadGlob, why).label("invalid glob");
                         errors.push(match config_file {
                             Some(f) => d.at(f, Place::value(format!("/{section}/{i}"))),
                             None => d,

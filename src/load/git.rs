@@ -3,7 +3,7 @@
 //! stays the PATH argument; when it is a subdirectory of the repository, only
 //! files below it are seen, with paths relative to it.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::load::tree::{too_large, Listing, Tree, MAX_FILE_BYTES};
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
 use std::collections::BTreeMap;
@@ -27,7 +27,7 @@ pub struct GitTree {
 }
 
 fn git_error(what: &str, e: &git2::Error) -> Diagnostic {
-    Diagnostic::error("git", format!("{what}: {}", e.message()))
+    Diagnostic::error(Code::Git, format!("{what}: {}", e.message()))
 }
 
 /// The repository containing `root`, and `root`'s path inside its work tree
@@ -35,14 +35,14 @@ fn git_error(what: &str, e: &git2::Error) -> Diagnostic {
 pub fn open(root: &Path) -> Result<(Repository, String), Diagnostic> {
     let repo = Repository::discover(root).map_err(|_| {
         Diagnostic::error(
-            "not-a-git-repository",
+            Code::NotAGitRepository,
             format!("`{}` is not inside a git repository", root.display()),
         )
         .help("--staged, --changed-since and trend read git history; run them inside a clone")
     })?;
     let workdir = repo.workdir().ok_or_else(|| {
         Diagnostic::error(
-            "not-a-git-repository",
+            Code::NotAGitRepository,
             "the git repository is bare (no work tree)",
         )
     })?;
@@ -50,7 +50,7 @@ pub fn open(root: &Path) -> Result<(Repository, String), Diagnostic> {
     let (root, workdir) = (canonical(root), canonical(workdir));
     let prefix = root.strip_prefix(&workdir).map_err(|_| {
         Diagnostic::error(
-            "not-a-git-repository",
+            Code::NotAGitRepository,
             format!(
                 "`{}` is outside the work tree of its git repository",
                 root.display()
@@ -87,7 +87,7 @@ fn staged_index(repo: &Repository) -> Result<git2::Index, Diagnostic> {
     };
     let unreadable = |why: String| {
         Diagnostic::error(
-            "git",
+            Code::Git,
             format!(
                 "cannot read the git index `{}` named by GIT_INDEX_FILE: {why}",
                 path.display()
@@ -159,7 +159,7 @@ impl GitTree {
                 } else {
                     e.message().to_string()
                 };
-                Diagnostic::error("bad-revision", format!("`{rev}` does not name a commit: {why}"))
+                Diagnostic::error(Code::BadRevision, format!("`{rev}` does not name a commit: {why}"))
                     .help("use a branch, tag or commit id that exists locally, e.g. origin/main (fetch it first in CI)")
             })?;
         let files = tree_files(&repo, commit_id, &prefix)?;
@@ -385,7 +385,7 @@ impl Tree for GitTree {
     fn read(&self, path: &str) -> Result<Vec<u8>, Diagnostic> {
         let missing = || {
             Diagnostic::error(
-                "unreadable-path",
+                Code::UnreadablePath,
                 format!("`{path}` is not in {}", self.label),
             )
         };
@@ -490,7 +490,7 @@ pub fn first_parent_history(root: &Path, n: usize) -> Result<Vec<HistoryEntry>, 
     let mut commit = repo.head().and_then(|h| h.peel_to_commit()).map_err(|e| {
         if e.code() == git2::ErrorCode::UnbornBranch || repo.is_empty().unwrap_or(false) {
             Diagnostic::error(
-                "git",
+                Code::Git,
                 "the repository has no commits yet: there is no history to chart",
             )
             .help("commit the manifests, then run it again")

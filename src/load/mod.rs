@@ -11,7 +11,7 @@ pub mod resolve;
 pub mod schema;
 pub mod tree;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::load::schema::Schema;
 use crate::load::tree::Tree;
 use crate::manifest::CONFIG_NAMES;
@@ -186,11 +186,11 @@ fn unmatched_manifest_globs(
             let pattern = patterns.get(i)?;
             let message = format!("`{pattern}` matches no manifest file");
             let d = if paths.is_empty() {
-                Diagnostic::error("unmatched-glob", message)
+                Diagnostic::error(Code::UnmatchedGlob, message)
                     .label("matches no file")
                     .help("fix the pattern; files under `exclude:` do not count")
             } else {
-                Diagnostic::warning("unmatched-glob", message)
+                Diagnostic::warning(Code::UnmatchedGlob, message)
                     .label("matches no file")
                     .help("fix the pattern or remove it; files under `exclude:` do not count")
             };
@@ -300,7 +300,8 @@ fn load_manifest(tree: &dyn Tree, path: &str) -> FileResult {
 }
 
 fn disagree(path: &str, e: &serde_json::Error) -> Diagnostic {
-    Diagnostic::error("internal", format!("schema and model disagree: {e}")).at(path, Place::File)
+    Diagnostic::error(Code::Internal, format!("schema and model disagree: {e}"))
+        .at(path, Place::File)
 }
 
 /// A document with everything that has a schema error left out.
@@ -327,7 +328,7 @@ fn salvage(value: &Value, problems: &[Diagnostic], fields_only: bool) -> Option<
         let pointer = match &d.place {
             Place::Pointer { pointer, .. } => pointer,
             // A missing `version` is assumed to be 1 for the rest.
-            Place::File if d.code == "missing-version" => continue,
+            Place::File if d.is(Code::MissingVersion) => continue,
             _ => return None,
         };
         let mut segments = pointer
@@ -439,7 +440,7 @@ fn load_config(
         for name in CONFIG_NAMES {
             if let Some(what) = tree.not_a_file(name) {
                 ws.diagnostics.push(
-                    Diagnostic::error("unreadable-path", format!("`{name}` is {what}"))
+                    Diagnostic::error(Code::UnreadablePath, format!("`{name}` is {what}"))
                         .help("make it a regular file in the repository, or remove it"),
                 );
             }
@@ -454,12 +455,12 @@ fn load_config(
             let read = found.map_or("privgate.yaml", |n| *n);
             let d = match found {
                 None => Diagnostic::error(
-                    "misnamed-config",
+                    Code::MisnamedConfig,
                     format!("`{misnamed}` is not read: the config must be named `privgate.yaml` or `.privgate.yaml`"),
                 )
                 .help(format!("rename it to `{}`", misnamed.replace(".yml", ".yaml"))),
                 Some(_) => Diagnostic::warning(
-                    "misnamed-config",
+                    Code::MisnamedConfig,
                     format!("`{misnamed}` is not read; `{read}` is the config"),
                 )
                 .help(format!("merge it into `{read}` and delete it")),
@@ -472,7 +473,7 @@ fn load_config(
                 let dir = above.rsplit_once('/').map_or("..", |(d, _)| d);
                 ws.diagnostics.push(
                     Diagnostic::warning(
-                        "config-above-root",
+                        Code::ConfigAboveRoot,
                         format!(
                             "the root has no privgate.yaml, but `{above}` is above it: this run reads neither that config nor the manifests outside the root (to check with it: `privgate check {dir}`)"
                         ),
@@ -484,7 +485,7 @@ fn load_config(
         if let Some(other) = CONFIG_NAMES.iter().find(|n| *n != name && tree.is_file(n)) {
             ws.diagnostics.push(
                 Diagnostic::warning(
-                    "second-config",
+                    Code::SecondConfig,
                     format!("both `{name}` and `{other}` exist; `{other}` is ignored"),
                 )
                 .at(*other, Place::File)

@@ -6,7 +6,7 @@
 //! repetition guards are what make the depth and alias limits hold, and
 //! this module turns them into messages that name the limit.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::span::Place;
 use serde_json::Value;
 
@@ -52,7 +52,7 @@ pub fn parse(path: &str, bytes: Vec<u8>) -> Result<Parsed, (Option<String>, Diag
     }
     if is_blank(&text) {
         let d = Diagnostic::error(
-            "empty-file",
+            Code::EmptyFile,
             "empty file: a manifest needs at least `version: 1`",
         )
         .at(path, Place::File)
@@ -66,7 +66,7 @@ pub fn parse(path: &str, bytes: Vec<u8>) -> Result<Parsed, (Option<String>, Diag
     // Anchors and aliases need a `&` and a `*`.
     if text.contains('&') && text.contains('*') {
         if let Some(c) = alias_check(&text, false) {
-            let d = Diagnostic::error("alias-expansion", c.limit.message())
+            let d = Diagnostic::error(Code::AliasExpansion, c.limit.message())
                 .label("expansion crosses the limit here")
                 .at(
                     path,
@@ -95,7 +95,7 @@ fn is_blank(text: &str) -> bool {
 
 fn invalid_utf8(path: &str, offset: usize) -> Diagnostic {
     Diagnostic::error(
-        "invalid-utf8",
+        Code::InvalidUtf8,
         format!(
             "file is not valid UTF-8 (invalid byte at offset {offset}); manifests must be UTF-8"
         ),
@@ -172,7 +172,7 @@ fn byte_offset(text: &str, char_index: usize) -> usize {
 
 fn nesting_too_deep(path: &str, offset: usize) -> Diagnostic {
     Diagnostic::error(
-        "nesting-too-deep",
+        Code::NestingTooDeep,
         format!("nesting deeper than the limit of {MAX_DEPTH} levels"),
     )
     .label("here")
@@ -348,12 +348,12 @@ fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
             || AliasLimit::Expansions(None).message(),
             |c| c.limit.message(),
         );
-        ("alias-expansion", message, ALIAS_HELP)
+        (Code::AliasExpansion, message, ALIAS_HELP)
     } else if reason.contains("duplicate entry") {
         // serde_yaml gives no position either; find the repeated key.
         offset = crate::span::duplicate_key(text).unwrap_or(offset);
         (
-            "yaml-syntax",
+            Code::YamlSyntax,
             format!("YAML syntax error: {reason}"),
             "a key may appear once per mapping; merge the two entries",
         )
@@ -362,13 +362,13 @@ fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
         // `---` line after some content.
         offset = second_document(text).unwrap_or(offset);
         (
-            "yaml-syntax",
+            Code::YamlSyntax,
             "this file holds more than one YAML document (a `---` line starts another)".to_string(),
             "a manifest is one document: remove the `---` line, or move each document to a file of its own",
         )
     } else if reason.contains(NOT_A_NUMBER) {
         (
-            "yaml-syntax",
+            Code::YamlSyntax,
             reason.clone(),
             "write a finite number, or quote it to make it a string",
         )
@@ -376,22 +376,22 @@ fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
         // libyaml's text ("found character that cannot start any token")
         // does not say that the character is a tab.
         (
-            "yaml-syntax",
+            Code::YamlSyntax,
             format!("YAML syntax error: {reason} (a tab)"),
             "YAML does not allow tabs for indentation; indent with spaces",
         )
     } else {
-        ("yaml-syntax", format!("YAML syntax error: {reason}"), "")
+        (Code::YamlSyntax, format!("YAML syntax error: {reason}"), "")
     };
     let d = Diagnostic::error(code, message)
         .label(match code {
-            "yaml-syntax" if reason.contains("more than one document") => {
+            Code::YamlSyntax if reason.contains("more than one document") => {
                 "a second document starts here".to_string()
             }
-            "yaml-syntax" if at_end && !reason.contains("end of stream") => {
+            Code::YamlSyntax if at_end && !reason.contains("end of stream") => {
                 format!("{reason} before the file ends")
             }
-            "yaml-syntax" => reason,
+            Code::YamlSyntax => reason,
             _ => "expansion crosses the limit here".into(),
         })
         .at(path, Place::Bytes { offset, len: 0 });

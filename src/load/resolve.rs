@@ -3,7 +3,7 @@
 //! calendar dates, ISO 8601 durations, country codes, and document paths that
 //! escape the root. Every problem is collected; none stops the others.
 
-use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::load::tree::Tree;
 use crate::manifest::*;
 use crate::model::{Decl, Kind, Model, Origin};
@@ -195,7 +195,7 @@ fn once_per_repository<T>(
     match slot {
         Some(first) => diags.push(
             Diagnostic::error(
-                "duplicate-declaration",
+                Code::DuplicateDeclaration,
                 format!(
                     "`{name}` is declared more than once; it may appear in one file per repository"
                 ),
@@ -277,7 +277,7 @@ impl Resolver<'_> {
             for (id, origin) in items {
                 if let Some(first) = seen.get(id) {
                     let d = Diagnostic::error(
-                        "duplicate-id",
+                        Code::DuplicateId,
                         format!(
                             "duplicate {} id `{id}`: ids are global to the repository",
                             kind.name()
@@ -343,7 +343,7 @@ impl Resolver<'_> {
             )
         });
         let d = Diagnostic::error(
-            "dangling-reference",
+            Code::DanglingReference,
             format!("{what} `{id}` does not name any declared {kinds_text}"),
         )
         .label(format!("no {kinds_text} `{id}`"))
@@ -440,9 +440,12 @@ impl Resolver<'_> {
         let help = did_you_mean(key, candidates).unwrap_or_else(|| {
             "use a key of privgate's taxonomy (policies/taxonomy.yaml), or add it under `taxonomy:` in privgate.yaml".to_string()
         });
-        let d = Diagnostic::error("unknown-category", format!("unknown data category `{key}`"))
-            .label("not in the taxonomy")
-            .help(help);
+        let d = Diagnostic::error(
+            Code::UnknownCategory,
+            format!("unknown data category `{key}`"),
+        )
+        .label("not in the taxonomy")
+        .help(help);
         self.at(d, origin, rel, false);
     }
 
@@ -450,7 +453,7 @@ impl Resolver<'_> {
     /// 1798.140(ae)(1)(A)); the bare key cannot say which, so no rule can.
     fn bare_government_id(&mut self, origin: &Origin, rel: &str) {
         let d = Diagnostic::warning(
-            "unspecific-category",
+            Code::UnspecificCategory,
             "`user.government_id` does not say which id: only some are CCPA sensitive personal information",
         )
         .label("name the specific id")
@@ -470,18 +473,22 @@ impl Resolver<'_> {
             self.model.taxonomy.subjects.iter().map(String::as_str),
         )
         .unwrap_or_else(|| "add it under `subjects:` in privgate.yaml".to_string());
-        let d = Diagnostic::error("unknown-subject", format!("unknown data subject `{name}`"))
-            .label("not a known subject")
-            .help(help);
+        let d = Diagnostic::error(
+            Code::UnknownSubject,
+            format!("unknown data subject `{name}`"),
+        )
+        .label("not a known subject")
+        .help(help);
         self.at(d, origin, rel, false);
     }
 
     fn date(&mut self, origin: &Origin, rel: &str, value: &Option<String>) {
         if let Some(v) = value {
             if let Err(why) = time::parse_date(v) {
-                let d = Diagnostic::error("bad-date", format!("`{v}` is not a real date: {why}"))
-                    .label("not a calendar date")
-                    .help("dates are calendar dates written YYYY-MM-DD, e.g. 2025-09-01");
+                let d =
+                    Diagnostic::error(Code::BadDate, format!("`{v}` is not a real date: {why}"))
+                        .label("not a calendar date")
+                        .help("dates are calendar dates written YYYY-MM-DD, e.g. 2025-09-01");
                 self.at(d, origin, rel, false);
             }
         }
@@ -500,7 +507,7 @@ impl Resolver<'_> {
         let help = did_you_mean(kind, kinds.clone())
             .unwrap_or_else(|| format!("kinds are {}", kinds.collect::<Vec<_>>().join(", ")));
         let d = Diagnostic::error(
-            "invalid-value",
+            Code::InvalidValue,
             format!("waiver target `{target}`: `{kind}` is not a kind of declaration"),
         )
         .label("unknown kind")
@@ -512,7 +519,7 @@ impl Resolver<'_> {
     /// a silent choice (a DPO's short waiver overridden by a long one).
     fn duplicate_waiver(&mut self, origin: &Origin, first: usize, w: &crate::manifest::Waiver) {
         let d = Diagnostic::error(
-            "duplicate-waiver",
+            Code::DuplicateWaiver,
             format!(
                 "a second waiver for {} on {}: one finding takes one waiver",
                 w.rule, w.target
@@ -539,7 +546,7 @@ impl Resolver<'_> {
                         .into()
                 });
                 let d = Diagnostic::error(
-                    "bad-duration",
+                    Code::BadDuration,
                     format!("`{v}` is not an ISO 8601 duration: {why}"),
                 )
                 .label("expected e.g. P30D, P1Y6M, PT72H")
@@ -563,7 +570,7 @@ impl Resolver<'_> {
                         "use an ISO 3166-1 alpha-2 code such as DE, US or IN (or EU)".into()
                     });
                 let d = Diagnostic::error(
-                    "bad-country",
+                    Code::BadCountry,
                     format!("`{v}` is not an ISO 3166-1 alpha-2 country code"),
                 )
                 .label("unknown country")
@@ -738,7 +745,7 @@ impl Resolver<'_> {
         for (origin, rel, path) in refs {
             if escapes_root(path) {
                 let d = Diagnostic::error(
-                    "path-escapes-root",
+                    Code::PathEscapesRoot,
                     format!("document path `{path}` leaves the repository; paths are relative to the root"),
                 )
                 .label("outside the repository")

@@ -3,7 +3,7 @@
 //! validates documents against them and words each violation for a person:
 //! which field, what was expected, what was found, and a near miss.
 
-use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::span::Place;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{ValidationError, Validator};
@@ -118,7 +118,7 @@ impl Schema {
                         };
                         at(
                             Diagnostic::error(
-                                "unknown-field",
+                                Code::UnknownField,
                                 format!("unknown field `{key}` in {field}"),
                             ),
                             Place::key(format!("{pointer}/{}", crate::span::escape(key))),
@@ -133,7 +133,7 @@ impl Schema {
                 if pointer.is_empty() && name == "version" {
                     return vec![at(
                         Diagnostic::error(
-                            "missing-version",
+                            Code::MissingVersion,
                             "`version` is missing: every privgate file starts with `version: 1`",
                         ),
                         Place::File,
@@ -143,7 +143,7 @@ impl Schema {
                 }
                 vec![at(
                     Diagnostic::error(
-                        "missing-field",
+                        Code::MissingField,
                         format!("{field} is missing the required field `{name}`"),
                     ),
                     Place::key(pointer.clone()),
@@ -159,7 +159,7 @@ impl Schema {
             ValidationErrorKind::Constant { expected_value } if pointer == "/version" => {
                 vec![at(
                     Diagnostic::error(
-                        "unsupported-version",
+                        Code::UnsupportedVersion,
                         format!("unsupported version {found}: this privgate reads version {expected_value}"),
                     ),
                     Place::value(pointer.clone()),
@@ -175,7 +175,7 @@ impl Schema {
                 let found_text = scalar_text(found);
                 vec![at(
                     Diagnostic::error(
-                        "invalid-value",
+                        Code::InvalidValue,
                         format!(
                             "{field} must be one of {}; found `{found_text}`",
                             names.join(", ")
@@ -190,7 +190,7 @@ impl Schema {
                 let wanted = expected.unwrap_or_else(|| type_names(kind));
                 vec![at(
                     Diagnostic::error(
-                        "wrong-type",
+                        Code::WrongType,
                         format!("{field} must be {wanted}; found {}", describe_value(found)),
                     ),
                     Place::value(pointer.clone()),
@@ -205,7 +205,7 @@ impl Schema {
                 };
                 vec![at(
                     Diagnostic::error(
-                        "invalid-value",
+                        Code::InvalidValue,
                         format!(
                             "{field} must be {bound} {limit}; found {}",
                             describe_value(found)
@@ -219,7 +219,7 @@ impl Schema {
             ValidationErrorKind::MinItems { limit } => {
                 vec![at(
                     Diagnostic::error(
-                        "invalid-value",
+                        Code::InvalidValue,
                         format!(
                             "{field} must list at least {}; found {}",
                             how_many(*limit, node),
@@ -234,7 +234,7 @@ impl Schema {
             // "value is shorter than 1 character" says less than this.
             ValidationErrorKind::MinLength { limit: 1 } => {
                 vec![at(
-                    Diagnostic::error("invalid-value", format!("{field} must not be empty")),
+                    Diagnostic::error(Code::InvalidValue, format!("{field} must not be empty")),
                     Place::value(pointer.clone()),
                 )
                 .label("empty")]
@@ -242,7 +242,7 @@ impl Schema {
             ValidationErrorKind::UniqueItems => {
                 vec![at(
                     Diagnostic::error(
-                        "invalid-value",
+                        Code::InvalidValue,
                         format!("{field} lists the same value more than once"),
                     ),
                     Place::value(pointer.clone()),
@@ -275,7 +275,7 @@ impl Schema {
                     _ => None,
                 };
                 vec![at(
-                    Diagnostic::error("invalid-value", message),
+                    Diagnostic::error(Code::InvalidValue, message),
                     Place::value(pointer.clone()),
                 )
                 .label("invalid value")

@@ -2,7 +2,7 @@
 //! `--changed-since`) git objects. Every later stage reads through a `Tree`,
 //! so the same pipeline judges the index or an old commit without a checkout.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use std::path::{Path, PathBuf};
 
 /// Largest file privgate reads; anything larger is refused before reading.
@@ -75,7 +75,7 @@ pub struct Listing {
 
 pub fn too_large(path: &str, size: u64) -> Diagnostic {
     Diagnostic::error(
-        "file-too-large",
+        Code::FileTooLarge,
         format!(
             "file is {size} bytes, over the 10 MiB limit ({MAX_FILE_BYTES} bytes) for files privgate reads"
         ),
@@ -115,7 +115,7 @@ fn not_regular_type(file_type: std::fs::FileType) -> Option<&'static str> {
 /// declarations it was meant to hold would silently drop out.
 pub fn not_a_manifest_file(path: &str, what: &str) -> Diagnostic {
     Diagnostic::error(
-        "unreadable-path",
+        Code::UnreadablePath,
         format!("cannot read `{path}`: it is named like a manifest but is {what}"),
     )
     .at(path, crate::span::Place::File)
@@ -130,13 +130,13 @@ pub fn not_a_manifest_file(path: &str, what: &str) -> Diagnostic {
 pub fn read_outside(path: &Path, shown: &str) -> Result<Vec<u8>, Diagnostic> {
     if let Some(what) = not_regular(path) {
         return Err(Diagnostic::error(
-            "unreadable-path",
+            Code::UnreadablePath,
             format!("cannot read `{shown}`: it is {what}"),
         ));
     }
     // Not opened, or not read: there is no line to point at.
     read_capped(path, shown).map_err(|mut d| {
-        if d.code == "unreadable-path" {
+        if d.is(Code::UnreadablePath) {
             d.file = None;
         }
         d
@@ -146,7 +146,7 @@ pub fn read_outside(path: &Path, shown: &str) -> Result<Vec<u8>, Diagnostic> {
 /// At most `MAX_FILE_BYTES` of the file at `full`; `shown` names it.
 fn read_capped(full: &Path, shown: &str) -> Result<Vec<u8>, Diagnostic> {
     let unreadable = |e: std::io::Error| {
-        Diagnostic::error("unreadable-path", format!("cannot read `{shown}`: {e}"))
+        Diagnostic::error(Code::UnreadablePath, format!("cannot read `{shown}`: {e}"))
             .at(shown, crate::span::Place::File)
             .label("unreadable")
     };
@@ -194,7 +194,7 @@ pub fn pruned(path: &str, keep_dir: &dyn Fn(&str) -> bool) -> bool {
 /// not left out silently.
 pub fn link_left_out(path: &str) -> Diagnostic {
     Diagnostic::warning(
-        "link-left-out",
+        Code::LinkLeftOut,
         "a symbolic link out of the repository root or to nothing; not followed, so not checked",
     )
     .at(path, crate::span::Place::File)
@@ -211,13 +211,13 @@ impl WorkTree {
     pub fn open(root: &Path) -> Result<WorkTree, Diagnostic> {
         let canonical_root = root.canonicalize().map_err(|e| {
             Diagnostic::error(
-                "unreadable-path",
+                Code::UnreadablePath,
                 format!("cannot read the repository root `{}`: {e}", root.display()),
             )
         })?;
         if !canonical_root.is_dir() {
             return Err(Diagnostic::error(
-                "unreadable-path",
+                Code::UnreadablePath,
                 format!("`{}` is not a directory", root.display()),
             ));
         }
@@ -429,9 +429,9 @@ fn walk_error(tree: &WorkTree, err: &walkdir::Error) -> Diagnostic {
         format!("cannot read `{path}`: {cause}")
     };
     let code = if err.loop_ancestor().is_some() {
-        "symlink-loop"
+        Code::SymlinkLoop
     } else {
-        "unreadable-path"
+        Code::UnreadablePath
     };
     Diagnostic::error(code, message)
         .at(path, crate::span::Place::File)

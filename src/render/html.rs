@@ -812,8 +812,14 @@ mod tests {
     #[test]
     fn the_script_hash_is_the_base64_sha256_browsers_compute() {
         // Known answers: SHA-256 of "abc" (FIPS 180-4, B.1) and of "".
-        assert_eq!(script_hash("abc"), "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=");
-        assert_eq!(script_hash(""), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+        assert_eq!(
+            script_hash("abc"),
+            "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
+        );
+        assert_eq!(
+            script_hash(""),
+            "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+        );
     }
 
     #[test]

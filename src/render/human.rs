@@ -456,13 +456,11 @@ pub fn findings(
                     w.expires, w.approved_by, w.reason
                 );
             }
-            Diagnostic {
+            Diagnostic::finding(
                 level,
-                ..Diagnostic::error(
-                    f.rule.clone(),
-                    format!("[{}]{} {}", f.severity, new_tag(report, f), f.message),
-                )
-            }
+                &f.rule,
+                format!("[{}]{} {}", f.severity, new_tag(report, f), f.message),
+            )
             .at(
                 &f.file,
                 Place::LineCol {

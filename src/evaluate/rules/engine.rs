@@ -5,7 +5,7 @@
 
 use super::pack::{self, compile, Check, Condition, Rule, Target};
 use super::values::{self, key, DeclValue, Subject};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Kind, Model, Origin};
 use crate::span::Place;
 use crate::taxonomy::{self, Mark, MarkIndex, Taxonomy};
@@ -85,14 +85,14 @@ pub struct Fact {
 pub fn builtin_facts() -> Result<Vec<Fact>, Diagnostic> {
     let file = "policies/facts.yaml";
     let raw: FactsFile = serde_yaml::from_str(super::builtin::FACTS)
-        .map_err(|e| Diagnostic::error("rule-pack", format!("{file}: {e}")))?;
+        .map_err(|e| Diagnostic::error(Code::RulePack, format!("{file}: {e}")))?;
     raw.facts
         .into_iter()
         .enumerate()
         .map(|(i, f)| {
             let kind = Kind::parse(&f.target).ok_or_else(|| {
                 Diagnostic::error(
-                    "rule-pack",
+                    Code::RulePack,
                     format!("{file}: unknown target `{}`", f.target),
                 )
             })?;
@@ -647,7 +647,7 @@ fn truthy(program: &Condition, ctx: &Context) -> Result<bool, ExecutionError> {
 
 fn runtime_error(what: &str, decl: &DeclValue, e: &ExecutionError) -> Diagnostic {
     Diagnostic::error(
-        "rule-runtime",
+        Code::RuleRuntime,
         format!(
             "{what} failed on {} `{}`: {}",
             decl.kind.name(),
@@ -667,7 +667,7 @@ fn runtime_error(what: &str, decl: &DeclValue, e: &ExecutionError) -> Diagnostic
 /// that failed while running: the defect is in the pack, so the error
 /// points there.
 fn pack_defect(rule: &Rule, ci: usize, part: &str, message: String) -> Diagnostic {
-    Diagnostic::error("rule-runtime", message)
+    Diagnostic::error(Code::RuleRuntime, message)
         .at(
             &rule.file,
             Place::value(format!("{}/checks/{ci}/{part}", rule.pointer)),

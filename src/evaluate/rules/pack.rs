@@ -3,7 +3,7 @@
 //! in a rule is a located error instead of a rule that silently never fires.
 
 use super::fields::Shapes;
-use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::load::parse_and_check;
 use crate::load::schema::Schema;
 use crate::model::Kind;
@@ -613,7 +613,7 @@ pub fn compile_all(
     pointer: &str,
 ) -> Result<Arc<Condition>, Vec<Diagnostic>> {
     if let Some((why, label)) = too_large(source) {
-        return Err(vec![Diagnostic::error("rule-too-complex", why)
+        return Err(vec![Diagnostic::error(Code::RuleTooComplex, why)
             .at(file, Place::value(pointer))
             .label(label)
             .help(
@@ -622,14 +622,14 @@ pub fn compile_all(
             )]);
     }
     let program = Program::compile(source).map_err(|e| {
-        vec![Diagnostic::error("rule-syntax", syntax_error(&e))
+        vec![Diagnostic::error(Code::RuleSyntax, syntax_error(&e))
             .at(file, Place::value(pointer))
             .label("does not compile")]
     })?;
     let depth = comprehension_depth(program.expression());
     if depth > MAX_COMPREHENSION_DEPTH {
         return Err(vec![Diagnostic::error(
-            "rule-too-complex",
+            Code::RuleTooComplex,
             format!(
                 "comprehensions (exists, all, map, filter) nest {depth} deep here; at most \
                  {MAX_COMPREHENSION_DEPTH} are allowed"
@@ -650,7 +650,7 @@ pub fn compile_all(
         if !known_vars.contains(&var) && !bound.contains(var) {
             problems.push(
                 Diagnostic::error(
-                    "rule-unknown-identifier",
+                    Code::RuleUnknownIdentifier,
                     format!("condition uses unknown variable `{var}`"),
                 )
                 .at(file, Place::value(pointer))
@@ -671,7 +671,7 @@ pub fn compile_all(
         }
         problems.push(
             Diagnostic::error(
-                "rule-unknown-identifier",
+                Code::RuleUnknownIdentifier,
                 format!("condition calls unknown function `{func}`"),
             )
             .at(file, Place::value(pointer))
@@ -689,7 +689,7 @@ pub fn compile_all(
         if given != takes {
             problems.push(
                 Diagnostic::error(
-                    "rule-wrong-arguments",
+                    Code::RuleWrongArguments,
                     format!(
                         "`{func}` takes {takes} argument{}, but is given {given}",
                         crate::text::plural(takes)
@@ -705,7 +705,7 @@ pub fn compile_all(
     for u in Shapes::builtin().unknown_fields(program.expression(), kind) {
         problems.push(
             Diagnostic::error(
-                "rule-unknown-identifier",
+                Code::RuleUnknownIdentifier,
                 format!(
                     "condition reads `{}.{}`, which does not exist",
                     u.path, u.field
@@ -721,7 +721,7 @@ pub fn compile_all(
     }
     for why in Shapes::builtin().never_equal(program.expression(), kind) {
         problems.push(
-            Diagnostic::error("rule-type-mismatch", why)
+            Diagnostic::error(Code::RuleTypeMismatch, why)
                 .at(file, Place::value(pointer))
                 .label("never true")
                 .help("compare with a value of the field's own kind (true/false, a number or text, as the manifest schema has it)"),
@@ -868,7 +868,7 @@ fn build_pack(
             for unknown in unknown_placeholders(&c.message) {
                 diags.push(
                     Diagnostic::error(
-                        "rule-pack",
+                        Code::RulePack,
                         format!("`message` uses `{{{unknown}}}`, which privgate does not fill"),
                     )
                     .at(file, Place::value(format!("{base}/message")))
@@ -879,7 +879,7 @@ fn build_pack(
             if c.message.contains("{detail}") != c.detail.is_some() {
                 diags.push(
                     Diagnostic::error(
-                        "rule-pack",
+                        Code::RulePack,
                         "`message` uses `{detail}` exactly when the check has a `detail`",
                     )
                     .at(file, Place::value(format!("{base}/message")))
@@ -906,9 +906,12 @@ fn build_pack(
             Some(Ok(d)) => Some(d),
             Some(Err(why)) => {
                 diags.push(
-                    Diagnostic::error("rule-pack", format!("`applies_from` is not a date: {why}"))
-                        .at(file, Place::value(format!("/rules/{ri}/applies_from")))
-                        .help("write the first day the rule applies as YYYY-MM-DD"),
+                    Diagnostic::error(
+                        Code::RulePack,
+                        format!("`applies_from` is not a date: {why}"),
+                    )
+                    .at(file, Place::value(format!("/rules/{ri}/applies_from")))
+                    .help("write the first day the rule applies as YYYY-MM-DD"),
                 );
                 None
             }
