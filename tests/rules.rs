@@ -75,7 +75,8 @@ fn every_rule_fires_and_stays_quiet_on_its_fixtures() {
     // Cases are independent: checked on every core.
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let chunk = cases.len().div_ceil(threads).max(1);
-    let mut failures: Vec<String> = std::thread::scope(|s| {
+    let mut failures: Vec<String> = Vec::new();
+    let mut outcomes: Vec<Outcome> = std::thread::scope(|s| {
         let handles: Vec<_> = cases
             .chunks(chunk)
             .map(|part| s.spawn(move || check_cases(part)))
@@ -85,6 +86,18 @@ fn every_rule_fires_and_stays_quiet_on_its_fixtures() {
             .flat_map(|h| h.join().unwrap())
             .collect()
     });
+    // Each fixture's findings as data: rule, target, line:col, message.
+    let mut by_fixture: BTreeMap<String, Vec<(usize, String)>> = BTreeMap::new();
+    for o in outcomes.drain(..) {
+        match o {
+            Outcome::Failed(f) => failures.push(f),
+            Outcome::Seen {
+                fixture,
+                case,
+                text,
+            } => by_fixture.entry(fixture).or_default().push((case, text)),
+        }
+    }
     failures.sort();
     assert!(
         failures.is_empty(),
@@ -92,10 +105,44 @@ fn every_rule_fires_and_stays_quiet_on_its_fixtures() {
         failures.len(),
         failures.join("\n")
     );
+    for (fixture, mut cases) in by_fixture {
+        cases.sort();
+        let text: String = cases.into_iter().map(|(_, t)| t).collect();
+        insta::assert_snapshot!(format!("rule_{fixture}"), text);
+    }
 }
 
-fn check_cases(cases: &[(&PathBuf, &Fixture, &Case)]) -> Vec<String> {
+/// What checking one case gave: a failure, or the findings seen.
+enum Outcome {
+    Failed(String),
+    Seen {
+        fixture: String,
+        case: usize,
+        text: String,
+    },
+}
+
+/// The findings of `rule` in `report`, one line each, under the case's name.
+fn seen(rule: &str, case: &Case, report: &privgate::report::Report) -> String {
+    let mut text = format!("## {} ({})\n", case.name, case.expect);
+    let mut any = false;
+    for f in report.findings.iter().filter(|f| f.rule == rule) {
+        any = true;
+        text.push_str(&format!(
+            "{} {}:{}:{} {}\n",
+            f.target, f.file, f.line, f.column, f.message
+        ));
+    }
+    if !any {
+        text.push_str("(no finding)\n");
+    }
+    text.push('\n');
+    text
+}
+
+fn check_cases(cases: &[(&PathBuf, &Fixture, &Case)]) -> Vec<Outcome> {
     let mut failures = Vec::new();
+    let mut seen_all = Vec::new();
     for &(path, fixture, case) in cases {
         {
             let dir = tempfile::tempdir().unwrap();
@@ -117,6 +164,16 @@ fn check_cases(cases: &[(&PathBuf, &Fixture, &Case)]) -> Vec<String> {
                     continue;
                 }
             };
+            let index = fixture
+                .cases
+                .iter()
+                .position(|c| std::ptr::eq(c, case))
+                .unwrap_or(0);
+            seen_all.push(Outcome::Seen {
+                fixture: path.file_stem().unwrap().to_string_lossy().into_owned(),
+                case: index,
+                text: seen(&fixture.rule, case, &report),
+            });
             let finding = report
                 .findings
                 .iter()
@@ -154,6 +211,10 @@ fn check_cases(cases: &[(&PathBuf, &Fixture, &Case)]) -> Vec<String> {
         }
     }
     failures
+        .into_iter()
+        .map(Outcome::Failed)
+        .chain(seen_all)
+        .collect()
 }
 
 #[test]
@@ -178,4 +239,33 @@ fn every_builtin_rule_has_a_firing_and_a_quiet_fixture() {
         }
     }
     assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// A rule's `example` (what `rules explain` shows as the way to comply) is
+/// a manifest fragment the manifest schema accepts: an example that does
+/// not validate teaches the wrong format.
+#[test]
+fn every_rule_example_is_a_manifest_the_schema_accepts() {
+    let mut bad = Vec::new();
+    for (file, text) in privgate::evaluate::rules::builtin::BUILTIN {
+        let pack = privgate::evaluate::rules::pack::load_pack(file, text)
+            .0
+            .expect("built-in pack loads");
+        for rule in pack.rules.iter().filter(|r| !r.example.trim().is_empty()) {
+            let text = format!("version: 1\n{}", rule.example);
+            let checked = privgate::load::parse_and_check::<privgate::manifest::Manifest>(
+                "example.yaml",
+                text.into_bytes(),
+                privgate::load::schema::Schema::manifest(),
+            );
+            if let Err((_, diags)) = checked {
+                bad.push(format!("{}: {:?}", rule.id, common::codes(&diags)));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "examples the schema rejects:\n{}",
+        bad.join("\n")
+    );
 }

@@ -161,40 +161,24 @@ const VALID: &str = "version: 1\n";
 // examples/broken: one repository per error class
 // ---------------------------------------------------------------------------
 
-/// Every example has a test below; a new one needs one too.
+/// Every `examples/broken/*` repository, found by glob (a new one needs no
+/// list kept by hand): `privgate validate` fails on it with exit 2, and what
+/// it says is its snapshot. The tests below pin each one's exact place.
 #[test]
-fn every_broken_example_is_covered() {
-    let mut names: Vec<String> = std::fs::read_dir(repo().join("examples/broken"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    let covered = [
-        "alias-bomb",
-        "bad-config",
-        "bad-country",
-        "bad-date",
-        "bad-duration",
-        "bad-enum",
-        "dangling-reference",
-        "duplicate-id",
-        "empty-file",
-        "invalid-utf8",
-        "missing-document",
-        "missing-version",
-        "unknown-category",
-        "unknown-field",
-        "unsupported-version",
-        "wrong-type",
-        "yaml-syntax",
-    ];
-    assert_eq!(names, covered);
-    for name in covered {
-        assert!(
-            broken(name).join("README.md").is_file(),
-            "{name} has no README.md"
+fn every_broken_example_fails_validation_as_its_snapshot_shows() {
+    insta::glob!("../examples/broken", "*/README.md", |readme| {
+        let dir = readme.parent().unwrap();
+        let r = validate(dir);
+        assert_eq!(
+            r.code,
+            2,
+            "{}: exit {}\n{}",
+            dir.display(),
+            r.code,
+            r.stderr
         );
-    }
+        insta::assert_snapshot!(format!("exit {}\n{}", r.code, r.stderr));
+    });
 }
 
 #[test]

@@ -4,9 +4,9 @@
 #![allow(dead_code)]
 
 use privgate::diagnostic::Diagnostic;
-use privgate::evaluate::{self, GateFlags, RunInput};
+use privgate::evaluate::{self, GateFlags};
 use privgate::load::tree::WorkTree;
-use privgate::load::{self, LoadOptions};
+use privgate::load::LoadOptions;
 use privgate::report::Report;
 use std::path::Path;
 
@@ -47,21 +47,15 @@ pub fn check_dir(dir: &Path, today: &str) -> Result<Report, Vec<Diagnostic>> {
     check_dir_with(dir, today, GateFlags::default())
 }
 
+/// `check_dir` with gate flags: the same entry point as `privgate check`
+/// (`evaluate::check_tree`), with the root labelled `.`.
 pub fn check_dir_with(dir: &Path, today: &str, gate: GateFlags) -> Result<Report, Vec<Diagnostic>> {
     let tree = WorkTree::open(dir).map_err(|d| vec![d])?;
-    let mut ws = load::load(&tree, &LoadOptions::default());
-    if ws.has_errors() {
-        return Err(ws.diagnostics);
-    }
-    let model = ws.model.take().unwrap();
-    let catalog = evaluate::catalog(&model, &tree, &mut ws.sources)?;
-    let input = RunInput {
-        root_label: ".".into(),
-        today: privgate::time::parse_date(today).unwrap(),
-        gate,
-        catalog: &catalog,
-    };
-    evaluate::run(&ws, &model, &input)
+    let today = privgate::time::parse_date(today).unwrap();
+    let mut checked =
+        evaluate::check_tree(&tree, &LoadOptions::default(), today, gate).map_err(|(_, d)| d)?;
+    checked.report.root = ".".into();
+    Ok(checked.report)
 }
 
 pub fn codes(diags: &[Diagnostic]) -> Vec<String> {
