@@ -82,6 +82,53 @@ impl Kind {
     }
 }
 
+/// What a finding or a waiver names, read from its `target` text: one
+/// declaration (`purpose:newsletter`) or the whole repository
+/// (`repository`). The one place that text is taken apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target<'a> {
+    Decl {
+        kind: Kind,
+        id: &'a str,
+    },
+    Repository,
+    /// `kind:id` whose kind is no kind of declaration (a typo).
+    UnknownKind {
+        kind: &'a str,
+        id: &'a str,
+    },
+    /// Neither `kind:id` nor `repository`.
+    Malformed,
+}
+
+impl<'a> Target<'a> {
+    pub const REPOSITORY: &'static str = "repository";
+
+    pub fn parse(text: &'a str) -> Target<'a> {
+        match text.split_once(':') {
+            Some((kind, id)) => match Kind::parse(kind) {
+                Some(kind) => Target::Decl { kind, id },
+                None => Target::UnknownKind { kind, id },
+            },
+            None if text == Target::REPOSITORY => Target::Repository,
+            None => Target::Malformed,
+        }
+    }
+
+    /// The text of a declaration's target, `kind:id`.
+    pub fn of(kind: Kind, id: &str) -> String {
+        format!("{}:{id}", kind.name())
+    }
+
+    /// The declaration's id, when it names one.
+    pub fn id(&self) -> Option<&'a str> {
+        match *self {
+            Target::Decl { id, .. } | Target::UnknownKind { id, .. } => Some(id),
+            Target::Repository | Target::Malformed => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Model {
     /// `privgate.yaml` as written (defaults where absent).
@@ -165,5 +212,31 @@ impl Model {
             .regulations
             .clone()
             .unwrap_or_else(|| vec!["gdpr".to_string(), "ccpa".to_string()])
+    }
+}
+
+#[cfg(test)]
+mod target_tests {
+    use super::{Kind, Target};
+
+    #[test]
+    fn a_target_is_a_kind_and_an_id_or_the_repository() {
+        assert_eq!(
+            Target::parse("purpose:news:letter"),
+            Target::Decl {
+                kind: Kind::Purpose,
+                id: "news:letter"
+            }
+        );
+        assert_eq!(Target::parse("repository"), Target::Repository);
+        assert_eq!(
+            Target::parse("purpse:x"),
+            Target::UnknownKind {
+                kind: "purpse",
+                id: "x"
+            }
+        );
+        assert_eq!(Target::parse("newsletter"), Target::Malformed);
+        assert_eq!(Target::of(Kind::Vendor, "stripe"), "vendor:stripe");
     }
 }

@@ -4,7 +4,7 @@
 use crate::diagnostic::{Code, Diagnostic};
 use crate::evaluate::rules::engine::{CheckResult, Env};
 use crate::evaluate::rules::pack::{compile, Rule};
-use crate::model::Kind;
+use crate::model::{Kind, Target};
 use crate::report::{self, KpiEntry, KpiFile};
 use cel::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -123,13 +123,15 @@ fn rule_kpi(
         .filter(|(_, r)| k.rules.contains(&r.id))
         .map(|(ri, _)| ri)
         .collect();
-    let prefix = format!("{}:", kind.name());
     // Target -> whether every check of those rules on it held.
     let mut checked: BTreeMap<&str, bool> = BTreeMap::new();
     for r in input.results.iter().filter(|r| wanted.contains(&r.rule)) {
-        let Some(id) = r.target().strip_prefix(&prefix) else {
+        let Target::Decl { kind: k, id } = Target::parse(r.target()) else {
             continue;
         };
+        if k != kind {
+            continue;
+        }
         let ok = checked.entry(id).or_insert(true);
         *ok &= !r.violated;
     }

@@ -307,7 +307,7 @@ fn finding_place(r: &CheckResult) -> Place {
     let origin = r.origin();
     if origin.pointer.is_empty() {
         Place::File
-    } else if r.target() == "repository" {
+    } else if r.target() == crate::model::Target::REPOSITORY {
         Place::key(origin.pointer.clone())
     } else {
         Place::value(origin.id_pointer())

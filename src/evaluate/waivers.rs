@@ -5,7 +5,7 @@ use crate::diagnostic::{did_you_mean, Code, Diagnostic};
 use crate::evaluate::rules::engine::CheckResult;
 use crate::evaluate::rules::pack::Rule;
 use crate::manifest::Waiver;
-use crate::model::{Kind, Model};
+use crate::model::{Kind, Model, Target};
 use crate::report::{Coverage, Expiry, WaiverStatus};
 use crate::span::{Locator, Place};
 use crate::time;
@@ -17,8 +17,10 @@ use std::collections::{BTreeMap, HashMap};
 /// When `target` (`kind:id`) names no declaration: "" or a "did you mean"
 /// to append; `None` when it names one.
 pub fn undeclared_target(model: &Model, target: &str) -> Option<String> {
-    let (kind, id) = target.split_once(':')?;
-    let ids = model.ids(Kind::parse(kind)?);
+    let Target::Decl { kind, id } = Target::parse(target) else {
+        return None;
+    };
+    let ids = model.ids(kind);
     if ids.contains(id) {
         return None;
     }
@@ -257,11 +259,11 @@ fn placed(
 /// What `rule` checks ("purposes", "the repository"), when that is not the
 /// kind of `target`: a waiver there can never match a finding.
 pub(super) fn never_checks(rule: &Rule, target: &str) -> Option<String> {
-    use crate::evaluate::rules::pack::Target;
-    let kind = match target.split_once(':') {
-        Some((kind, _)) => Target::Decl(Kind::parse(kind)?),
-        None if target == "repository" => Target::Repository,
-        None => return None,
+    use crate::evaluate::rules::pack::Target as Checks;
+    let kind = match Target::parse(target) {
+        Target::Decl { kind, .. } => Checks::Decl(kind),
+        Target::Repository => Checks::Repository,
+        Target::UnknownKind { .. } | Target::Malformed => return None,
     };
     if rule.checks.iter().any(|c| c.target == kind) {
         return None;
@@ -270,8 +272,8 @@ pub(super) fn never_checks(rule: &Rule, target: &str) -> Option<String> {
         .checks
         .iter()
         .map(|c| match c.target {
-            Target::Decl(k) => k.section_map_name().to_string(),
-            Target::Repository => "the repository".to_string(),
+            Checks::Decl(k) => k.section_map_name().to_string(),
+            Checks::Repository => "the repository".to_string(),
         })
         .collect();
     checked.dedup();

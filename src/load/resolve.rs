@@ -497,12 +497,10 @@ impl Resolver<'_> {
     /// A waiver's `kind:id` must name a kind of declaration; a typo there
     /// would leave the waiver matching nothing, for a reason no one sees.
     fn waiver_kind(&mut self, origin: &Origin, target: &str) {
-        let Some((kind, _)) = target.split_once(':') else {
+        let crate::model::Target::UnknownKind { kind, .. } = crate::model::Target::parse(target)
+        else {
             return;
         };
-        if Kind::parse(kind).is_some() {
-            return;
-        }
         let kinds = Kind::ALL.iter().map(|k| k.name());
         let help = did_you_mean(kind, kinds.clone())
             .unwrap_or_else(|| format!("kinds are {}", kinds.collect::<Vec<_>>().join(", ")));

@@ -364,7 +364,7 @@ impl Env {
                         check: ci as u32,
                         violated,
                         subject: Arc::new(Subject {
-                            target: "repository".into(),
+                            target: crate::model::Target::REPOSITORY.into(),
                             origin: repository_origin(model, check.anchor.as_deref()),
                         }),
                         detail,

@@ -4,7 +4,7 @@
 //! conditions follow references with `vendors[flow.to]`.
 
 use crate::manifest::Settings;
-use crate::model::{Decl, Kind, Model, Origin};
+use crate::model::{Decl, Kind, Model, Origin, Target};
 use cel::objects::{Key, Map};
 use cel::Value;
 use rayon::prelude::*;
@@ -23,9 +23,9 @@ pub struct Subject {
 impl Subject {
     /// The id that `{id}` in a check's message stands for.
     pub fn id(&self) -> &str {
-        self.target
-            .split_once(':')
-            .map_or(self.target.as_str(), |(_, id)| id)
+        Target::parse(&self.target)
+            .id()
+            .unwrap_or(self.target.as_str())
     }
 }
 
@@ -381,7 +381,7 @@ fn convert_all(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
                     kind,
                     key: shared_key(id(&d.item)),
                     subject: Arc::new(Subject {
-                        target: format!("{}:{}", kind.name(), id(&d.item)),
+                        target: Target::of(kind, id(&d.item)),
                         origin: d.origin.clone(),
                     }),
                     fields: Arc::new(fields),
