@@ -80,7 +80,7 @@ pub struct Waiver {
 pub struct Finding {
     pub rule: String,
     pub regulation: String,
-    pub severity: String,
+    pub severity: crate::severity::Severity,
     pub citation: String,
     pub message: String,
     pub remediation: String,

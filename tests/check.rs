@@ -639,7 +639,7 @@ rules:
         .iter()
         .find(|f| f.rule == "gdpr.transparency-notice")
         .unwrap();
-    assert_eq!(f.severity, "critical");
+    assert_eq!(f.severity, privgate::severity::Severity::Critical);
     assert!(r
         .findings
         .iter()

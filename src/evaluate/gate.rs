@@ -41,7 +41,7 @@ pub fn gate(
         for s in Severity::ALL.iter().filter(|s| **s >= threshold) {
             let n = counted
                 .iter()
-                .filter(|f| !f.waived && f.severity == s.name())
+                .filter(|f| !f.waived && f.severity == *s)
                 .count();
             if n > 0 {
                 reasons.push(format!(

@@ -188,7 +188,9 @@ pub fn run_with_outcomes(
         .map(|s| (s.name().to_string(), 0))
         .collect();
     for f in findings.iter().filter(|f| !f.waived) {
-        *by_severity.entry(f.severity.clone()).or_default() += 1;
+        *by_severity
+            .entry(f.severity.name().to_string())
+            .or_default() += 1;
     }
     let unwaived = findings.iter().filter(|f| !f.waived).count();
     let summary = report::Summary {
@@ -324,7 +326,7 @@ fn finding(
     Finding {
         rule: rule.id.clone(),
         regulation: rule.regulation.clone(),
-        severity: rule.severity.name().into(),
+        severity: rule.severity,
         citation: rule.citation.clone(),
         message: r.message(rule),
         remediation: rule.remediation.clone(),

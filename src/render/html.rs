@@ -148,7 +148,7 @@ fn by_regulation(r: &Report) -> Vec<RegScore> {
                 .findings
                 .iter()
                 .filter(|f| !f.waived && &f.regulation == name)
-                .filter_map(|f| Severity::parse(&f.severity));
+                .map(|f| f.severity);
             let (grade, grade_cap) = capped_grade(*score, unwaived);
             RegScore {
                 name: name.clone(),
@@ -322,10 +322,12 @@ struct Findings {
 /// Open findings by severity, then rule; waived ones are listed with their
 /// waiver instead.
 fn findings(all: &[Finding], lapsed: &Lapsed) -> Findings {
-    let mut by_sev: BTreeMap<usize, BTreeMap<&str, Vec<&Finding>>> = BTreeMap::new();
+    // Worst first.
+    let mut by_sev: BTreeMap<std::cmp::Reverse<Severity>, BTreeMap<&str, Vec<&Finding>>> =
+        BTreeMap::new();
     let mut regulations: Vec<String> = Vec::new();
     for f in all.iter().filter(|f| !f.waived) {
-        let rank = severity_rank(&f.severity);
+        let rank = std::cmp::Reverse(f.severity);
         by_sev
             .entry(rank)
             .or_default()
@@ -350,7 +352,7 @@ fn findings(all: &[Finding], lapsed: &Lapsed) -> Findings {
     let mut groups = Vec::new();
     for (rank, rules) in by_sev {
         let mut group = SeverityGroup {
-            severity: SEVERITIES.get(rank).copied().unwrap_or("other").to_string(),
+            severity: rank.0.name().to_string(),
             count: 0,
             rules: Vec::new(),
         };
@@ -397,18 +399,6 @@ fn findings(all: &[Finding], lapsed: &Lapsed) -> Findings {
     }
 }
 
-const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
-
-fn severity_rank(s: &str) -> usize {
-    match s {
-        "critical" => 0,
-        "high" => 1,
-        "medium" => 2,
-        "low" => 3,
-        _ => 4,
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Waivers
 
@@ -446,7 +436,7 @@ fn waivers(report: &Report) -> Vec<WaiverView> {
                 .iter()
                 .filter(|f| f.rule == w.rule && f.target == w.target)
                 .map(|f| WaivedFinding {
-                    severity: f.severity.clone(),
+                    severity: f.severity.name().to_string(),
                     citation: f.citation.clone(),
                     message: spans(&f.message),
                     location: format!("{}:{}", f.file, f.line),

@@ -439,7 +439,10 @@ pub fn findings(
         .map(|f| {
             let level = if f.waived {
                 Level::Note
-            } else if matches!(f.severity.as_str(), "critical" | "high") {
+            } else if matches!(
+                f.severity,
+                crate::severity::Severity::Critical | crate::severity::Severity::High
+            ) {
                 Level::Error
             } else {
                 Level::Warning
@@ -459,7 +462,12 @@ pub fn findings(
             Diagnostic::finding(
                 level,
                 &f.rule,
-                format!("[{}]{} {}", f.severity, new_tag(report, f), f.message),
+                format!(
+                    "[{}]{} {}",
+                    f.severity.name(),
+                    new_tag(report, f),
+                    f.message
+                ),
             )
             .at(
                 &f.file,
@@ -645,7 +653,7 @@ pub fn explain(r: &Rule) -> String {
         cit = r.citation,
         sev = r.severity.name(),
         targets = targets.join(", "),
-        status = r.status,
+        status = r.status.name(),
         // Before the day, the rule is not checked: said where it is read.
         applies = r.applies_from.map_or(String::new(), |d| format!(
             "applies:    from {d} (not checked or scored before)\n"

@@ -114,7 +114,7 @@ pub fn rules(rules: &[Listed]) -> String {
                 severity: r.severity.name(),
                 citation: &r.citation,
                 title: &r.title,
-                status: &r.status,
+                status: r.status.name(),
                 targets: r.checks.iter().map(|c| c.target.name()).collect(),
                 enabled: l.enabled,
             }
@@ -154,7 +154,7 @@ pub fn explain(l: &Listed) -> String {
         severity: r.severity.name(),
         pack_severity: l.pack_severity.unwrap_or(r.severity.name()),
         enabled: l.enabled,
-        status: &r.status,
+        status: r.status.name(),
         title: &r.title,
         rationale: &r.rationale,
         remediation: &r.remediation,

@@ -97,7 +97,7 @@ pub fn render(report: &Report, outcomes: &[Outcome]) -> String {
                         out,
                         ">\n      <failure message=\"{mark}{}\" type=\"{}\">{}:{}:{}: {} [{}]\n{}</failure>\n    </testcase>",
                         escape(&f.message),
-                        escape(&f.severity),
+                        escape(f.severity.name()),
                         escape(&f.file),
                         f.line,
                         f.column,

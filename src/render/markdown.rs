@@ -61,12 +61,7 @@ fn kpi_value(name: &str, v: Option<f64>) -> String {
 /// order (file, line, rule): what a reviewer must act on leads the pull
 /// request's table.
 fn by_severity(findings: &[Finding]) -> Vec<&Finding> {
-    let rank = |f: &Finding| {
-        (
-            f.waived,
-            std::cmp::Reverse(crate::severity::Severity::parse(&f.severity)),
-        )
-    };
+    let rank = |f: &Finding| (f.waived, std::cmp::Reverse(f.severity));
     let mut sorted: Vec<&Finding> = findings.iter().collect();
     sorted.sort_by_key(|f| rank(f));
     sorted
@@ -80,7 +75,7 @@ fn table(out: &mut String, findings: &[&Finding], lapsed: &Lapsed) {
         let _ = writeln!(
             out,
             "| {}{} | `{}` | `{}` | `{}:{}` | {} |",
-            f.severity,
+            f.severity.name(),
             waiver_note(f, lapsed),
             f.rule,
             cell(&f.target),
@@ -203,13 +198,7 @@ pub fn render(report: &Report) -> String {
         s.waived
     );
     let mut all: Vec<&Finding> = report.findings.iter().collect();
-    let rank = |f: &Finding| match f.severity.as_str() {
-        "critical" => 0,
-        "high" => 1,
-        "medium" => 2,
-        _ => 3,
-    };
-    all.sort_by_key(|f| (f.waived, rank(f)));
+    all.sort_by_key(|f| (f.waived, std::cmp::Reverse(f.severity)));
     table(&mut out, &all, &lapsed);
     out.push_str("\n</details>\n");
     out

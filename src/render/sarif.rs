@@ -21,11 +21,11 @@ fn security_severity(s: Severity) -> &'static str {
     }
 }
 
-fn level(severity: &str) -> &'static str {
+fn level(severity: Severity) -> &'static str {
     match severity {
-        "critical" | "high" => "error",
-        "medium" => "warning",
-        _ => "note",
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "note",
     }
 }
 
@@ -50,7 +50,7 @@ fn descriptor(r: &Rule) -> Value {
         "shortDescription": { "text": r.title },
         "fullDescription": { "text": format!("{} ({})", r.rationale, r.citation) },
         "help": { "text": help, "markdown": markdown },
-        "defaultConfiguration": { "level": level(r.severity.name()) },
+        "defaultConfiguration": { "level": level(r.severity) },
         "properties": {
             "security-severity": security_severity(r.severity),
             "precision": "high",
@@ -220,7 +220,7 @@ fn physical_location(file: &str, line: usize, column: usize, uri_prefix: &str) -
 fn result<'a>(f: &'a Finding, rule_index: Option<usize>, uri_prefix: &str) -> SarifResult<'a> {
     SarifResult {
         rule_id: &f.rule,
-        level: level(&f.severity),
+        level: level(f.severity),
         message: Text {
             text: format!("{} ({}). {}", f.message, f.citation, f.remediation),
         },
@@ -236,7 +236,7 @@ fn result<'a>(f: &'a Finding, rule_index: Option<usize>, uri_prefix: &str) -> Sa
         },
         properties: ResultProperties {
             target: &f.target,
-            severity: &f.severity,
+            severity: f.severity.name(),
         },
         rule_index,
         suppressions: f.waiver.as_ref().map(|w| {

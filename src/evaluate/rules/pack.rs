@@ -58,7 +58,7 @@ struct RuleFile {
     id: String,
     citation: String,
     severity: Severity,
-    status: Option<String>,
+    status: Option<RuleStatus>,
     title: String,
     rationale: String,
     remediation: String,
@@ -82,6 +82,26 @@ struct CheckFile {
     anchor: Option<String>,
 }
 
+/// A rule's maturity (`status:` in its pack; stable unless it says).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleStatus {
+    #[default]
+    Stable,
+    Preview,
+    Deprecated,
+}
+
+impl RuleStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleStatus::Stable => "stable",
+            RuleStatus::Preview => "preview",
+            RuleStatus::Deprecated => "deprecated",
+        }
+    }
+}
+
 /// A rule ready to evaluate.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -91,7 +111,7 @@ pub struct Rule {
     /// Full citation: the pack's prefix and the rule's citation.
     pub citation: String,
     pub severity: Severity,
-    pub status: String,
+    pub status: RuleStatus,
     pub title: String,
     pub rationale: String,
     pub remediation: String,
@@ -923,7 +943,7 @@ fn build_pack(
             pack: raw.pack.clone(),
             regulation: raw.regulation.clone(),
             severity: r.severity,
-            status: r.status.unwrap_or_else(|| "stable".into()),
+            status: r.status.unwrap_or_default(),
             title: r.title,
             rationale: r.rationale.trim().to_string(),
             remediation: r.remediation.trim().to_string(),
