@@ -68,10 +68,8 @@ pub fn longer(a: &Span, b: &Span, from: Date) -> bool {
     }
 }
 
-/// Days from `today` to the date written `text` (negative when past);
-/// `None` when it is no date.
-pub fn days_until(today: Date, text: &str) -> Option<i64> {
-    let date = parse_date(text).ok()?;
+/// Days from `today` to `date` (negative when past).
+pub fn days_between(today: Date, date: Date) -> Option<i64> {
     today.until(date).ok().map(|s| i64::from(s.get_days()))
 }
 

@@ -685,7 +685,8 @@ fn invalid_utf8() {
 fn alias_bomb() {
     let started = std::time::Instant::now();
     let r = validate(&broken("alias-bomb"));
-    assert!(started.elapsed().as_secs() < 10, "the alias bomb went off");
+    // A guard against the bomb going off (hours), not a timing target.
+    assert!(started.elapsed().as_secs() < 60, "the alias bomb went off");
     assert_errors(&r, 1);
     assert_diag(
         &r,
@@ -704,12 +705,13 @@ fn alias_bomb() {
 // Input limits, generated at test time
 // ---------------------------------------------------------------------------
 
-/// Runs validate on one generated manifest, asserting it finishes quickly.
+/// Runs validate on one generated manifest, asserting it does not hang
+/// (a guard, not a timing target: benches/hostile.py measures the time).
 fn validate_text(text: &str) -> Run {
     let started = std::time::Instant::now();
     let r = validate_bytes(text.as_bytes());
     assert!(
-        started.elapsed().as_secs() < 5,
+        started.elapsed().as_secs() < 60,
         "took {:?}",
         started.elapsed()
     );

@@ -125,13 +125,14 @@ pub fn statuses(
         .iter()
         .enumerate()
         .map(|(index, w)| {
+            // Parsed once here; every renderer reads the `Expiry`.
             let expiry = match time::parse_date(&w.expires) {
                 Err(_) => Expiry::Unreadable,
                 Ok(d) if d < today => Expiry::Expired {
-                    days_ago: -time::days_until(today, &w.expires).unwrap_or(-1),
+                    days_ago: -time::days_between(today, d).unwrap_or(-1),
                 },
-                Ok(_) => Expiry::InForce {
-                    days_left: time::days_until(today, &w.expires).unwrap_or(0),
+                Ok(d) => Expiry::InForce {
+                    days_left: time::days_between(today, d).unwrap_or(0),
                 },
             };
             let coverage = match by_id.get(w.rule.as_str()) {

@@ -786,7 +786,9 @@ mod tests {
         );
         let started = std::time::Instant::now();
         let d = err(&text);
-        assert!(started.elapsed().as_secs() < 5);
+        // A guard against the expansion going off (hours), not a timing target:
+        // benches/hostile.py measures the time; a busy machine must not fail this.
+        assert!(started.elapsed().as_secs() < 60);
         assert_eq!(d.code, "alias-expansion");
         assert!(d.message.contains("100000 nodes"), "{}", d.message);
         let Place::Bytes { offset, .. } = d.place else {
