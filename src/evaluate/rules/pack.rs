@@ -80,6 +80,7 @@ struct CheckFile {
     message: String,
     detail: Option<String>,
     anchor: Option<String>,
+    at: Option<String>,
 }
 
 /// A rule ready to evaluate.
@@ -115,6 +116,10 @@ pub struct Check {
     /// for (which category, which right), so a finding says what is wrong.
     pub detail: Option<Arc<Condition>>,
     pub anchor: Option<String>,
+    /// The field a finding points at (`mechanism`, `retention.period`),
+    /// as a JSON pointer below the declaration (`/retention/period`); the
+    /// declaration's id when the manifest does not write it.
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -886,6 +891,39 @@ fn build_pack(
                     .help("add a `detail` expression, or drop `{detail}` from the message"),
                 );
             }
+            let at = c.at.as_deref().and_then(|at| {
+                let problem = match target {
+                    Target::Repository => Some(Diagnostic::error(
+                        "rule-pack",
+                        "`at` names a field of the declaration checked; a repository check has none",
+                    )
+                    .help("point a repository check at a section with `anchor` instead")),
+                    Target::Decl(kind) => Shapes::builtin().field(kind, at).err().map(|u| {
+                        Diagnostic::error(
+                            "rule-unknown-identifier",
+                            format!(
+                                "`at` names `{}.{}`, which a {} does not have",
+                                u.path,
+                                u.field,
+                                kind.name()
+                            ),
+                        )
+                        .label("unknown field")
+                        .help_opt(
+                            did_you_mean(&u.field, u.known.iter().map(String::as_str)).or_else(
+                                || Some(format!("`{}` has: {}", u.path, u.known.join(", "))),
+                            ),
+                        )
+                    }),
+                };
+                match problem {
+                    Some(d) => {
+                        diags.push(d.at(file, Place::value(format!("{base}/at"))));
+                        None
+                    }
+                    None => Some(at.split('.').map(|s| format!("/{s}")).collect()),
+                }
+            });
             match (when, violation, detail) {
                 (Ok(when), Ok(violation), Ok(detail)) => checks.push(Check {
                     target,
@@ -894,6 +932,7 @@ fn build_pack(
                     message: c.message.clone(),
                     detail,
                     anchor: c.anchor.clone(),
+                    at,
                 }),
                 (when, violation, detail) => {
                     diags.extend(when.err().into_iter().flatten());
