@@ -309,7 +309,10 @@ fn too_many_findings(results: &[CheckResult]) -> Option<Diagnostic> {
 /// section's key, or the file.
 fn finding_place(rule: &Rule, r: &CheckResult) -> Place {
     let origin = r.origin();
-    let at = rule.checks.get(r.check as usize).and_then(|c| c.at.as_ref());
+    let at = rule
+        .checks
+        .get(r.check as usize)
+        .and_then(|c| c.at.as_ref());
     if origin.pointer.is_empty() {
         Place::File
     } else if r.target() == "repository" {
