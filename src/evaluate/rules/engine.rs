@@ -826,6 +826,14 @@ fn register_functions(
     ctx.add_function("any_covers", |list: Value, prefix: Arc<String>| {
         keys_of(&list).iter().any(|k| taxonomy::covers(&prefix, k))
     });
+    // A list of texts as one text (a message's categories, triggers).
+    ctx.add_function(
+        "join",
+        |list: Value, separator: Value| -> Result<Value, ExecutionError> {
+            let sep = str_arg(&separator).unwrap_or(", ");
+            Ok(Value::String(Arc::new(keys_of(&list).join(sep))))
+        },
+    );
     ctx.add_function("personal", |list: Value| {
         keys_of(&list).iter().any(|k| taxonomy::is_personal(k))
     });

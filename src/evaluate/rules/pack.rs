@@ -168,7 +168,7 @@ pub const GLOBALS: [&str; 14] = [
 ];
 
 /// Functions privgate adds to CEL's standard library.
-pub const FUNCTIONS: [&str; 19] = [
+pub const FUNCTIONS: [&str; 20] = [
     "covers",
     "any_covers",
     "personal",
@@ -188,12 +188,13 @@ pub const FUNCTIONS: [&str; 19] = [
     "adequacy_limited",
     "consent_age",
     "expired",
+    "join",
 ];
 
 /// How many arguments each of `FUNCTIONS` takes. The interpreter only
 /// notices too few when a call runs (which a `when` may put off until some
 /// later change) and ignores extra ones; the pack loader checks both.
-const FUNCTION_ARITY: [(&str, usize); 19] = [
+const FUNCTION_ARITY: [(&str, usize); 20] = [
     ("covers", 2),
     ("any_covers", 2),
     ("personal", 1),
@@ -213,6 +214,7 @@ const FUNCTION_ARITY: [(&str, usize); 19] = [
     ("adequacy_limited", 1),
     ("consent_age", 1),
     ("expired", 1),
+    ("join", 2),
 ];
 
 /// The parser's first complaint, where in the condition it is, without
