@@ -1360,6 +1360,7 @@ fn report_phases_on_a_corpus() {
     let input = html::Input {
         report: &checked.report,
         model: &checked.model,
+        rules: &checked.rules,
         run_date: today,
         repo: &repo,
         ropa: &record,
