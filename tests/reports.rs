@@ -259,9 +259,9 @@ fn waivers_near_or_past_expiry_are_highlighted() {
     assert!(html.contains("dpo@example.com") && html.contains("ciso@example.com"));
     // The expired waiver's finding is open again, and says whose waiver
     // expired when; the others are waived.
-    assert!(html.contains("class=\"rule-id\">gdpr.record-of-processing<"));
+    assert!(html.contains("class=\"rule-id id\">gdpr.record-of-processing<"));
     let rule = html
-        .find("class=\"rule-id\">gdpr.record-of-processing<")
+        .find("class=\"rule-id id\">gdpr.record-of-processing<")
         .unwrap();
     let article = &html[rule..rule + html[rule..].find("</article>").unwrap()];
     assert!(
@@ -271,7 +271,7 @@ fn waivers_near_or_past_expiry_are_highlighted() {
         "{article}"
     );
     assert_eq!(html.matches("class=\"lapsed\"").count(), 1);
-    assert!(!html.contains("class=\"rule-id\">gdpr.transparency-notice<"));
+    assert!(!html.contains("class=\"rule-id id\">gdpr.transparency-notice<"));
 }
 
 /// A waived finding stays in the report with what was accepted: the
@@ -600,7 +600,7 @@ fn report_in_headless_chromium() {
         assert!(dom.contains(rule), "finding {rule} missing from the DOM");
     }
     assert!(
-        dom.contains("flow:tickets-to-zendesk") && dom.contains("services/support/privacy.yaml:46")
+        dom.contains("flow:tickets-to-zendesk") && dom.contains("services/support/privacy.yaml:57")
     );
     // The filter script ran (the CSP hash matches): the form is shown and
     // counts the 4 open findings of rules v2.
