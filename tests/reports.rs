@@ -1277,7 +1277,10 @@ fn trend_ticks_tell_commits_of_the_same_day_apart() {
     // One date under each tick, and under it the commit's short id.
     assert_eq!(html.matches("class=\"axis commit\"").count(), 3, "{html}");
     for id in &ids {
-        assert!(html.contains(&format!(">{}</text>", &id[..7])), "{id} not on the axis");
+        assert!(
+            html.contains(&format!(">{}</text>", &id[..7])),
+            "{id} not on the axis"
+        );
     }
 }
 
@@ -1314,7 +1317,8 @@ flows:
         assert!(svg.contains(name), "{name} missing from the map: {svg}");
     }
     // Categories read by their description, the key beside it.
-    assert!(html.contains("A person&#x27;s email address <code class=\"key\">user.contact.email</code>"));
+    assert!(html
+        .contains("A person&#x27;s email address <code class=\"key\">user.contact.email</code>"));
     // A finding leads with its rule's title; the id follows, smaller.
     assert!(html.contains("<h4 class=\"rule-title\">"));
 }
