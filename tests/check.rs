@@ -1026,6 +1026,14 @@ fn a_finding_points_at_the_field_its_check_names_or_at_the_id_without_it() {
         .collect();
     // `owner` where it is written; the id where it is not.
     assert_eq!(places, ["a/privacy.yaml:5:3", "b/privacy.yaml:3:7"]);
+    // `rules explain` says where the rule's findings point.
+    privgate(dir.path())
+        .args(["rules", "explain", "acme.owner-is-team-address"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "points at:  system `owner` (the declaration's id when not written)",
+        ));
     // A field the target kind does not have is a located load error.
     let typo = org_pack_with_message(
         "        message: system `{id}` is not owned by a team mailbox\n        at: ownr\n",
