@@ -317,7 +317,7 @@ fn finding_place(rule: &Rule, r: &CheckResult) -> Place {
         Place::File
     } else if r.target() == "repository" {
         Place::key(origin.pointer.clone())
-    } else if let Some(at) = at {
+    } else if let Some(at) = at.filter(|_| r.at_field) {
         Place::FieldOr {
             field: format!("{}{at}", origin.pointer),
             or: origin.id_pointer(),
