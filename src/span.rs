@@ -19,6 +19,10 @@ pub enum Place {
     Bytes { offset: usize, len: usize },
     /// A 1-based line and column (findings already carry them).
     LineCol { line: usize, column: usize },
+    /// The key of the field at `field` when the document has it, else the
+    /// value at `or`: a finding at the field at fault, or at the
+    /// declaration's id when the field is not written.
+    FieldOr { field: String, or: String },
 }
 
 impl Place {
@@ -218,6 +222,13 @@ impl PointerIndex {
             Place::File => (0, 0),
             Place::Bytes { offset, len } => ((*offset).min(self.text_len), *len),
             Place::Pointer { pointer, key } => self.find(pointer, *key),
+            Place::FieldOr { field, or } => match self.nodes.get(field.as_str()) {
+                Some((key, value)) => {
+                    let (start, end) = key.unwrap_or(*value);
+                    (start, end.saturating_sub(start))
+                }
+                None => self.find(or, false),
+            },
             Place::LineCol { line, column } => token_at(text, &self.lines, *line, *column),
         };
         let (line, column) = self.lines.line_col_or_bytes(text, offset);
@@ -554,9 +565,10 @@ impl<'a> Locator<'a> {
         }
         let pointers: HashSet<&str> = places
             .iter()
-            .filter_map(|p| match p {
-                Place::Pointer { pointer, .. } => Some(pointer.as_str()),
-                _ => None,
+            .flat_map(|p| match p {
+                Place::Pointer { pointer, .. } => vec![pointer.as_str()],
+                Place::FieldOr { field, or } => vec![field.as_str(), or.as_str()],
+                _ => Vec::new(),
             })
             .collect();
         let depth = pointers
@@ -598,6 +610,7 @@ impl<'a> Locator<'a> {
         }
         let depth = match place {
             Place::Pointer { pointer, .. } => pointer.matches('/').count(),
+            Place::FieldOr { field, or } => field.matches('/').count().max(or.matches('/').count()),
             _ => 0,
         };
         let stale = match &self.cache {

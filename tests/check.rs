@@ -1003,6 +1003,55 @@ fn an_organisation_rule_can_say_what_exactly_is_wrong() {
 }
 
 #[test]
+fn a_finding_points_at_the_field_its_check_names_or_at_the_id_without_it() {
+    let at_owner = org_pack_with_message(
+        "        message: system `{id}` is not owned by a team mailbox\n        at: owner\n",
+    );
+    let dir = org_repo(
+        at_owner.as_str(),
+        &[
+            (
+                "a/privacy.yaml",
+                "version: 1\nsystem:\n  id: a\n  name: A\n  owner: alice@x.y\n",
+            ),
+            ("b/privacy.yaml", "version: 1\nsystem:\n  id: b\n"),
+        ],
+    );
+    let r = check_dir(dir.path(), TODAY).unwrap();
+    let places: Vec<String> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule == "acme.owner-is-team-address")
+        .map(|f| format!("{}:{}:{}", f.file, f.line, f.column))
+        .collect();
+    // `owner` where it is written; the id where it is not.
+    assert_eq!(places, ["a/privacy.yaml:5:3", "b/privacy.yaml:3:7"]);
+    // `rules explain` says where the rule's findings point.
+    privgate(dir.path())
+        .args(["rules", "explain", "acme.owner-is-team-address"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "points at:  system `owner` (the declaration's id when not written)",
+        ));
+    // A field the target kind does not have is a located load error.
+    let typo = org_pack_with_message(
+        "        message: system `{id}` is not owned by a team mailbox\n        at: ownr\n",
+    );
+    check_with_pack(dir.path(), &typo)
+        .stderr(contains(
+            "`at` names `system.ownr`, which a system does not have",
+        ))
+        .stderr(contains("did you mean `owner`"))
+        .stderr(contains("org.yaml:18:13"));
+    // Nor is a field privgate adds (facts, links) one a manifest writes.
+    let facts = org_pack_with_message(
+        "        message: system `{id}` is not owned by a team mailbox\n        at: facts\n",
+    );
+    check_with_pack(dir.path(), &facts).stderr(contains("`at` names `system.facts`"));
+}
+
+#[test]
 fn a_detail_quoting_control_characters_is_printed_escaped_in_every_format() {
     let quoting = org_pack_with_message("        message: \"system `{id}` is not owned by a team mailbox: {detail}\"\n        detail: system.name\n");
     let dir = org_repo(

@@ -1091,7 +1091,7 @@ fn markdown_writes_every_score_and_delta_with_one_decimal() {
     // Whole numbers, so that `{}` and `{:.1}` differ.
     assert_eq!(number(overall).fract(), 0.0, "{json}");
     assert!(md.starts_with(&format!(
-        "## ✅ privgate: {:.1} ({}), gate passed\n",
+        "## ✅ Privacy score {:.1} ({}): gate passed\n",
         number(overall),
         json["score"]["grade"].as_str().unwrap()
     )));
@@ -1117,6 +1117,28 @@ fn markdown_writes_every_score_and_delta_with_one_decimal() {
         "{md}"
     );
     assert!(md.contains("ccpa 100.0"), "{md}");
+}
+
+#[test]
+fn markdown_without_findings_says_so_instead_of_an_empty_table() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_files(
+        dir.path(),
+        [(
+            "privacy.yaml",
+            "version: 1\nsystem: { id: a, owner: team@x.y }\n",
+        )],
+    );
+    let out = run(dir.path(), &["check", "--format", "markdown"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let md = out.stdout;
+    assert!(
+        md.starts_with("## ✅ Privacy score 100.0 (A): gate passed\n"),
+        "{md}"
+    );
+    assert!(md.contains("No findings: every one of the "), "{md}");
+    assert!(!md.contains("| severity |"), "{md}");
+    assert!(!md.contains("<details>"), "{md}");
 }
 
 /// Every warning of the report, near the top, before the delta it may
@@ -1916,7 +1938,7 @@ fn a_critical_finding_caps_the_grade_at_d_in_every_format() {
 
     let md = check("markdown");
     assert!(
-        md.starts_with("## ✅ privgate: 95.0 (D, capped by 1 critical finding), gate passed\n"),
+        md.starts_with("## ✅ Privacy score 95.0 (D, capped by 1 critical finding): gate passed\n"),
         "{md}"
     );
 
@@ -2027,7 +2049,7 @@ fn in_pull_request_mode_the_cap_counts_every_unwaived_finding_of_the_head() {
     )
     .stdout;
     assert!(
-        md.starts_with("## ✅ privgate: 95.2 (D, capped by 1 critical finding), gate passed\n"),
+        md.starts_with("## ✅ Privacy score 95.2 (D, capped by 1 critical finding): gate passed\n"),
         "{md}"
     );
 }

@@ -259,9 +259,9 @@ fn waivers_near_or_past_expiry_are_highlighted() {
     assert!(html.contains("dpo@example.com") && html.contains("ciso@example.com"));
     // The expired waiver's finding is open again, and says whose waiver
     // expired when; the others are waived.
-    assert!(html.contains("class=\"rule-id\">gdpr.record-of-processing<"));
+    assert!(html.contains("class=\"rule-id id\">gdpr.record-of-processing<"));
     let rule = html
-        .find("class=\"rule-id\">gdpr.record-of-processing<")
+        .find("class=\"rule-id id\">gdpr.record-of-processing<")
         .unwrap();
     let article = &html[rule..rule + html[rule..].find("</article>").unwrap()];
     assert!(
@@ -271,7 +271,7 @@ fn waivers_near_or_past_expiry_are_highlighted() {
         "{article}"
     );
     assert_eq!(html.matches("class=\"lapsed\"").count(), 1);
-    assert!(!html.contains("class=\"rule-id\">gdpr.transparency-notice<"));
+    assert!(!html.contains("class=\"rule-id id\">gdpr.transparency-notice<"));
 }
 
 /// A waived finding stays in the report with what was accepted: the
@@ -600,7 +600,7 @@ fn report_in_headless_chromium() {
         assert!(dom.contains(rule), "finding {rule} missing from the DOM");
     }
     assert!(
-        dom.contains("flow:tickets-to-zendesk") && dom.contains("services/support/privacy.yaml:46")
+        dom.contains("flow:tickets-to-zendesk") && dom.contains("services/support/privacy.yaml:57")
     );
     // The filter script ran (the CSP hash matches): the form is shown and
     // counts the 4 open findings of rules v2.
@@ -1262,6 +1262,68 @@ fn report_in_a_git_repository_embeds_the_trend() {
 }
 
 #[test]
+fn trend_ticks_tell_commits_of_the_same_day_apart() {
+    let dir = git_repo(&[
+        ("2026-03-02", "Declare the service", CLEAN),
+        ("2026-03-02", "Add a dataset without retention", WITH_GAP),
+        ("2026-03-02", "Remove the dataset again", CLEAN),
+    ]);
+    let html = report_html(dir.path());
+    let repo = git2::Repository::open(dir.path()).unwrap();
+    let mut walk = repo.revwalk().unwrap();
+    walk.push_head().unwrap();
+    let ids: Vec<String> = walk.map(|oid| oid.unwrap().to_string()).collect();
+    assert_eq!(ids.len(), 3);
+    // One date under each tick, and under it the commit's short id.
+    assert_eq!(html.matches("class=\"axis commit\"").count(), 3, "{html}");
+    for id in &ids {
+        assert!(
+            html.contains(&format!(">{}</text>", &id[..7])),
+            "{id} not on the axis"
+        );
+    }
+}
+
+#[test]
+fn the_data_map_draws_declarations_no_flow_touches() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        [(
+            "privacy.yaml",
+            "version: 1
+system: { id: shop, name: Shop, owner: team@x.y }
+datasets:
+  - id: orders
+    name: Orders
+    location: DE
+    categories: [user.contact.email]
+  - id: kids-health
+    name: Child health records
+    location: DE
+    categories: [user.health]
+flows:
+  - id: shop-to-orders
+    from: shop
+    to: orders
+    categories: [user.contact.email]
+",
+        )],
+    );
+    let html = report_html(dir.path());
+    let start = html.find("<div class=\"diagram\"").expect("a diagram");
+    let svg = &html[start..start + html[start..].find("</div>").unwrap()];
+    for name in ["Shop", "Orders", "Child health records"] {
+        assert!(svg.contains(name), "{name} missing from the map: {svg}");
+    }
+    // Categories read by their description, the key beside it.
+    assert!(html
+        .contains("A person&#x27;s email address <code class=\"key\">user.contact.email</code>"));
+    // A finding leads with its rule's title; the id follows, smaller.
+    assert!(html.contains("<h4 class=\"rule-title\">"));
+}
+
+#[test]
 fn report_uses_its_own_result_as_heads_trend_point_when_the_tree_is_heads() {
     let dir = four_commits();
     // HEAD was committed on 2026-04-20; the report runs as of TODAY.
@@ -1360,6 +1422,7 @@ fn report_phases_on_a_corpus() {
     let input = html::Input {
         report: &checked.report,
         model: &checked.model,
+        rules: &checked.rules,
         run_date: today,
         repo: &repo,
         ropa: &record,

@@ -10,6 +10,7 @@
 //!     target: purpose:p1      # where it fires / must stay quiet
 //!     today: 2026-11-23       # optional
 //!     message: declares no    # optional: text the finding's message holds
+//!     at: privacy.yaml:3:5    # optional: where the finding points (file:line:col)
 //!     files: { privacy.yaml: "version: 1\n..." }
 //! ```
 //!
@@ -38,6 +39,9 @@ struct Case {
     today: Option<String>,
     /// Text the finding's message must hold (a firing case's detail).
     message: Option<String>,
+    /// Where the finding points, `file:line:col` (a check's `at` field, or
+    /// the declaration's id).
+    at: Option<String>,
     files: BTreeMap<String, String>,
 }
 
@@ -185,6 +189,12 @@ fn check_cases(cases: &[(&PathBuf, &Fixture, &Case)]) -> Vec<Outcome> {
                         "{label}: message {:?} does not hold {want:?}",
                         f.message
                     ));
+                }
+            }
+            if let (Some(f), Some(want)) = (finding, &case.at) {
+                let got = format!("{}:{}:{}", f.file, f.line, f.column);
+                if &got != want {
+                    failures.push(format!("{label}: points at {got}, not {want}"));
                 }
             }
             match case.expect.as_str() {

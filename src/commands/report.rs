@@ -135,7 +135,7 @@ pub fn report(args: &ReportArgs) -> u8 {
     } = checked;
     // The process ends after writing the file: freeing a large model and
     // its results piece by piece would only delay the exit.
-    std::mem::forget((workspace, rules, evaluated));
+    std::mem::forget((workspace, evaluated));
     let history = if args.last == 0 {
         Err("Trend not computed (--last 0).".to_string())
     } else if repo.commit.is_none() {
@@ -153,6 +153,7 @@ pub fn report(args: &ReportArgs) -> u8 {
     let input = privgate::render::html::Input {
         report: &report,
         model: &model,
+        rules: &rules,
         run_date: today,
         repo: &repo,
         ropa: &record,

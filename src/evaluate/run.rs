@@ -167,7 +167,10 @@ pub fn run_with_outcomes(
     let mut findings: Vec<Finding> = by_file
         .par_iter()
         .flat_map_iter(|group| {
-            let places: Vec<Place> = group.iter().map(|(_, r)| finding_place(r)).collect();
+            let places: Vec<Place> = group
+                .iter()
+                .map(|(_, r)| finding_place(&input.catalog.rules[r.rule], r))
+                .collect();
             let locations = Locator::new(&ws.sources)
                 .with_known(&ws.ids)
                 .locate_all(&group[0].1.origin().file, &places);
@@ -303,14 +306,24 @@ fn too_many_findings(results: &[CheckResult]) -> Option<Diagnostic> {
     )
 }
 
-/// Where a finding points: the declaration's id, or the repository-wide
+/// Where a finding points: the field the check names (`at`) when the
+/// declaration writes it, else the declaration's id; or the repository-wide
 /// section's key, or the file.
-fn finding_place(r: &CheckResult) -> Place {
+fn finding_place(rule: &Rule, r: &CheckResult) -> Place {
     let origin = r.origin();
+    let at = rule
+        .checks
+        .get(r.check as usize)
+        .and_then(|c| c.at.as_ref());
     if origin.pointer.is_empty() {
         Place::File
     } else if r.target() == crate::model::Target::REPOSITORY {
         Place::key(origin.pointer.clone())
+    } else if let Some(at) = at.filter(|_| r.at_field) {
+        Place::FieldOr {
+            field: format!("{}{at}", origin.pointer),
+            or: origin.id_pointer(),
+        }
     } else {
         Place::value(origin.id_pointer())
     }

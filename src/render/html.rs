@@ -17,6 +17,7 @@
 //! of printed, each time saying which command lists everything.
 
 use super::Lapsed;
+use crate::evaluate::rules::pack::Rule;
 use crate::evaluate::{capped_grade, kpi_definitions};
 use crate::history::trend::{self, Trend};
 use crate::load::git::RepoInfo;
@@ -34,6 +35,7 @@ const TEMPLATE: &str = include_str!("templates/report.html");
 const ROPA_TEMPLATE: &str = include_str!("templates/ropa.html");
 const MAP_TEMPLATE: &str = include_str!("templates/map.html");
 const TREND_TEMPLATE: &str = include_str!("templates/trend.html");
+const MACROS_TEMPLATE: &str = include_str!("templates/macros.html");
 const CSS: &str = include_str!("templates/report.css");
 const SCRIPT: &str = include_str!("templates/report.js");
 
@@ -56,6 +58,8 @@ use crate::report::{Coverage, Expiry, WaiverStatus, EXPIRY_WARNING_DAYS};
 pub struct Input<'a> {
     pub report: &'a Report,
     pub model: &'a Model,
+    /// The rules that ran: their plain-language titles lead each finding.
+    pub rules: &'a [Rule],
     pub run_date: Date,
     pub repo: &'a RepoInfo,
     pub ropa: &'a Ropa,
@@ -74,13 +78,19 @@ pub fn render(input: &Input) -> Result<String, String> {
         ("ropa.html", ROPA_TEMPLATE),
         ("map.html", MAP_TEMPLATE),
         ("trend.html", TREND_TEMPLATE),
+        ("macros.html", MACROS_TEMPLATE),
     ] {
         env.add_template(name, text)
             .map_err(|e| format!("template {name}: {e}"))?;
     }
     let template = env.get_template("report.html").map_err(|e| e.to_string())?;
     let r = input.report;
-    let findings = findings(&r.findings, &Lapsed::new(r));
+    let titles: BTreeMap<&str, &str> = input
+        .rules
+        .iter()
+        .map(|rule| (rule.id.as_str(), rule.title.as_str()))
+        .collect();
+    let findings = findings(&r.findings, &Lapsed::new(r), &titles);
     let ctx = context! {
         csp => csp(),
         css => Value::from_safe_string(CSS.to_string()),
@@ -101,6 +111,7 @@ pub fn render(input: &Input) -> Result<String, String> {
         regulations => r.regulations,
         score => r.score,
         grade_earned => crate::report::grade(r.score.overall),
+        cap_rule => r.score.grade_cap.as_ref().map(|c| cap_rule(&c.grade)),
         score_class => grade_class(&r.score.grade),
         by_regulation => by_regulation(r),
         gate => r.gate,
@@ -111,9 +122,9 @@ pub fn render(input: &Input) -> Result<String, String> {
         findings_total => findings.total,
         findings_hidden => findings.hidden,
         regulation_filters => findings.regulations,
-        waivers => waivers(r),
+        waivers => waivers(r, &titles),
         warnings => r.warnings,
-        ropa => ropa_view(input.ropa),
+        ropa => ropa_view(input.ropa, &input.model.taxonomy),
         map => map_view(input),
         trend => trend_view(&input.trend),
         limits => context! {
@@ -158,6 +169,14 @@ fn by_regulation(r: &Report) -> Vec<RegScore> {
             }
         })
         .collect()
+}
+
+/// Why a grade is capped where it is (cli.md, "Score").
+fn cap_rule(grade: &str) -> &'static str {
+    match grade {
+        "D" => "any open critical finding caps the grade at D (the processing, as declared, is likely unlawful)",
+        _ => "any open high finding caps the grade at B (a substantive obligation is not met)",
+    }
 }
 
 fn grade_class(grade: &str) -> &'static str {
@@ -275,6 +294,8 @@ struct SeverityGroup {
 #[derive(Serialize)]
 struct RuleGroup {
     rule: String,
+    /// The rule's plain-language title (the id when the rule is unknown).
+    title: String,
     regulation: String,
     citation: String,
     remediation: Vec<Span>,
@@ -321,7 +342,7 @@ struct Findings {
 
 /// Open findings by severity, then rule; waived ones are listed with their
 /// waiver instead.
-fn findings(all: &[Finding], lapsed: &Lapsed) -> Findings {
+fn findings(all: &[Finding], lapsed: &Lapsed, titles: &BTreeMap<&str, &str>) -> Findings {
     // Worst first.
     let mut by_sev: BTreeMap<std::cmp::Reverse<Severity>, BTreeMap<&str, Vec<&Finding>>> =
         BTreeMap::new();
@@ -378,6 +399,7 @@ fn findings(all: &[Finding], lapsed: &Lapsed) -> Findings {
             hidden_total += list.len() - shown;
             group.count += list.len();
             group.rules.push(RuleGroup {
+                title: rule_title(titles, &first.rule),
                 rule: first.rule.clone(),
                 regulation: first.regulation.clone(),
                 citation: first.citation.clone(),
@@ -399,12 +421,20 @@ fn findings(all: &[Finding], lapsed: &Lapsed) -> Findings {
     }
 }
 
+/// A rule's title, or its id when no rule that ran has it.
+fn rule_title(titles: &BTreeMap<&str, &str>, rule: &str) -> String {
+    titles
+        .get(rule)
+        .map_or_else(|| rule.to_string(), |t| t.to_string())
+}
+
 // ---------------------------------------------------------------------------
 // Waivers
 
 #[derive(Serialize)]
 struct WaiverView {
     rule: String,
+    title: String,
     target: String,
     reason: String,
     approved_by: String,
@@ -425,7 +455,7 @@ struct WaivedFinding {
     location: String,
 }
 
-fn waivers(report: &Report) -> Vec<WaiverView> {
+fn waivers(report: &Report, titles: &BTreeMap<&str, &str>) -> Vec<WaiverView> {
     report
         .waivers
         .iter()
@@ -480,6 +510,7 @@ fn waivers(report: &Report) -> Vec<WaiverView> {
                 }
             };
             WaiverView {
+                title: rule_title(titles, &w.rule),
                 rule: w.rule.clone(),
                 target: w.target.clone(),
                 reason: w.reason.clone(),
@@ -525,6 +556,8 @@ struct ActivityCard {
 struct Field {
     label: &'static str,
     items: Vec<String>,
+    /// Data categories, described: shown instead of `items`.
+    categories: Vec<CategoryView>,
     /// Something this field needs is undeclared: shown in red.
     missing: bool,
 }
@@ -566,7 +599,36 @@ pub fn safe_href(url: &str) -> Option<String> {
     ok.then(|| url.trim().to_string())
 }
 
-fn ropa_view(r: &Ropa) -> RopaView {
+/// A data category as people read it: the taxonomy's description first,
+/// the key beside it.
+#[derive(Serialize)]
+struct CategoryView {
+    key: String,
+    /// The description, without its full stop; empty when the taxonomy
+    /// (or the config's custom category) has none.
+    description: String,
+    special: bool,
+}
+
+fn category_views(
+    keys: &[String],
+    special: &[String],
+    tax: &crate::taxonomy::Taxonomy,
+) -> Vec<CategoryView> {
+    keys.iter()
+        .map(|k| CategoryView {
+            key: k.clone(),
+            description: tax
+                .categories
+                .get(k)
+                .map(|c| c.description.trim().trim_end_matches('.').to_string())
+                .unwrap_or_default(),
+            special: special.contains(k),
+        })
+        .collect()
+}
+
+fn ropa_view(r: &Ropa, tax: &crate::taxonomy::Taxonomy) -> RopaView {
     let total = r.activities.len();
     let cards = r
         .activities
@@ -577,6 +639,11 @@ fn ropa_view(r: &Ropa) -> RopaView {
                 .into_iter()
                 .filter(|(label, _)| !matches!(*label, "Purpose" | "Privacy notice" | "Missing"))
                 .map(|(label, items)| Field {
+                    categories: if label == "Data categories" {
+                        category_views(&a.data_categories, &a.special_categories, tax)
+                    } else {
+                        Vec::new()
+                    },
                     missing: field_missing(a, label),
                     label,
                     items,
@@ -675,11 +742,11 @@ struct FlowRow {
     flow: String,
     from: String,
     to: String,
-    categories: String,
+    categories: Vec<CategoryView>,
     country: String,
     mechanism: String,
     leaves_eea: bool,
-    findings: String,
+    findings: Vec<String>,
 }
 
 fn map_view(input: &Input) -> MapView {
@@ -727,7 +794,7 @@ fn map_view(input: &Input) -> MapView {
                 flow: e.flow.clone(),
                 from: name(&e.from),
                 to: name(&e.to),
-                categories: e.categories.join(", "),
+                categories: category_views(&e.categories, &[], &input.model.taxonomy),
                 country: e.country.clone().unwrap_or_else(|| "not declared".into()),
                 mechanism: match (&e.mechanism, e.leaves_eea) {
                     (Some(m), _) => m.clone(),
@@ -735,7 +802,7 @@ fn map_view(input: &Input) -> MapView {
                     (None, false) => String::new(),
                 },
                 leaves_eea: e.leaves_eea,
-                findings: e.findings.join(", "),
+                findings: e.findings.clone(),
             })
             .collect(),
         flows_total: g.edges.len(),

@@ -659,6 +659,24 @@ pub fn explain(r: &Rule) -> String {
             "applies:    from {d} (not checked or scored before)\n"
         )),
     );
+    // Where its findings point, when a check names the field at fault.
+    let fields: Vec<String> = r
+        .checks
+        .iter()
+        .filter_map(|c| {
+            let at = c.at.as_deref()?.trim_start_matches('/').replace('/', ".");
+            Some(format!("{} `{at}`", c.target.name()))
+        })
+        .collect();
+    if !fields.is_empty() {
+        out.insert_str(
+            out.len() - 1,
+            &format!(
+                "points at:  {} (the declaration's id when not written)\n",
+                fields.join(", ")
+            ),
+        );
+    }
     out.push_str(&format!("## Why it matters\n{}\n\n", r.rationale));
     out.push_str(&format!("## How to fix\n{}\n\n", r.remediation));
     out.push_str(&format!("## Example\n{}\n", r.example.trim_end()));

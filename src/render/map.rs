@@ -526,32 +526,24 @@ pub fn to_svg(g: &Graph) -> Result<String, String> {
     use layout::std_shapes::shapes::{Arrow, Element, LineEndKind, ShapeKind};
     use layout::topo::layout::VisualGraph;
 
-    // Nodes no flow touches would only stack up in the first rank; the
-    // HTML report counts them by country instead.
-    let connected: std::collections::HashSet<&str> = g
-        .edges
-        .iter()
-        .flat_map(|e| [e.from.as_str(), e.to.as_str()])
-        .collect();
-    if connected.len() > MAX_SVG_NODES {
+    // Every declared node is drawn, those no flow touches too: a dataset
+    // of children's health data must not vanish from the map because no
+    // flow names it yet.
+    if g.nodes.len() > MAX_SVG_NODES {
         return Err(format!(
-            "The map has {} connected nodes, more than the {MAX_SVG_NODES} the built-in layout draws: \
+            "The map has {} nodes, more than the {MAX_SVG_NODES} the built-in layout draws: \
              export it with privgate map --format dot and draw it with Graphviz (dot -Tsvg).",
-            connected.len()
+            g.nodes.len()
         ));
     }
-    if connected.is_empty() {
+    if g.nodes.is_empty() {
         return Ok(EMPTY_SVG.to_string());
     }
     let result = quietly_catching(|| {
         let dir = Orientation::LeftToRight;
         let mut vg = VisualGraph::new(dir);
         let mut handles = HashMap::new();
-        for n in g
-            .nodes
-            .iter()
-            .filter(|n| connected.contains(n.key.as_str()))
-        {
+        for n in &g.nodes {
             let (fill, line, width) = if !n.findings.is_empty() {
                 ("#fde8e8", RED, 3)
             } else {
@@ -564,8 +556,17 @@ pub fn to_svg(g: &Graph) -> Result<String, String> {
             };
             let label = format!("{}\n{}", n.title(), node_kind_line(n));
             let shape = ShapeKind::new_box(&label);
-            let look = StyleAttr::new(Color::fast(line), width, Some(Color::fast(fill)), 6, 13);
-            let size = get_shape_size(dir.flip(), &shape, 13, false);
+            let look = StyleAttr::new(Color::fast(line), width, Some(Color::fast(fill)), 6, 14);
+            // layout-rs sizes text as one font size per character, twice
+            // what Helvetica takes: boxes that wide spread the map until
+            // the page must shrink it past reading. Sized by a closer
+            // average instead (0.6 em).
+            let size = get_shape_size(dir.flip(), &shape, 14, false);
+            let longest = label.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+            let size = layout::core::geometry::Point::new(
+                (longest as f64 * 14.0 * 0.6 + 28.0).min(size.x),
+                size.y,
+            );
             let h = vg.add_node(Element::create(shape, look, dir.flip(), size));
             handles.insert(n.key.as_str(), h);
         }
@@ -586,11 +587,11 @@ pub fn to_svg(g: &Graph) -> Result<String, String> {
             } else {
                 LineStyleKind::Normal
             };
-            let mut text = compact_label(&e.categories, 44);
+            let mut text = compact_label(&e.categories, 30);
             if e.leaves_eea {
                 text = format!("{text} → {}", e.country.as_deref().unwrap_or("?"));
             }
-            let look = StyleAttr::new(Color::fast(color), width, None, 0, 11);
+            let look = StyleAttr::new(Color::fast(color), width, None, 0, 12);
             let arrow = Arrow::new(
                 LineEndKind::None,
                 LineEndKind::Arrow,
@@ -679,7 +680,7 @@ fn group_is_eea(g: &Graph, country: &str) -> bool {
         .unwrap_or(true)
 }
 
-const EMPTY_SVG: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n<svg width=\"240\" height=\"40\" viewBox=\"0 0 240 40\" xmlns=\"http://www.w3.org/2000/svg\"><text x=\"10\" y=\"24\" font-family=\"sans-serif\" font-size=\"13\">No flows declared.</text></svg>\n";
+const EMPTY_SVG: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n<svg width=\"320\" height=\"40\" viewBox=\"0 0 320 40\" xmlns=\"http://www.w3.org/2000/svg\"><text x=\"10\" y=\"24\" font-family=\"sans-serif\" font-size=\"13\">No systems, datasets or vendors declared.</text></svg>\n";
 
 /// The SVG without its XML declaration, for embedding in HTML.
 pub fn svg_fragment(svg: &str) -> &str {

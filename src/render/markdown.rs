@@ -125,7 +125,7 @@ pub fn render(report: &Report) -> String {
     // Scores and deltas with one decimal, as in JSON and human output.
     let _ = writeln!(
         out,
-        "## {mark} privgate: {:.1} ({}), gate {verdict}\n",
+        "## {mark} Privacy score {:.1} ({}): gate {verdict}\n",
         report.score.overall,
         report.score.grade_shown()
     );
@@ -187,6 +187,14 @@ pub fn render(report: &Report) -> String {
     }
     out.push('\n');
     let s = &report.summary;
+    if report.findings.is_empty() {
+        let _ = writeln!(
+            out,
+            "No findings: every one of the {} checks passed.",
+            s.checks
+        );
+        return out;
+    }
     let _ = writeln!(
         out,
         "<details><summary>All findings: {} ({} critical, {} high, {} medium, {} low; {} waived)</summary>\n",

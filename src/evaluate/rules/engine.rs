@@ -26,6 +26,11 @@ pub struct CheckResult {
     pub rule: usize,
     pub check: u32,
     pub violated: bool,
+    /// A violation whose check names a field (`at`) that the declaration
+    /// has: only then must the file be read again to find that field; a
+    /// field the model lacks is not written, and the finding points at the
+    /// id, whose place parsing noted.
+    pub at_field: bool,
     /// What was checked; shared with the declaration.
     pub subject: Arc<Subject>,
     /// The check's `detail`, for a violation whose check has one.
@@ -317,6 +322,11 @@ impl Env {
                                     rule: ri,
                                     check: ci as u32,
                                     violated,
+                                    at_field: violated
+                                        && check
+                                            .at
+                                            .as_deref()
+                                            .is_some_and(|at| has_field(decl, at)),
                                     subject: decl.subject.clone(),
                                     detail,
                                 }),
@@ -363,6 +373,7 @@ impl Env {
                         rule: ri,
                         check: ci as u32,
                         violated,
+                        at_field: false,
                         subject: Arc::new(Subject {
                             target: crate::model::Target::REPOSITORY.into(),
                             origin: repository_origin(model, check.anchor.as_deref()),
@@ -583,6 +594,22 @@ fn run_check(check: &Check, scope: &Context) -> Result<Option<Outcome>, PartFail
         _ => None,
     };
     Ok(Some((violated, detail)))
+}
+
+/// Whether the declaration has a value at `pointer` (`/retention/period`).
+/// A default the model fills in (`categories: []`) counts as present: the
+/// locator then finds the field is not written and points at the id.
+fn has_field(decl: &DeclValue, pointer: &str) -> bool {
+    let mut fields = &decl.fields;
+    let mut parts = pointer.trim_start_matches('/').split('/').peekable();
+    while let Some(part) = parts.next() {
+        match fields.get(&key(part)) {
+            None | Some(Value::Null) => return false,
+            Some(Value::Map(m)) if parts.peek().is_some() => fields = &m.map,
+            Some(_) => return parts.peek().is_none(),
+        }
+    }
+    false
 }
 
 /// A check's `detail`: text, or a list of texts (joined with ", ").
@@ -826,6 +853,14 @@ fn register_functions(
     ctx.add_function("any_covers", |list: Value, prefix: Arc<String>| {
         keys_of(&list).iter().any(|k| taxonomy::covers(&prefix, k))
     });
+    // A list of texts as one text (a message's categories, triggers).
+    ctx.add_function(
+        "join",
+        |list: Value, separator: Value| -> Result<Value, ExecutionError> {
+            let sep = str_arg(&separator).unwrap_or(", ");
+            Ok(Value::String(Arc::new(keys_of(&list).join(sep))))
+        },
+    );
     ctx.add_function("personal", |list: Value| {
         keys_of(&list).iter().any(|k| taxonomy::is_personal(k))
     });

@@ -102,6 +102,37 @@ impl Shapes {
         Shapes { decls, globals }
     }
 
+    /// Whether `path` (`retention.period`) names a field a manifest can
+    /// write on a declaration of `kind` (not `facts`, `links` and the other
+    /// fields privgate adds).
+    pub fn field(&self, kind: Kind, path: &str) -> Result<(), UnknownField> {
+        let added = ["kind", "file", "facts", "links"];
+        let mut shape = self.decls.get(&kind);
+        let mut at = kind.name().to_string();
+        for (depth, part) in path.split('.').enumerate() {
+            let Some(Shape::Fields(fields)) = shape else {
+                return Err(UnknownField {
+                    path: at,
+                    field: part.to_string(),
+                    known: Vec::new(),
+                });
+            };
+            let written = |name: &str| depth > 0 || !added.contains(&name);
+            match fields.get(part).filter(|_| written(part)) {
+                Some(next) => shape = Some(next),
+                None => {
+                    return Err(UnknownField {
+                        path: at,
+                        field: part.to_string(),
+                        known: fields.keys().filter(|k| written(k)).cloned().collect(),
+                    })
+                }
+            }
+            at = format!("{at}.{part}");
+        }
+        Ok(())
+    }
+
     /// Every field `expr` reads that does not exist; `target` names the
     /// declaration variable, if any.
     pub fn unknown_fields(&self, expr: &IdedExpr, target: Option<Kind>) -> Vec<UnknownField> {

@@ -80,6 +80,7 @@ struct CheckFile {
     message: String,
     detail: Option<String>,
     anchor: Option<String>,
+    at: Option<String>,
 }
 
 /// A rule's maturity (`status:` in its pack; stable unless it says).
@@ -135,6 +136,10 @@ pub struct Check {
     /// for (which category, which right), so a finding says what is wrong.
     pub detail: Option<Arc<Condition>>,
     pub anchor: Option<String>,
+    /// The field a finding points at (`mechanism`, `retention.period`),
+    /// as a JSON pointer below the declaration (`/retention/period`); the
+    /// declaration's id when the manifest does not write it.
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -183,7 +188,7 @@ pub const GLOBALS: [&str; 14] = [
 ];
 
 /// Functions privgate adds to CEL's standard library.
-pub const FUNCTIONS: [&str; 19] = [
+pub const FUNCTIONS: [&str; 20] = [
     "covers",
     "any_covers",
     "personal",
@@ -203,12 +208,13 @@ pub const FUNCTIONS: [&str; 19] = [
     "adequacy_limited",
     "consent_age",
     "expired",
+    "join",
 ];
 
 /// How many arguments each of `FUNCTIONS` takes. The interpreter only
 /// notices too few when a call runs (which a `when` may put off until some
 /// later change) and ignores extra ones; the pack loader checks both.
-const FUNCTION_ARITY: [(&str, usize); 19] = [
+const FUNCTION_ARITY: [(&str, usize); 20] = [
     ("covers", 2),
     ("any_covers", 2),
     ("personal", 1),
@@ -228,6 +234,7 @@ const FUNCTION_ARITY: [(&str, usize); 19] = [
     ("adequacy_limited", 1),
     ("consent_age", 1),
     ("expired", 1),
+    ("join", 2),
 ];
 
 /// The parser's first complaint, where in the condition it is, without
@@ -906,6 +913,39 @@ fn build_pack(
                     .help("add a `detail` expression, or drop `{detail}` from the message"),
                 );
             }
+            let at = c.at.as_deref().and_then(|at| {
+                let problem = match target {
+                    Target::Repository => Some(Diagnostic::error(
+                        Code::RulePack,
+                        "`at` names a field of the declaration checked; a repository check has none",
+                    )
+                    .help("point a repository check at a section with `anchor` instead")),
+                    Target::Decl(kind) => Shapes::builtin().field(kind, at).err().map(|u| {
+                        Diagnostic::error(
+                            Code::RuleUnknownIdentifier,
+                            format!(
+                                "`at` names `{}.{}`, which a {} does not have",
+                                u.path,
+                                u.field,
+                                kind.name()
+                            ),
+                        )
+                        .label("unknown field")
+                        .help_opt(
+                            did_you_mean(&u.field, u.known.iter().map(String::as_str)).or_else(
+                                || Some(format!("`{}` has: {}", u.path, u.known.join(", "))),
+                            ),
+                        )
+                    }),
+                };
+                match problem {
+                    Some(d) => {
+                        diags.push(d.at(file, Place::value(format!("{base}/at"))));
+                        None
+                    }
+                    None => Some(at.split('.').map(|s| format!("/{s}")).collect()),
+                }
+            });
             match (when, violation, detail) {
                 (Ok(when), Ok(violation), Ok(detail)) => checks.push(Check {
                     target,
@@ -914,6 +954,7 @@ fn build_pack(
                     message: c.message.clone(),
                     detail,
                     anchor: c.anchor.clone(),
+                    at,
                 }),
                 (when, violation, detail) => {
                     diags.extend(when.err().into_iter().flatten());
