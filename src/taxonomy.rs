@@ -28,6 +28,37 @@ impl Mark {
         Mark::CcpaSensitive,
         Mark::GdprHighlyPersonal,
     ];
+
+    /// The mark as `privgate taxonomy` prints it (cli.md's words).
+    pub fn label(self) -> &'static str {
+        match self {
+            Mark::GdprSpecial => "special",
+            Mark::GdprCriminal => "criminal",
+            Mark::GdprHighlyPersonal => "highly personal",
+            Mark::CcpaSensitive => "CCPA sensitive",
+        }
+    }
+
+    /// The mark with the law it comes from, for a reader who does not know
+    /// the short label.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Mark::GdprSpecial => "GDPR Art. 9(1) special category",
+            Mark::GdprCriminal => "GDPR Art. 10 criminal convictions and offences",
+            Mark::GdprHighlyPersonal => "highly personal (EDPB WP248 criterion 4)",
+            Mark::CcpaSensitive => "CCPA sensitive personal information (1798.140(ae))",
+        }
+    }
+
+    /// The key in `policies/taxonomy.yaml` and in JSON output.
+    pub fn key(self) -> &'static str {
+        match self {
+            Mark::GdprSpecial => "gdpr_special",
+            Mark::GdprCriminal => "gdpr_criminal",
+            Mark::GdprHighlyPersonal => "gdpr_highly_personal",
+            Mark::CcpaSensitive => "ccpa_sensitive",
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,7 +89,6 @@ struct CategoryEntry {
 struct SubjectEntry {
     key: String,
     #[serde(default)]
-    #[allow(dead_code)]
     description: String,
 }
 
@@ -167,6 +197,9 @@ pub struct Taxonomy {
     pub categories: BTreeMap<String, Category>,
     pub aliases: BTreeMap<String, String>,
     pub subjects: BTreeSet<String>,
+    /// What each built-in subject means (`privgate taxonomy`, the schema's
+    /// completions); subjects the config adds have none.
+    pub subject_descriptions: BTreeMap<String, String>,
     pub iso_countries: BTreeSet<String>,
     /// EEA states and the EU territories with a code of their own.
     pub eea: BTreeSet<String>,
@@ -200,7 +233,12 @@ impl Taxonomy {
                 })
                 .collect(),
             aliases: tax.aliases,
-            subjects: tax.subjects.into_iter().map(|s| s.key).collect(),
+            subjects: tax.subjects.iter().map(|s| s.key.clone()).collect(),
+            subject_descriptions: tax
+                .subjects
+                .into_iter()
+                .map(|s| (s.key, s.description))
+                .collect(),
             iso_countries: countries.iso_3166_alpha2.into_iter().collect(),
             eea: countries
                 .eea

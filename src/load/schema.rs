@@ -372,3 +372,38 @@ fn type_names(kind: &TypeKind) -> String {
             .join(" or "),
     }
 }
+
+/// The built-in taxonomy as the manifest schema lists it for editors: the
+/// `anyOf` of `$defs/category` and of `$defs/subject`. The first branch is
+/// the key pattern, so the keys a config adds stay valid (and a valid key
+/// is accepted at the first branch); each built-in key follows as a
+/// `const` with its description, which editors offer as completions.
+/// `schemas/manifest.schema.json` holds exactly this (a drift test).
+pub fn taxonomy_branches(tax: &crate::taxonomy::Taxonomy) -> (Value, Value) {
+    use serde_json::json;
+    let categories = std::iter::once(json!({
+        "pattern": "^[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*$",
+        "description": "A key from the built-in taxonomy (below) or one the config adds under `taxonomy`."
+    }))
+    .chain(tax.categories.iter().map(|(key, c)| {
+        let marks: Vec<&str> = tax.marks(key).into_iter().map(|m| m.meaning()).collect();
+        let description = if marks.is_empty() {
+            c.description.clone()
+        } else {
+            format!("{} Marked: {}.", c.description, marks.join("; "))
+        };
+        json!({ "const": key, "description": description })
+    }))
+    .collect();
+    let subjects = std::iter::once(json!({
+        "pattern": "^[a-z][a-z0-9_]*$",
+        "description": "A built-in subject (below) or one the config adds under `subjects`."
+    }))
+    .chain(
+        tax.subject_descriptions
+            .iter()
+            .map(|(key, d)| json!({ "const": key, "description": d })),
+    )
+    .collect();
+    (Value::Array(categories), Value::Array(subjects))
+}
