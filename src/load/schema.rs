@@ -28,6 +28,39 @@ pub fn by_name(name: &str) -> Option<&'static str> {
 
 pub const NAMES: [&str; 4] = ["manifest", "config", "rulepack", "report"];
 
+/// Where `privgate init` writes the schemas, relative to the root, and
+/// where `privgate schema --write` is told to refresh them.
+pub const WRITTEN_DIR: &str = ".privgate/schemas";
+
+/// The version of privgate whose schemas these are (`x-privgate-version`
+/// in each): a written copy with an older one is stale.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// `manifest.schema.json` for `manifest`.
+pub fn file_name(name: &str) -> String {
+    format!("{name}.schema.json")
+}
+
+/// Which schema a document is, by its `$id`
+/// (`https://privgate.dev/schemas/manifest.schema.json` -> `manifest`).
+pub fn name_of(document: &Value) -> Option<&'static str> {
+    let id = document.get("$id")?.as_str()?;
+    let file = id.rsplit('/').next()?;
+    NAMES
+        .into_iter()
+        .find(|n| file.strip_suffix(".schema.json") == Some(*n))
+}
+
+/// Whether `bytes` are a JSON Schema privgate wrote (any version).
+pub fn is_privgate_schema(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(bytes).is_ok_and(|d| {
+        name_of(&d).is_some()
+            && d["$id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("https://privgate.dev/"))
+    })
+}
+
 /// A compiled schema and its source (for looking up allowed names).
 pub struct Schema {
     document: Value,
