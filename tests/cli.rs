@@ -32,6 +32,14 @@ fn run(cmd: &mut Command) -> Run {
     }
 }
 
+/// Text as one line: the human renderer wraps long messages (`\n  | `).
+fn flat(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|w| *w != "|")
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn validate(dir: &Path) -> Run {
     run(privgate().arg("validate").arg(dir))
 }
@@ -248,6 +256,227 @@ fn init_writes_nothing_when_either_file_exists() {
             "init wrote a file beside an existing {existing}"
         );
     }
+}
+
+/// Everything `init` writes is in `examples/init`, byte for byte: the
+/// starters, the breach documents and the schemas editors load.
+#[test]
+fn init_writes_exactly_what_examples_init_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(run(privgate().arg("init").arg(dir.path())).code, 0);
+    let files = |root: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    let rel = p.strip_prefix(root).unwrap().display().to_string();
+                    out.push((rel, std::fs::read(&p).unwrap()));
+                }
+            }
+        }
+        out.sort();
+        out
+    };
+    let written = files(dir.path());
+    let names: Vec<&str> = written.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(
+        names.contains(&".privgate/schemas/manifest.schema.json")
+            && names.contains(&".privgate/schemas/config.schema.json"),
+        "{names:?}"
+    );
+    assert!(
+        written == files(&repo().join("examples/init")),
+        "examples/init differs from what init writes: {names:?}"
+    );
+    for name in ["manifest", "config", "rulepack", "report"] {
+        assert_eq!(
+            std::fs::read_to_string(
+                dir.path()
+                    .join(format!(".privgate/schemas/{name}.schema.json"))
+            )
+            .unwrap(),
+            std::fs::read_to_string(repo().join(format!("schemas/{name}.schema.json"))).unwrap(),
+            "{name}"
+        );
+    }
+    // The starters name the written schemas by relative path, not an address.
+    for (file, schema) in [("privacy.yaml", "manifest"), ("privgate.yaml", "config")] {
+        let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        assert!(
+            text.starts_with(&format!(
+                "# yaml-language-server: $schema=.privgate/schemas/{schema}.schema.json\n"
+            )),
+            "{file}: {}",
+            text.lines().next().unwrap_or_default()
+        );
+    }
+}
+
+#[test]
+fn init_never_overwrites_a_schema_that_differs_but_accepts_an_identical_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let schemas = dir.path().join(".privgate/schemas");
+    // `privgate schema --write` ran first: init goes ahead.
+    let r = run(privgate().args(["schema", "--write"]).arg(&schemas));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(privgate().arg("init").arg(dir.path()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // An edited schema stops init, which then writes nothing at all.
+    let dir = tempfile::tempdir().unwrap();
+    let schemas = dir.path().join(".privgate/schemas");
+    std::fs::create_dir_all(&schemas).unwrap();
+    std::fs::write(schemas.join("manifest.schema.json"), "{}\n").unwrap();
+    let r = run(privgate().arg("init").arg(dir.path()));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("manifest.schema.json") && r.stderr.contains("nothing was written"),
+        "{}",
+        r.stderr
+    );
+    assert!(!dir.path().join("privacy.yaml").exists());
+    assert_eq!(
+        std::fs::read_to_string(schemas.join("manifest.schema.json")).unwrap(),
+        "{}\n"
+    );
+}
+
+/// After an upgrade the copies `init` wrote are older than the binary:
+/// `check` says so, at the comment, and `schema --write` refreshes them.
+#[test]
+fn check_warns_about_an_older_written_schema_until_schema_write_refreshes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(run(privgate().arg("init").arg(dir.path())).code, 0);
+    let written = dir.path().join(".privgate/schemas/manifest.schema.json");
+    let current = std::fs::read_to_string(&written).unwrap();
+    let old = current
+        .replacen(
+            "\"x-privgate-version\": \"0.1.0\"",
+            "\"x-privgate-version\": \"0.0.9\"",
+            1,
+        )
+        .replacen("\"user.contact.email\"", "\"user.contact.emails\"", 1);
+    assert_ne!(old, current);
+    std::fs::write(&written, &old).unwrap();
+
+    let r = run(privgate()
+        .args(["check", "--today", "2026-12-07"])
+        .arg(dir.path()));
+    assert_eq!(
+        r.code, 0,
+        "a stale schema is a warning, not a failure: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("privgate 0.0.9, older than this privgate (0.1.0)"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("privacy.yaml:1:33"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("privgate schema --write .privgate/schemas"),
+        "{}",
+        r.stderr
+    );
+
+    let r = run(privgate()
+        .args(["schema", "--write", ".privgate/schemas"])
+        .current_dir(dir.path()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("refreshed .privgate/schemas/manifest.schema.json (privgate 0.1.0)")
+            && r.stderr
+                .contains("unchanged .privgate/schemas/config.schema.json"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&written).unwrap(), current);
+    let r = run(privgate()
+        .args(["check", "--today", "2026-12-07"])
+        .arg(dir.path()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+}
+
+#[test]
+fn check_warns_about_schema_comments_that_lead_nowhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |p: &str, t: &str| {
+        let path = dir.path().join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, t).unwrap();
+    };
+    // What earlier starters wrote: an address nothing serves.
+    write(
+        "svc/a/privacy.yaml",
+        "# yaml-language-server: $schema=https://privgate.dev/schemas/manifest.schema.json\nversion: 1\n",
+    );
+    write(
+        "svc/b/privacy.yaml",
+        "# yaml-language-server: $schema=https://privgate.dev/schemas/manifest.schema.json\nversion: 1\n",
+    );
+    // A relative path to nothing.
+    write(
+        "c.privacy.yaml",
+        "# yaml-language-server: $schema=schemas/manifest.schema.json\nversion: 1\n",
+    );
+    let mut r = validate(dir.path());
+    r.stderr = flat(&r.stderr);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("which nothing serves"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("(1 more file names it)"),
+        "one warning for both: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("`../../.privgate/schemas/manifest.schema.json`"),
+        "the path to point at, from svc/a: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("names `schemas/manifest.schema.json`, which does not exist"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("2 warnings"), "{}", r.stderr);
+}
+
+#[test]
+fn schema_write_refuses_to_replace_a_file_that_is_not_a_privgate_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.schema.json"),
+        "{\"title\": \"mine\"}",
+    )
+    .unwrap();
+    let r = run(privgate().args(["schema", "--write"]).arg(dir.path()));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("not a privgate schema"), "{}", r.stderr);
+    assert!(!dir.path().join("manifest.schema.json").exists());
+    // One schema only, by name.
+    let other = tempfile::tempdir().unwrap();
+    let r = run(privgate()
+        .args(["schema", "manifest", "--write"])
+        .arg(other.path()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let names: Vec<_> = std::fs::read_dir(other.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        names,
+        vec![std::ffi::OsString::from("manifest.schema.json")]
+    );
 }
 
 #[test]

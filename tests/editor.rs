@@ -196,8 +196,7 @@ impl Server {
                         Value::Array(
                             (0..items)
                                 .map(|i| {
-                                    let section =
-                                        message["params"]["items"][i]["section"].as_str();
+                                    let section = message["params"]["items"][i]["section"].as_str();
                                     match section {
                                         Some("yaml") => settings(),
                                         _ => Value::Null,
@@ -238,11 +237,19 @@ impl Server {
                     .as_array()
                     .is_some_and(|d| !d.is_empty())
         })?;
-        Ok(m["params"]["diagnostics"].as_array().cloned().unwrap_or_default())
+        Ok(m["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default())
     }
 
     /// Completion labels at a 0-based line and character.
-    fn complete(&mut self, path: &Path, line: usize, character: usize) -> Result<Vec<Value>, String> {
+    fn complete(
+        &mut self,
+        path: &Path,
+        line: usize,
+        character: usize,
+    ) -> Result<Vec<Value>, String> {
         let result = self.request(
             "textDocument/completion",
             json!({
@@ -367,10 +374,15 @@ fn completion_in_categories_offers_the_taxonomy_keys_with_their_descriptions() {
     let path = root.join("privacy.yaml");
     let starter = std::fs::read_to_string(&path).unwrap();
     let text = "# yaml-language-server: $schema=.privgate/schemas/manifest.schema.json\nversion: 1\ndatasets:\n  - id: users-db\n    categories:\n      - \n";
-    assert!(starter.starts_with(text.lines().next().unwrap()), "{starter}");
+    assert!(
+        starter.starts_with(text.lines().next().unwrap()),
+        "{starter}"
+    );
     let started = Instant::now();
     server.open(&path, text);
-    let items = server.complete(&path, 5, 8).unwrap_or_else(|e| panic!("{e}"));
+    let items = server
+        .complete(&path, 5, 8)
+        .unwrap_or_else(|e| panic!("{e}"));
     let labels: Vec<&str> = items.iter().filter_map(|i| i["label"].as_str()).collect();
     let email = items
         .iter()
@@ -397,7 +409,9 @@ fn completion_in_categories_offers_the_taxonomy_keys_with_their_descriptions() {
             "contentChanges": [{ "text": text }]
         }),
     );
-    let items = server.complete(&path, 5, 8).unwrap_or_else(|e| panic!("{e}"));
+    let items = server
+        .complete(&path, 5, 8)
+        .unwrap_or_else(|e| panic!("{e}"));
     let labels: Vec<&str> = items.iter().filter_map(|i| i["label"].as_str()).collect();
     assert!(labels.contains(&"job_applicant"), "{labels:?}");
 }

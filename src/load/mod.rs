@@ -5,6 +5,7 @@
 //! `parse`, `schema` and `resolve` are its steps.
 
 pub mod discover;
+pub mod editor;
 pub mod git;
 pub mod parse;
 pub mod resolve;
@@ -150,6 +151,18 @@ pub fn load(tree: &dyn Tree, options: &LoadOptions) -> Workspace {
             });
         }
     }
+    // The editors' `$schema` comments (a `--config` file from elsewhere
+    // names its schema relative to itself, not to the root: left alone).
+    let config_named = config_file
+        .as_deref()
+        .filter(|_| options.config_path.is_none());
+    let commented = manifests
+        .iter()
+        .map(|m| (m.path.as_str(), "manifest"))
+        .chain(config_named.map(|c| (c, "config")))
+        .filter_map(|(path, name)| Some((path, ws.sources.get(path)?.as_str(), name)));
+    let mut editor = editor::check_comments(tree, commented);
+    ws.diagnostics.append(&mut editor);
     let _t = crate::timings::phase("resolve");
     let (model, mut diags) = resolve::resolve(
         manifests,
