@@ -46,6 +46,22 @@ pub enum Command {
     Map(MapArgs),
     /// Score per commit of first-parent git history, oldest first.
     Trend(TrendArgs),
+    /// Data categories (key, description, marks: special, criminal, highly
+    /// personal, CCPA sensitive) and data subjects, filtered by QUERY.
+    Taxonomy(TaxonomyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TaxonomyArgs {
+    /// Show only what contains QUERY (ignoring case) in its key, its
+    /// description or its marks: `email`, `user.health`, `special`.
+    pub query: Option<String>,
+    /// Repository whose config's `taxonomy` and `subjects` to include.
+    #[arg(long, default_value = ".")]
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Human)]
+    pub format: ValidateFormat,
 }
 
 #[derive(Debug, Args)]

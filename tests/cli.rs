@@ -553,3 +553,151 @@ fn score_offers_only_the_formats_it_writes() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("invalid value 'sarif'"), "{}", r.stderr);
 }
+
+// ---------------------------------------------------------------------------
+// rules explain by short id, taxonomy
+// ---------------------------------------------------------------------------
+
+#[test]
+fn rules_explain_takes_the_name_without_the_pack_when_one_pack_has_it() {
+    let r = run(privgate()
+        .args(["rules", "explain", "dpia-required"])
+        .current_dir(repo().join("examples/acme-shop")));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("gdpr.dpia-required: "), "{}", r.stdout);
+}
+
+#[test]
+fn rules_explain_lists_the_candidates_of_an_ambiguous_name() {
+    let r = run(privgate()
+        .args(["rules", "explain", "purpose-limitation"])
+        .current_dir(repo().join("examples/acme-shop")));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let err = flat(&r.stderr);
+    assert!(err.contains("names more than one rule"), "{err}");
+    assert!(
+        err.contains("`gdpr.purpose-limitation`") && err.contains("`ccpa.purpose-"),
+        "{err}"
+    );
+    let r = run(privgate()
+        .args(["rules", "explain", "dpia-requird"])
+        .current_dir(repo().join("examples/acme-shop")));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("did you mean `gdpr.dpia-required`?"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn taxonomy_lists_categories_with_descriptions_and_marks_and_subjects() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(privgate().arg("taxonomy").current_dir(dir.path()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let line = |key: &str| {
+        r.stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(key))
+            .unwrap_or_else(|| panic!("no {key} in {}", r.stdout))
+            .to_string()
+    };
+    assert!(line("user.contact.email").contains("email address"));
+    assert!(
+        line("user.health").ends_with("[special, CCPA sensitive]"),
+        "{}",
+        line("user.health")
+    );
+    assert!(
+        line("user.criminal_history").contains("criminal"),
+        "{}",
+        line("user.criminal_history")
+    );
+    assert!(line("user.financial.bank_account").contains("highly personal"));
+    assert!(line("user.government_id.ssn").contains("CCPA sensitive"));
+    assert!(line("customer").contains("buys"));
+    assert!(r.stdout.contains("data subjects:"), "{}", r.stdout);
+}
+
+#[test]
+fn taxonomy_query_filters_and_json_names_the_marks() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("privgate.yaml"),
+        "version: 1\ntaxonomy:\n  - key: user.health.sleep\n    description: Sleep tracking data.\nsubjects: [member]\n",
+    )
+    .unwrap();
+    let r = run(privgate()
+        .args(["taxonomy", "sleep", "--format", "json"])
+        .current_dir(dir.path()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let sleep = v["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == "user.health.sleep")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(
+        sleep,
+        &serde_json::json!({
+            "key": "user.health.sleep",
+            "description": "Sleep tracking data.",
+            "marks": ["gdpr_special", "ccpa_sensitive"],
+            "source": "config"
+        }),
+        "a config key inherits its parent's marks"
+    );
+    // `user.health.fitness` says "sleep" in its description.
+    assert!(v["categories"][0]["key"] == "user.health.fitness", "{v}");
+    let r = run(privgate()
+        .args(["taxonomy", "MEMBER"])
+        .current_dir(dir.path()));
+    assert!(
+        r.stdout.contains("member") && r.stdout.contains("(from privgate.yaml)"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("user.contact.email"), "{}", r.stdout);
+    // The same query twice gives the same bytes.
+    let again = run(privgate()
+        .args(["taxonomy", "MEMBER"])
+        .current_dir(dir.path()));
+    assert_eq!(again.stdout, r.stdout);
+    let none = run(privgate().args(["taxonomy", "zzz"]).current_dir(dir.path()));
+    assert_eq!(none.code, 0);
+    assert!(
+        none.stderr.contains("no category or subject matches `zzz`"),
+        "{}",
+        none.stderr
+    );
+}
+
+#[test]
+fn taxonomy_with_a_broken_config_is_a_located_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("privgate.yaml"),
+        "version: 1\ntaxonomi: []\n",
+    )
+    .unwrap();
+    let r = run(privgate().arg("taxonomy").current_dir(dir.path()));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("privgate.yaml:2:1"), "{}", r.stderr);
+}
+
+/// An unknown category's suggestion matches on the last segments.
+#[test]
+fn an_unknown_category_suggests_the_key_ending_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("privacy.yaml"),
+        "version: 1\ndatasets:\n  - id: d\n    categories: [user.email]\n",
+    )
+    .unwrap();
+    let r = validate(dir.path());
+    assert_eq!(r.code, 2);
+    let err = flat(&r.stderr);
+    assert!(err.contains("did you mean `user.contact.email`"), "{err}");
+    assert!(!err.contains("`user.name`"), "{err}");
+}

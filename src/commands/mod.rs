@@ -22,6 +22,7 @@ macro_rules! sayln {
 mod check;
 pub(crate) mod report;
 mod rules;
+mod taxonomy;
 
 use crate::cli::{Command, CommonArgs, ValidateArgs, ValidateFormat};
 use privgate::diagnostic::Diagnostic;
@@ -47,6 +48,7 @@ pub fn run(command: Command) -> u8 {
         Command::Map(args) => report::map(&args),
         Command::Trend(args) => report::trend(&args),
         Command::Schema(args) => schema(&args),
+        Command::Taxonomy(args) => taxonomy::taxonomy(&args),
         Command::Init { path } => match privgate::init::init(&path) {
             Ok(files) => {
                 for f in files {

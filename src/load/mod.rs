@@ -79,6 +79,17 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// Nothing read yet (a command that reads one file itself).
+    pub fn empty() -> Workspace {
+        Workspace {
+            sources: BTreeMap::new(),
+            ids: BTreeMap::new(),
+            diagnostics: Vec::new(),
+            model: None,
+            parsed: BTreeMap::new(),
+        }
+    }
+
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
