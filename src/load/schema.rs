@@ -221,6 +221,7 @@ impl Schema {
             }
             ValidationErrorKind::Type { kind } => {
                 let wanted = expected.unwrap_or_else(|| type_names(kind));
+                let wants_bool = matches!(kind, TypeKind::Single(t) if t.to_string() == "boolean");
                 vec![at(
                     Diagnostic::error(
                         "wrong-type",
@@ -228,7 +229,8 @@ impl Schema {
                     ),
                     Place::value(pointer.clone()),
                 )
-                .label(format!("expected {wanted}"))]
+                .label(format!("expected {wanted}"))
+                .help_opt(wants_bool.then(|| boolean_suggestion(found)).flatten())]
             }
             ValidationErrorKind::Maximum { limit } | ValidationErrorKind::Minimum { limit } => {
                 let bound = if matches!(error.kind(), ValidationErrorKind::Maximum { .. }) {
@@ -299,7 +301,7 @@ impl Schema {
                             Err(why) if !why.starts_with("expected") => {
                                 Some(format!("not a real date: {why}"))
                             }
-                            _ => None,
+                            _ => crate::time::date_suggestion(text),
                         }
                     }
                     (Some(Value::String(s)), Some(text)) if s == "duration" => {
@@ -364,6 +366,22 @@ fn default_hint(node: Option<&Value>, field: &str) -> Option<String> {
         other => scalar_text(other),
     };
     Some(format!("leave {field} out for the default, {shown}"))
+}
+
+/// `yes`, `no`, `on`, `off` (YAML 1.1 booleans, text in YAML 1.2, which
+/// privgate reads) and quoted `"true"`: the `true` or `false` meant.
+fn boolean_suggestion(found: &Value) -> Option<String> {
+    let text = found.as_str()?.trim();
+    let meant = match text.to_ascii_lowercase().as_str() {
+        "yes" | "y" | "on" | "true" => true,
+        "no" | "n" | "off" | "false" => false,
+        _ => return None,
+    };
+    Some(if text.eq_ignore_ascii_case(&meant.to_string()) {
+        format!("write `{meant}` without quotes: quoted, it is text")
+    } else {
+        format!("write `{meant}`: privgate reads YAML 1.2, where `{text}` is text, not a boolean")
+    })
 }
 
 fn scalar_text(v: &Value) -> String {
