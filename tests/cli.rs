@@ -701,3 +701,48 @@ fn an_unknown_category_suggests_the_key_ending_alike() {
     assert!(err.contains("did you mean `user.contact.email`"), "{err}");
     assert!(!err.contains("`user.name`"), "{err}");
 }
+
+// ---------------------------------------------------------------------------
+// dogfooding
+// ---------------------------------------------------------------------------
+
+/// `privgate check` at the top of this repository checks the example
+/// repository and nothing broken on purpose: it can check (never exit 2),
+/// reads exactly acme-shop's manifests, and finds every `$schema` comment
+/// current.
+#[test]
+fn check_at_the_repository_root_checks_the_examples_and_skips_the_broken_ones() {
+    let r = run(privgate()
+        .args(["check", "--format", "json", "--today", "2026-12-07"])
+        .current_dir(repo()));
+    assert_ne!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.code, 0,
+        "no critical finding in the examples: {}",
+        r.stderr
+    );
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let mut acme = 0;
+    let mut stack = vec![repo().join("examples/acme-shop")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if p.is_dir() {
+                stack.push(p);
+            } else if name == "privacy.yaml" || name.ends_with(".privacy.yaml") {
+                acme += 1;
+            }
+        }
+    }
+    assert_eq!(report["summary"]["manifests"], acme, "{}", r.stderr);
+    for f in report["findings"].as_array().unwrap() {
+        let file = f["file"].as_str().unwrap();
+        assert!(file.starts_with("examples/acme-shop/"), "{file}");
+    }
+    assert!(
+        !r.stderr.contains("warning"),
+        "warnings at the root: {}",
+        r.stderr
+    );
+}

@@ -1922,3 +1922,25 @@ datasets:
         &["write `true` without quotes"],
     );
 }
+
+/// A config above the root that excludes the root's directory would not
+/// check it either: no "config above" warning (this repository's own
+/// privgate.yaml excludes examples/broken).
+#[test]
+fn a_config_above_that_excludes_the_root_is_not_pointed_out() {
+    let dir = tempdir();
+    git2::Repository::init(dir.path()).unwrap();
+    write(
+        dir.path(),
+        &[
+            ("privgate.yaml", "version: 1\nexclude: [\"broken/**\"]\n"),
+            ("broken/a/privacy.yaml", VALID),
+            ("other/privacy.yaml", VALID),
+        ],
+    );
+    let r = validate(&dir.path().join("broken/a"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("config-above-root"), "{}", r.stderr);
+    let r = validate(&dir.path().join("other"));
+    assert!(r.stderr.contains("config-above-root"), "{}", r.stderr);
+}

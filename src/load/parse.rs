@@ -340,7 +340,7 @@ fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
     if at_end {
         offset = text.trim_end().len();
     }
-    let mut indentation_help = String::new();
+    let indentation_help: String;
     let mut label_override: Option<String> = None;
     let (code, message, help) = if reason.contains("repetition limit exceeded") {
         // serde_yaml gives no position for this one; find the alias itself.
