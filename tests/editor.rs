@@ -57,6 +57,8 @@ struct Server {
     next_id: i64,
     /// Messages read while waiting for another (notifications, requests).
     seen: Vec<Value>,
+    /// The `yaml` settings the editor gives the server.
+    settings: Value,
 }
 
 fn frame(message: &Value) -> Vec<u8> {
@@ -102,7 +104,7 @@ fn read_frames(stdout: impl Read, sink: mpsc::Sender<Value>) {
 }
 
 impl Server {
-    fn start(root: &Path) -> Result<Server, String> {
+    fn start(root: &Path, settings: Value) -> Result<Server, String> {
         let (node, script) = server_command()?;
         let mut child = Command::new(node)
             .arg(script)
@@ -123,6 +125,7 @@ impl Server {
             messages: rx,
             next_id: 1,
             seen: Vec::new(),
+            settings,
         };
         let root_uri = uri(root);
         server.request(
@@ -141,9 +144,10 @@ impl Server {
             }),
         )?;
         server.notify("initialized", json!({}));
+        let yaml = server.settings.clone();
         server.notify(
             "workspace/didChangeConfiguration",
-            json!({ "settings": { "yaml": settings() } }),
+            json!({ "settings": { "yaml": yaml } }),
         );
         Ok(server)
     }
@@ -198,7 +202,7 @@ impl Server {
                                 .map(|i| {
                                     let section = message["params"]["items"][i]["section"].as_str();
                                     match section {
-                                        Some("yaml") => settings(),
+                                        Some("yaml") => self.settings.clone(),
                                         _ => Value::Null,
                                     }
                                 })
@@ -273,16 +277,16 @@ impl Drop for Server {
 }
 
 /// The settings an editor with the YAML extension sends: validation and
-/// completion on, no schema store (no network), no glob mapping: the
-/// `$schema` comment alone must do.
-fn settings() -> Value {
+/// completion on, no schema store (no network), and `schemas`, the glob
+/// mapping (empty: the `$schema` comment alone must do).
+fn settings(schemas: Value) -> Value {
     json!({
         "validate": true,
         "completion": true,
         "hover": true,
         "format": { "enable": false },
         "schemaStore": { "enable": false },
-        "schemas": {}
+        "schemas": schemas
     })
 }
 
@@ -293,6 +297,10 @@ fn uri(path: &Path) -> String {
 /// A repository fresh from `privgate init`, and a server started in it;
 /// `None` (with the reason printed) when the server is not available.
 fn initialised() -> Option<(tempfile::TempDir, Server)> {
+    initialised_with(json!({}))
+}
+
+fn initialised_with(schemas: Value) -> Option<(tempfile::TempDir, Server)> {
     if let Err(why) = server_command() {
         println!("skipped: {why}; .ci/run installs it");
         return None;
@@ -309,7 +317,7 @@ fn initialised() -> Option<(tempfile::TempDir, Server)> {
         "{}",
         String::from_utf8_lossy(&init.stderr)
     );
-    let server = Server::start(&root).unwrap_or_else(|e| panic!("{e}"));
+    let server = Server::start(&root, settings(schemas)).unwrap_or_else(|e| panic!("{e}"));
     Some((dir, server))
 }
 
@@ -414,4 +422,33 @@ fn completion_in_categories_offers_the_taxonomy_keys_with_their_descriptions() {
         .unwrap_or_else(|e| panic!("{e}"));
     let labels: Vec<&str> = items.iter().filter_map(|i| i["label"].as_str()).collect();
     assert!(labels.contains(&"job_applicant"), "{labels:?}");
+}
+
+/// The README's alternative to the comment: `yaml.schemas` maps the
+/// written schema to the manifests by glob, relative to the workspace.
+#[test]
+fn the_readmes_glob_mapping_checks_and_completes_a_manifest_without_the_comment() {
+    let Some((dir, mut server)) = initialised_with(json!({
+        "./.privgate/schemas/manifest.schema.json": ["**/privacy.yaml", "**/*.privacy.yaml"]
+    })) else {
+        return;
+    };
+    let root = dir.path().canonicalize().unwrap();
+    let path = root.join("services/mail/outbox.privacy.yaml");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let text = "version: 1\ndatasets:\n  - id: outbox\n    retenton: {}\n    categories:\n      - \n";
+    std::fs::write(&path, text).unwrap();
+    server.open(&path, text);
+    let diagnostics = server.diagnostics(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d["message"].as_str().is_some_and(|m| m.contains("retenton"))),
+        "{diagnostics:?}"
+    );
+    let items = server.complete(&path, 5, 8).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        items.iter().any(|i| i["label"] == "user.contact.email"),
+        "{items:?}"
+    );
 }
