@@ -555,7 +555,13 @@ fn manifest_schema_lists_every_builtin_category_and_subject() {
             node.insert("anyOf".into(), list);
         }
         let text = serde_json::to_string_pretty(&doc).unwrap() + "\n";
-        std::fs::write(repo().join("schemas/manifest.schema.json"), text).unwrap();
+        // The copy `privgate init` writes, kept in examples/init.
+        for path in [
+            "schemas/manifest.schema.json",
+            "examples/init/.privgate/schemas/manifest.schema.json",
+        ] {
+            std::fs::write(repo().join(path), &text).unwrap();
+        }
         return;
     }
     assert!(

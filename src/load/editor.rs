@@ -118,7 +118,7 @@ fn verdict(tree: &dyn Tree, path: &str, written: &str, name: &str) -> Option<(St
             theirs.unwrap_or_default()
         ),
         Some(std::cmp::Ordering::Equal) => format!(
-            "`{path}` differs from this privgate's {name} schema (both say version {VERSION}): editors check against other fields than `privgate check` does"
+            "`{path}` differs from this privgate's {name} schema (both say version {VERSION}): editors may judge the file otherwise than `privgate check` does"
         ),
         Some(std::cmp::Ordering::Less) | None => format!(
             "`{path}` is the schema of privgate {}, older than this privgate ({VERSION}): editors check against outdated fields and categories",

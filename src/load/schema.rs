@@ -427,13 +427,16 @@ fn type_names(kind: &TypeKind) -> String {
 /// The built-in taxonomy as the manifest schema lists it for editors: the
 /// `anyOf` of `$defs/category` and of `$defs/subject`. The first branch is
 /// the key pattern, so the keys a config adds stay valid (and a valid key
-/// is accepted at the first branch); each built-in key follows as a
-/// `const` with its description, which editors offer as completions.
+/// is accepted at the first branch; `patternErrorMessage` is what
+/// yaml-language-server shows for a key that breaks it); each built-in key
+/// follows as a `const` with its description, which editors offer as
+/// completions.
 /// `schemas/manifest.schema.json` holds exactly this (a drift test).
 pub fn taxonomy_branches(tax: &crate::taxonomy::Taxonomy) -> (Value, Value) {
     use serde_json::json;
     let categories = std::iter::once(json!({
         "pattern": "^[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*$",
+        "patternErrorMessage": "a dotted data-category key such as user.contact.email (lower case, digits, _ between the dots)",
         "description": "A key from the built-in taxonomy (below) or one the config adds under `taxonomy`."
     }))
     .chain(tax.categories.iter().map(|(key, c)| {
@@ -448,6 +451,7 @@ pub fn taxonomy_branches(tax: &crate::taxonomy::Taxonomy) -> (Value, Value) {
     .collect();
     let subjects = std::iter::once(json!({
         "pattern": "^[a-z][a-z0-9_]*$",
+        "patternErrorMessage": "a lower-case data-subject name such as customer",
         "description": "A built-in subject (below) or one the config adds under `subjects`."
     }))
     .chain(
