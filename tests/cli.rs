@@ -452,6 +452,25 @@ fn check_warns_about_schema_comments_that_lead_nowhere() {
 }
 
 #[test]
+fn a_huge_or_odd_schema_comment_is_no_crash_and_no_lookup() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = "x/".repeat(200_000);
+    std::fs::write(
+        dir.path().join("privacy.yaml"),
+        format!("# yaml-language-server: $schema={huge}\nversion: 1\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("a.privacy.yaml"),
+        "# yaml-language-server: $schema=\n# yaml-language-server: $schema=../../../../etc/passwd\nversion: 1\n",
+    )
+    .unwrap();
+    let r = validate(dir.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("editor-schema"), "{}", r.stderr);
+}
+
+#[test]
 fn schema_write_refuses_to_replace_a_file_that_is_not_a_privgate_schema() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

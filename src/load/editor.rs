@@ -19,6 +19,9 @@ use std::collections::BTreeMap;
 
 const MARKER: &str = "yaml-language-server:";
 
+/// The longest `$schema` value looked at (paths are at most 4 KiB on Linux).
+const MAX_TARGET_BYTES: usize = 4096;
+
 /// A `$schema` comment: where its value is in the file, and the value.
 struct Comment<'a> {
     offset: usize,
@@ -155,6 +158,10 @@ pub fn check_comments<'a>(
         BTreeMap::new();
     for (file, text, name) in files {
         let Some(c) = comment(text) else { continue };
+        // No schema path is this long; a hostile one is not worth a lookup.
+        if c.target.len() > MAX_TARGET_BYTES {
+            continue;
+        }
         let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
         let key = if c.target.contains("://") {
             if !c.target.contains("://privgate.dev/") {
