@@ -765,3 +765,15 @@ fn check_at_the_repository_root_checks_the_examples_and_skips_the_broken_ones() 
         r.stderr
     );
 }
+
+/// What a person reads from `privgate taxonomy QUERY`, as a snapshot
+/// (`INSTA_UPDATE=always cargo test --test cli` after a taxonomy change).
+#[test]
+fn taxonomy_output_for_a_query_is_stable() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(privgate()
+        .args(["taxonomy", "user.contact"])
+        .current_dir(dir.path()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    insta::assert_snapshot!("taxonomy_user_contact", r.stdout);
+}
