@@ -17,7 +17,7 @@ pub const BREACH_PLAN_TEMPLATE: &str =
 pub const BREACH_REGISTER_TEMPLATE: &str =
     include_str!("../examples/init/docs/privacy/breach-register.md");
 
-/// Writes both files, or neither. Returns the paths written.
+/// Writes every file, or none. Returns the paths written.
 pub fn init(root: &Path) -> Result<Vec<String>, String> {
     if !root.exists() {
         // Like `git init DIR`: a directory that does not exist yet is made.
