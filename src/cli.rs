@@ -30,11 +30,9 @@ pub enum Command {
     Rules(RulesArgs),
     /// Parse, schema-validate and resolve references only; no rules.
     Validate(ValidateArgs),
-    /// Print a JSON Schema (the same files as `schemas/`).
-    Schema {
-        #[arg(value_parser = clap::builder::PossibleValuesParser::new(privgate::load::schema::NAMES))]
-        name: String,
-    },
+    /// Print a JSON Schema (the same files as `schemas/`), or write them
+    /// for editors (`--write .privgate/schemas`).
+    Schema(SchemaArgs),
     /// Write a starter privgate.yaml and a commented privacy.yaml; never overwrites.
     Init {
         #[arg(default_value = ".")]
@@ -48,6 +46,37 @@ pub enum Command {
     Map(MapArgs),
     /// Score per commit of first-parent git history, oldest first.
     Trend(TrendArgs),
+    /// Data categories (key, description, marks: special, criminal, highly
+    /// personal, CCPA sensitive) and data subjects, filtered by QUERY.
+    Taxonomy(TaxonomyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TaxonomyArgs {
+    /// Show only what contains QUERY (ignoring case) in its key, its
+    /// description or its marks: `email`, `user.health`, `special`.
+    pub query: Option<String>,
+    /// Repository whose config's `taxonomy` and `subjects` to include.
+    #[arg(long, default_value = ".")]
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Human)]
+    pub format: ValidateFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which schema; with --write, only that one (default: all four).
+    #[arg(
+        value_parser = clap::builder::PossibleValuesParser::new(privgate::load::schema::NAMES),
+        required_unless_present = "write"
+    )]
+    pub name: Option<String>,
+    /// Write the schemas into DIR (`privgate init` uses `.privgate/schemas`)
+    /// instead of printing: refreshes the copies editors read after an
+    /// upgrade. Replaces only privgate's own schema files.
+    #[arg(long, value_name = "DIR")]
+    pub write: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]

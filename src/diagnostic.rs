@@ -39,6 +39,7 @@ macro_rules! codes {
 
 codes! {
     AliasExpansion => "alias-expansion",
+    AmbiguousRule => "ambiguous-rule",
     BadCountry => "bad-country",
     BadDate => "bad-date",
     BadDuration => "bad-duration",
@@ -50,6 +51,7 @@ codes! {
     DuplicateId => "duplicate-id",
     DuplicateRule => "duplicate-rule",
     DuplicateWaiver => "duplicate-waiver",
+    EditorSchema => "editor-schema",
     EmptyFile => "empty-file",
     FileTooLarge => "file-too-large",
     Git => "git",

@@ -28,6 +28,37 @@ impl Mark {
         Mark::CcpaSensitive,
         Mark::GdprHighlyPersonal,
     ];
+
+    /// The mark as `privgate taxonomy` prints it (cli.md's words).
+    pub fn label(self) -> &'static str {
+        match self {
+            Mark::GdprSpecial => "special",
+            Mark::GdprCriminal => "criminal",
+            Mark::GdprHighlyPersonal => "highly personal",
+            Mark::CcpaSensitive => "CCPA sensitive",
+        }
+    }
+
+    /// The mark with the law it comes from, for a reader who does not know
+    /// the short label.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Mark::GdprSpecial => "GDPR Art. 9(1) special category",
+            Mark::GdprCriminal => "GDPR Art. 10 criminal convictions and offences",
+            Mark::GdprHighlyPersonal => "highly personal (EDPB WP248 criterion 4)",
+            Mark::CcpaSensitive => "CCPA sensitive personal information (1798.140(ae))",
+        }
+    }
+
+    /// The key in `policies/taxonomy.yaml` and in JSON output.
+    pub fn key(self) -> &'static str {
+        match self {
+            Mark::GdprSpecial => "gdpr_special",
+            Mark::GdprCriminal => "gdpr_criminal",
+            Mark::GdprHighlyPersonal => "gdpr_highly_personal",
+            Mark::CcpaSensitive => "ccpa_sensitive",
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,7 +89,6 @@ struct CategoryEntry {
 struct SubjectEntry {
     key: String,
     #[serde(default)]
-    #[allow(dead_code)]
     description: String,
 }
 
@@ -167,6 +197,9 @@ pub struct Taxonomy {
     pub categories: BTreeMap<String, Category>,
     pub aliases: BTreeMap<String, String>,
     pub subjects: BTreeSet<String>,
+    /// What each built-in subject means (`privgate taxonomy`, the schema's
+    /// completions); subjects the config adds have none.
+    pub subject_descriptions: BTreeMap<String, String>,
     pub iso_countries: BTreeSet<String>,
     /// EEA states and the EU territories with a code of their own.
     pub eea: BTreeSet<String>,
@@ -200,7 +233,12 @@ impl Taxonomy {
                 })
                 .collect(),
             aliases: tax.aliases,
-            subjects: tax.subjects.into_iter().map(|s| s.key).collect(),
+            subjects: tax.subjects.iter().map(|s| s.key.clone()).collect(),
+            subject_descriptions: tax
+                .subjects
+                .into_iter()
+                .map(|s| (s.key, s.description))
+                .collect(),
             iso_countries: countries.iso_3166_alpha2.into_iter().collect(),
             eea: countries
                 .eea
@@ -254,6 +292,117 @@ impl Taxonomy {
             return Some(target);
         }
         None
+    }
+
+    /// Known category keys an unknown `key` may have meant, best first: a
+    /// key under the same root that ends in the same segments
+    /// (`user.email` -> `user.contact.email`), else one whose last segment
+    /// is spelt nearly alike (`user.phone` -> `user.contact.phone_number`),
+    /// ranked by the whole key's likeness; at most two, and a second only
+    /// when it ends in the same segments as the first. Empty when nothing
+    /// is close.
+    pub fn suggest_category(&self, key: &str) -> Vec<&str> {
+        if key.len() > crate::diagnostic::MAX_TYPO_BYTES {
+            return Vec::new();
+        }
+        let key = key.to_lowercase();
+        let segments: Vec<&str> = key.split('.').collect();
+        let last = segments.last().copied().unwrap_or_default();
+        let root = segments.first().copied().unwrap_or_default();
+        // (same root, trailing segments equal, last segment likeness,
+        // whole-key likeness, shorter first)
+        type Rank = (bool, usize, f64, f64, std::cmp::Reverse<usize>);
+        let mut ranked: Vec<(Rank, &str)> = Vec::new();
+        for candidate in self.categories.keys() {
+            let theirs: Vec<&str> = candidate.split('.').collect();
+            let same_root = theirs.first() == Some(&root);
+            let trailing = segments
+                .iter()
+                .rev()
+                .zip(theirs.iter().rev())
+                .take_while(|(a, b)| a == b)
+                .count()
+                .min(segments.len().saturating_sub(1));
+            let last_alike = strsim::jaro_winkler(last, theirs.last().copied().unwrap_or_default());
+            let whole_alike = strsim::jaro_winkler(&key, candidate);
+            if trailing == 0 && last_alike < 0.85 && whole_alike < 0.9 {
+                continue;
+            }
+            ranked.push((
+                (
+                    same_root,
+                    trailing,
+                    last_alike,
+                    whole_alike,
+                    std::cmp::Reverse(candidate.len()),
+                ),
+                candidate,
+            ));
+        }
+        ranked.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+        let mut out: Vec<&str> = Vec::new();
+        if let Some((best, first)) = ranked.first() {
+            out.push(first);
+            if let Some((next, second)) = ranked.get(1) {
+                // Two keys end in the very segments written: either may be meant.
+                if best.1 > 0 && next.0 == best.0 && next.1 == best.1 && next.2 == best.2 {
+                    out.push(second);
+                }
+            }
+        }
+        out
+    }
+
+    /// The categories, aliases and subjects whose key, description or
+    /// mark labels contain `query` (ignoring case; an empty query matches
+    /// all), sorted by key. `added` names what the config added.
+    pub fn search(&self, query: &str, added: &[String]) -> Found {
+        let query = query.trim().to_lowercase();
+        let hit = |texts: &[&str]| {
+            query.is_empty() || texts.iter().any(|t| t.to_lowercase().contains(&query))
+        };
+        let categories = self
+            .categories
+            .iter()
+            .filter_map(|(key, c)| {
+                let marks: Vec<Mark> = self.marks(key).into_iter().collect();
+                let mut texts = vec![key.as_str(), c.description.as_str()];
+                texts.extend(marks.iter().map(|m| m.label()));
+                hit(&texts).then(|| FoundCategory {
+                    key: key.clone(),
+                    description: c.description.clone(),
+                    marks,
+                    from_config: added.contains(key),
+                })
+            })
+            .collect();
+        let aliases = self
+            .aliases
+            .iter()
+            .filter(|(alias, target)| hit(&[alias.as_str(), target.as_str()]))
+            .map(|(a, t)| (a.clone(), t.clone()))
+            .collect();
+        let subjects = self
+            .subjects
+            .iter()
+            .filter_map(|key| {
+                let description = self
+                    .subject_descriptions
+                    .get(key)
+                    .cloned()
+                    .unwrap_or_default();
+                hit(&[key.as_str(), description.as_str()]).then(|| FoundSubject {
+                    key: key.clone(),
+                    description,
+                    from_config: added.contains(key),
+                })
+            })
+            .collect();
+        Found {
+            categories,
+            aliases,
+            subjects,
+        }
     }
 
     /// The marks on `key` or any of its ancestors.
@@ -339,6 +488,37 @@ impl MarkIndex {
             None => self.taxonomy.has_mark(key, mark),
         }
     }
+}
+
+/// What `Taxonomy::search` found.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    pub categories: Vec<FoundCategory>,
+    /// Alias -> the canonical key it stands for.
+    pub aliases: Vec<(String, String)>,
+    pub subjects: Vec<FoundSubject>,
+}
+
+impl Found {
+    pub fn is_empty(&self) -> bool {
+        self.categories.is_empty() && self.aliases.is_empty() && self.subjects.is_empty()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FoundCategory {
+    pub key: String,
+    pub description: String,
+    /// Its own marks and those of its ancestors: what rules see.
+    pub marks: Vec<Mark>,
+    pub from_config: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct FoundSubject {
+    pub key: String,
+    pub description: String,
+    pub from_config: bool,
 }
 
 /// `a.b.c`, `a.b`, `a`.
@@ -451,6 +631,19 @@ mod country_name_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_category_suggestion_matches_on_the_last_segments() {
+        let tax = Taxonomy::builtin();
+        let first = |k: &str| tax.suggest_category(k).first().copied();
+        assert_eq!(first("user.email"), Some("user.contact.email"));
+        assert_eq!(first("user.contact.emial"), Some("user.contact.email"));
+        assert_eq!(first("user.phone"), Some("user.contact.phone_number"));
+        assert_eq!(first("user.ip_address"), Some("user.device.ip_address"));
+        assert_eq!(first("user.nmae"), Some("user.name"));
+        assert_eq!(first("user.Email"), Some("user.contact.email"));
+        assert!(tax.suggest_category("zzz.qqq").is_empty());
+    }
 
     #[test]
     fn the_mark_index_agrees_with_the_walk_over_ancestors() {

@@ -26,6 +26,102 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
     })
 }
 
+/// Help for a date written in another common way: which `YYYY-MM-DD` it
+/// is, or, when day and month could be either way round (`09/01/2026`),
+/// both readings. `None` when `text` does not look like a date.
+pub fn date_suggestion(text: &str) -> Option<String> {
+    let t = text.trim();
+    if t.len() > 64 {
+        return None;
+    }
+    let iso = |y: i64, m: i64, d: i64| -> Option<String> {
+        let s = format!("{y:04}-{m:02}-{d:02}");
+        (parse_date(&s).is_ok() && (1000..=9999).contains(&y)).then_some(s)
+    };
+    let write = |s: String, how: &str| format!("write `{s}` ({how}; dates are YYYY-MM-DD)");
+    // A date and a time: the date alone.
+    if let Some((date, _)) = t.split_once(['T', ' ']) {
+        if parse_date(date).is_ok() {
+            return Some(format!("write the date alone: `{date}`"));
+        }
+    }
+    let numbers: Vec<&str> = t.split(['.', '/', '-']).collect();
+    let seps: Vec<char> = t.chars().filter(|c| matches!(c, '.' | '/' | '-')).collect();
+    if let ([a, b, c], [sep, sep2]) = (numbers.as_slice(), seps.as_slice()) {
+        let all_digits = [a, b, c]
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|ch| ch.is_ascii_digit()));
+        if all_digits && sep == sep2 {
+            let (a_n, b_n, c_n) = (a.parse().ok()?, b.parse().ok()?, c.parse().ok()?);
+            if a.len() == 4 {
+                // 2025/03/01, 2025.3.1, 2025-3-1: year first, then month.
+                return iso(a_n, b_n, c_n).map(|s| write(s, "year, month, day"));
+            }
+            if c.len() != 4 {
+                return None;
+            }
+            if *sep == '.' {
+                // 01.03.2025: day.month.year wherever dots are used.
+                return iso(c_n, b_n, a_n).map(|s| write(s, "read as day.month.year"));
+            }
+            let day_month = iso(c_n, b_n, a_n);
+            let month_day = iso(c_n, a_n, b_n);
+            return match (day_month, month_day) {
+                (Some(dm), Some(md)) if dm == md => Some(write(dm, "day and month are the same")),
+                (Some(dm), Some(md)) => Some(format!(
+                    "`{t}` is `{md}` read as month/day/year (US) but `{dm}` read as day/month/year: write the one you mean as YYYY-MM-DD"
+                )),
+                (Some(dm), None) => Some(write(dm, "read as day/month/year")),
+                (None, Some(md)) => Some(write(md, "read as month/day/year")),
+                (None, None) => None,
+            };
+        }
+    }
+    // 1 March 2025, March 1, 2025, Mar 1 2025.
+    let words: Vec<String> = t
+        .split([' ', ','])
+        .filter(|w| !w.is_empty())
+        .map(|w| w.trim_end_matches('.').to_lowercase())
+        .collect();
+    if let [x, y, z] = words.as_slice() {
+        const MONTHS: [&str; 12] = [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ];
+        let month = |w: &str| {
+            (w.len() >= 3)
+                .then(|| MONTHS.iter().position(|m| m.starts_with(w)))
+                .flatten()
+                .map(|i| i as i64 + 1)
+        };
+        let day = |w: &str| {
+            w.trim_end_matches(['s', 't', 'n', 'd', 'r', 'h'])
+                .parse::<i64>()
+                .ok()
+        };
+        let year = z.parse::<i64>().ok()?;
+        let found = match (month(x), month(y)) {
+            (Some(m), None) => day(y).map(|d| (m, d)),
+            (None, Some(m)) => day(x).map(|d| (m, d)),
+            _ => None,
+        };
+        if let Some((m, d)) = found {
+            return iso(year, m, d).map(|s| write(s, "year, month, day"));
+        }
+    }
+    None
+}
+
 /// An ISO 8601 duration (`P30D`, `P1Y6M`, `PT72H`). jiff also reads a
 /// "friendly" format (`7 years`); manifests only accept ISO 8601.
 pub fn parse_duration(text: &str) -> Result<Span, String> {
@@ -219,5 +315,45 @@ mod tests {
             add(d, parse_duration("P1Y").unwrap()).unwrap().to_string(),
             "2025-02-28"
         );
+    }
+}
+
+#[cfg(test)]
+mod date_suggestion_tests {
+    use super::date_suggestion;
+
+    #[test]
+    fn dates_in_other_formats_get_their_iso_form() {
+        let says = |t: &str, want: &str| {
+            let got = date_suggestion(t).unwrap_or_default();
+            assert!(got.contains(want), "{t}: {got}");
+        };
+        says("01.03.2025", "`2025-03-01` (read as day.month.year");
+        says("1.3.2025", "`2025-03-01`");
+        says("2025/03/01", "`2025-03-01`");
+        says("2025-3-1", "`2025-03-01`");
+        says("25/12/2026", "`2026-12-25` (read as day/month/year");
+        says("12/25/2026", "`2026-12-25` (read as month/day/year");
+        says("05/05/2026", "`2026-05-05`");
+        says("1 March 2025", "`2025-03-01`");
+        says("March 1, 2025", "`2025-03-01`");
+        says("2025-03-01T10:00:00Z", "write the date alone: `2025-03-01`");
+    }
+
+    #[test]
+    fn a_day_and_month_that_could_be_either_way_round_get_both_readings() {
+        let got = date_suggestion("09/01/2026").unwrap();
+        assert!(
+            got.contains("`2026-09-01` read as month/day/year")
+                && got.contains("`2026-01-09` read as day/month/year"),
+            "{got}"
+        );
+    }
+
+    #[test]
+    fn what_is_no_date_gets_no_suggestion() {
+        for t in ["soon", "31.02.2025", "1.2.3", "2025", "99/99/2025", ""] {
+            assert_eq!(date_suggestion(t), None, "{t}");
+        }
     }
 }

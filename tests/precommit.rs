@@ -99,18 +99,20 @@ fn assert_published_hook_always_runs() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml");
     let hooks: Vec<serde_yaml::Value> =
         serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let hook = hooks
-        .iter()
-        .find(|h| h["id"] == "privgate")
-        .expect("a hook with id privgate");
-    assert_eq!(hook["entry"].as_str(), Some("privgate check --staged"));
-    assert_eq!(hook["language"].as_str(), Some("rust"));
-    assert_eq!(hook["pass_filenames"].as_bool(), Some(false));
-    assert_eq!(hook["always_run"].as_bool(), Some(true));
-    assert!(
-        hook.get("files").is_none(),
-        "a `files` filter skips deletions"
-    );
+    for (id, language) in [("privgate", "rust"), ("privgate-system", "system")] {
+        let hook = hooks
+            .iter()
+            .find(|h| h["id"] == id)
+            .unwrap_or_else(|| panic!("a hook with id {id}"));
+        assert_eq!(hook["entry"].as_str(), Some("privgate check --staged"));
+        assert_eq!(hook["language"].as_str(), Some(language), "{id}");
+        assert_eq!(hook["pass_filenames"].as_bool(), Some(false), "{id}");
+        assert_eq!(hook["always_run"].as_bool(), Some(true), "{id}");
+        assert!(
+            hook.get("files").is_none(),
+            "{id}: a `files` filter skips deletions"
+        );
+    }
 }
 
 struct Sandbox {
@@ -150,6 +152,16 @@ impl Sandbox {
         self.command(Path::new("git")).args(args).output().unwrap()
     }
 
+    /// With the built privgate first on PATH, as `cargo install` puts it.
+    fn with_privgate_on_path(mut cmd: Command) -> Command {
+        let bin = Path::new(env!("CARGO_BIN_EXE_privgate")).parent().unwrap();
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut dirs = vec![bin.to_path_buf()];
+        dirs.extend(std::env::split_paths(&path));
+        cmd.env("PATH", std::env::join_paths(dirs).unwrap());
+        cmd
+    }
+
     fn pre_commit(&self, args: &[&str]) -> Output {
         self.command(&self.precommit).args(args).output().unwrap()
     }
@@ -170,6 +182,28 @@ fn text(out: &Output) -> String {
 /// A sandbox with pre-commit installed as the repository's hook, or `None`
 /// (with the reason printed) when pre-commit or git is unavailable.
 fn sandbox() -> Option<Sandbox> {
+    let config = format!(
+        "repos:
+  - repo: local
+    hooks:
+      - id: privgate
+        name: privgate privacy compliance
+        entry: {}
+        language: system
+        pass_filenames: false
+        always_run: true
+",
+        // JSON strings are YAML double-quoted scalars.
+        serde_json::Value::from(format!(
+            "{} check --staged",
+            quote(env!("CARGO_BIN_EXE_privgate"))
+        )),
+    );
+    sandbox_with(&config)
+}
+
+/// A sandbox whose `.pre-commit-config.yaml` is `config`.
+fn sandbox_with(config: &str) -> Option<Sandbox> {
     let precommit = match precommit() {
         Ok(p) => p,
         Err(why) => {
@@ -189,26 +223,9 @@ fn sandbox() -> Option<Sandbox> {
             .unwrap(),
         precommit,
     };
-    let config = format!(
-        "repos:
-  - repo: local
-    hooks:
-      - id: privgate
-        name: privgate privacy compliance
-        entry: {}
-        language: system
-        pass_filenames: false
-        always_run: true
-",
-        // JSON strings are YAML double-quoted scalars.
-        serde_json::Value::from(format!(
-            "{} check --staged",
-            quote(env!("CARGO_BIN_EXE_privgate"))
-        )),
-    );
     assert_published_hook_always_runs();
     sandbox.repo.write(&[
-        (".pre-commit-config.yaml", config.as_str()),
+        (".pre-commit-config.yaml", config),
         ("README.md", "# shop\n"),
         (
             "privgate.yaml",
@@ -405,4 +422,58 @@ flows:
     );
     assert!(out.contains("privgate.yaml:2:1"), "{out}");
     assert!(out.contains("regulations"), "did you mean: {out}");
+}
+
+/// The published `privgate-system` hook, fetched by pre-commit from a
+/// repository that publishes this `.pre-commit-hooks.yaml`, runs the
+/// privgate on PATH: nothing to build, and it blocks a violation.
+#[test]
+fn the_published_system_hook_runs_the_privgate_on_path() {
+    // A hook repository holding this repository's hook definitions.
+    let hooks = Repo::new();
+    let published = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    hooks.write(&[(".pre-commit-hooks.yaml", published.as_str())]);
+    hooks.stage_all();
+    let rev = hooks.commit("hooks");
+    let config = format!(
+        "repos:
+  - repo: {}
+    rev: {rev}
+    hooks:
+      - id: privgate-system
+",
+        serde_json::Value::from(hooks.path().display().to_string())
+    );
+    let Some(s) = sandbox_with(&config) else {
+        return;
+    };
+    s.repo
+        .write(&[("services/checkout/privacy.yaml", VIOLATING)]);
+    s.git(&["add", "services/checkout/privacy.yaml"]);
+    let before = s.head();
+    let commit = Sandbox::with_privgate_on_path(s.command(Path::new("git")))
+        .args(["commit", "-m", "add checkout"])
+        .output()
+        .unwrap();
+    let out = text(&commit);
+    assert!(!commit.status.success(), "the commit went through:\n{out}");
+    assert!(
+        out.contains("privgate privacy compliance") && out.contains("Failed"),
+        "{out}"
+    );
+    assert!(out.contains("gdpr.retention-defined"), "{out}");
+    assert_eq!(s.head(), before);
+
+    s.repo.write(&[("services/checkout/privacy.yaml", FIXED)]);
+    s.git(&["add", "services/checkout/privacy.yaml"]);
+    let commit = Sandbox::with_privgate_on_path(s.command(Path::new("git")))
+        .args(["commit", "-m", "add checkout"])
+        .output()
+        .unwrap();
+    let out = text(&commit);
+    assert!(commit.status.success(), "{out}");
+    assert!(out.contains("Passed"), "{out}");
 }

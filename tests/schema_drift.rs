@@ -531,3 +531,62 @@ fn the_drift_checks_notice_drift() {
         vec!["/rules/*/note".to_string()]
     );
 }
+
+// ---------------------------------------------------------------------------
+// 5. What editors read from the schemas
+// ---------------------------------------------------------------------------
+
+/// Editors complete categories and subjects from the manifest schema, so it
+/// lists the built-in taxonomy, each key with its description.
+/// `PRIVGATE_UPDATE_SCHEMAS=1 cargo test --test schema_drift` rewrites the
+/// lists after `policies/taxonomy.yaml` changed.
+#[test]
+fn manifest_schema_lists_every_builtin_category_and_subject() {
+    let mut doc = schema("manifest");
+    let (categories, subjects) = privgate::load::schema::taxonomy_branches(&Taxonomy::builtin());
+    let fresh = doc["$defs"]["category"]["anyOf"] == categories
+        && doc["$defs"]["subject"]["anyOf"] == subjects
+        && doc["$defs"]["category"].get("pattern").is_none()
+        && doc["$defs"]["subject"].get("pattern").is_none();
+    if !fresh && std::env::var_os("PRIVGATE_UPDATE_SCHEMAS").is_some() {
+        for (def, list) in [("category", categories), ("subject", subjects)] {
+            let node = doc["$defs"][def].as_object_mut().unwrap();
+            node.remove("pattern");
+            node.insert("anyOf".into(), list);
+        }
+        let text = serde_json::to_string_pretty(&doc).unwrap() + "\n";
+        // The copy `privgate init` writes, kept in examples/init.
+        for path in [
+            "schemas/manifest.schema.json",
+            "examples/init/.privgate/schemas/manifest.schema.json",
+        ] {
+            std::fs::write(repo().join(path), &text).unwrap();
+        }
+        return;
+    }
+    assert!(
+        fresh,
+        "schemas/manifest.schema.json does not list the taxonomy of policies/taxonomy.yaml; \
+         run `PRIVGATE_UPDATE_SCHEMAS=1 cargo test --test schema_drift`"
+    );
+    let keys: Vec<&str> = doc["$defs"]["category"]["anyOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|b| b["const"].as_str())
+        .collect();
+    assert!(keys.contains(&"user.contact.email"), "{keys:?}");
+}
+
+/// `check` tells a written schema's age by its `x-privgate-version`: every
+/// schema carries this build's version.
+#[test]
+fn every_schema_names_the_privgate_version_that_wrote_it() {
+    for name in privgate::load::schema::NAMES {
+        assert_eq!(
+            schema(name)["x-privgate-version"],
+            env!("CARGO_PKG_VERSION"),
+            "schemas/{name}.schema.json: x-privgate-version"
+        );
+    }
+}

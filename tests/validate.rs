@@ -188,10 +188,11 @@ fn yaml_syntax() {
     assert_diag(
         &r,
         "yaml-syntax",
-        "privacy.yaml:5:9",
+        "privacy.yaml:5:4",
         &[
             "YAML syntax error",
-            "mapping values are not allowed in this context",
+            "this line is indented 3 spaces; its siblings 2 (line 4)",
+            "indent it 2 spaces, like line 4",
         ],
     );
 }
@@ -1264,8 +1265,8 @@ fn all_errors_in_several_files_in_one_run() {
     assert_diag(
         &r,
         "yaml-syntax",
-        "services/a/privacy.yaml:4:9",
-        &["mapping values are not allowed"],
+        "services/a/privacy.yaml:4:4",
+        &["this line is indented 3 spaces; its siblings 2 (line 3)"],
     );
     assert_diag(&r, "bad-country", "services/b/privacy.yaml:4:15", &["`XX`"]);
     assert_diag(
@@ -1801,4 +1802,131 @@ datasets:
     ] {
         assert!(text.contains(help), "{help}: {}", run.stderr);
     }
+}
+
+// ---------------------------------------------------------------------------
+// Diagnostics that say what the person did (issue 18)
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_misindented_line_is_explained_in_spaces_not_in_libyaml_words() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        &[(
+            "privacy.yaml",
+            "version: 1\ndatasets:\n  - id: orders\n   categories: [user.contact.email]\n",
+        )],
+    );
+    let r = validate(dir.path());
+    assert_errors(&r, 1);
+    assert_diag(
+        &r,
+        "yaml-syntax",
+        "privacy.yaml:4:4",
+        &[
+            "this line is indented 3 spaces; its siblings 4 (line 3)",
+            "indent it 4 spaces, like line 3",
+        ],
+    );
+    assert!(
+        !r.stderr.contains("did not find expected '-' indicator"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn dates_in_other_formats_say_which_iso_date_they_would_be() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        &[(
+            "privacy.yaml",
+            "version: 1
+vendors:
+  - id: a
+    country: DE
+    assessment: { date: 01.03.2025, result: approved }
+  - id: b
+    country: DE
+    assessment: { date: 09/01/2026, result: approved }
+",
+        )],
+    );
+    let r = validate(dir.path());
+    assert_errors(&r, 2);
+    assert_diag(
+        &r,
+        "invalid-value",
+        "privacy.yaml:5:25",
+        &["write `2025-03-01` (read as day.month.year"],
+    );
+    assert_diag(
+        &r,
+        "invalid-value",
+        "privacy.yaml:8:25",
+        &[
+            "`2026-09-01` read as month/day/year (US)",
+            "`2026-01-09` read as day/month/year",
+            "write the one you mean",
+        ],
+    );
+}
+
+#[test]
+fn yes_no_on_off_for_a_boolean_suggest_true_or_false() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        &[(
+            "privacy.yaml",
+            "version: 1
+datasets:
+  - id: a
+    encrypted_at_rest: yes
+  - id: b
+    encrypted_at_rest: off
+  - id: c
+    encrypted_at_rest: \"true\"
+",
+        )],
+    );
+    let r = validate(dir.path());
+    assert_errors(&r, 3);
+    assert_diag(
+        &r,
+        "wrong-type",
+        "privacy.yaml:4:24",
+        &["write `true`: privgate reads YAML 1.2, where `yes` is text"],
+    );
+    assert_diag(&r, "wrong-type", "privacy.yaml:6:24", &["write `false`"]);
+    assert_diag(
+        &r,
+        "wrong-type",
+        "privacy.yaml:8:24",
+        &["write `true` without quotes"],
+    );
+}
+
+/// A config above the root that excludes the root's directory would not
+/// check it either: no "config above" warning (this repository's own
+/// privgate.yaml excludes examples/broken).
+#[test]
+fn a_config_above_that_excludes_the_root_is_not_pointed_out() {
+    let dir = tempdir();
+    git2::Repository::init(dir.path()).unwrap();
+    write(
+        dir.path(),
+        &[
+            ("privgate.yaml", "version: 1\nexclude: [\"broken/**\"]\n"),
+            ("broken/a/privacy.yaml", VALID),
+            ("other/privacy.yaml", VALID),
+        ],
+    );
+    let r = validate(&dir.path().join("broken/a"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("config-above-root"), "{}", r.stderr);
+    let r = validate(&dir.path().join("other"));
+    assert!(r.stderr.contains("config-above-root"), "{}", r.stderr);
 }

@@ -22,6 +22,7 @@ macro_rules! sayln {
 mod check;
 pub(crate) mod report;
 mod rules;
+mod taxonomy;
 
 use crate::cli::{Command, CommonArgs, ValidateArgs, ValidateFormat};
 use privgate::diagnostic::Diagnostic;
@@ -46,10 +47,8 @@ pub fn run(command: Command) -> u8 {
         Command::Ropa(args) => report::ropa(&args),
         Command::Map(args) => report::map(&args),
         Command::Trend(args) => report::trend(&args),
-        Command::Schema { name } => {
-            let text = privgate::load::schema::by_name(&name).unwrap_or_default();
-            print_stdout(text)
-        }
+        Command::Schema(args) => schema(&args),
+        Command::Taxonomy(args) => taxonomy::taxonomy(&args),
         Command::Init { path } => match privgate::init::init(&path) {
             Ok(files) => {
                 for f in files {
@@ -62,6 +61,37 @@ pub fn run(command: Command) -> u8 {
                 EXIT_ERROR
             }
         },
+    }
+}
+
+fn schema(args: &crate::cli::SchemaArgs) -> u8 {
+    use privgate::init::Written;
+    use privgate::load::schema::{by_name, NAMES, VERSION};
+    let Some(dir) = &args.write else {
+        let name = args.name.as_deref().unwrap_or_default();
+        return print_stdout(by_name(name).unwrap_or_default());
+    };
+    let names: Vec<&str> = match &args.name {
+        Some(n) => NAMES.into_iter().filter(|x| x == n).collect(),
+        None => NAMES.to_vec(),
+    };
+    match privgate::init::write_schemas(dir, &names) {
+        Ok(written) => {
+            for w in written {
+                match w {
+                    Written::Created(p) => sayln!("wrote {} (privgate {VERSION})", p.display()),
+                    Written::Refreshed(p) => {
+                        sayln!("refreshed {} (privgate {VERSION})", p.display())
+                    }
+                    Written::Unchanged(p) => sayln!("unchanged {}", p.display()),
+                }
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            sayln!("error: {e}");
+            EXIT_ERROR
+        }
     }
 }
 

@@ -37,15 +37,55 @@ pub fn rules(args: &RulesArgs) -> u8 {
         } else {
             human::rule_list(&rules)
         }),
-        Some(RulesAction::Explain { id }) => match rules.iter().find(|r| &r.rule.id == id) {
-            Some(rule) if args.format == ValidateFormat::Json => print_stdout(&json::explain(rule)),
-            Some(rule) => print_stdout(&human::explain_listed(rule)),
-            None => {
-                let d = Diagnostic::error(Code::UnknownRule, format!("no rule `{id}`"))
-                    .help_opt(did_you_mean(id, rules.iter().map(|r| r.rule.id.as_str())));
+        Some(RulesAction::Explain { id }) => match find(&rules, id) {
+            Ok(rule) if args.format == ValidateFormat::Json => print_stdout(&json::explain(rule)),
+            Ok(rule) => print_stdout(&human::explain_listed(rule)),
+            Err(d) => {
                 emit_alone(d, &common(args));
                 EXIT_ERROR
             }
         },
+    }
+}
+
+/// The rule `id` names: its full id, or the part after the pack's name
+/// (`dpia-required` for `gdpr.dpia-required`) when one pack alone has it.
+fn find<'a>(rules: &'a [Listed], id: &str) -> Result<&'a Listed, Diagnostic> {
+    if let Some(rule) = rules.iter().find(|r| r.rule.id == id) {
+        return Ok(rule);
+    }
+    let short: Vec<&Listed> = rules
+        .iter()
+        .filter(|r| {
+            r.rule
+                .id
+                .split_once('.')
+                .is_some_and(|(_, name)| name == id)
+        })
+        .collect();
+    match short.as_slice() {
+        [one] => Ok(one),
+        [] => Err(
+            Diagnostic::error(Code::UnknownRule, format!("no rule `{id}`")).help_opt(
+                did_you_mean(id, rules.iter().map(|r| r.rule.id.as_str())).or_else(|| {
+                    // `dpia-requird`: near the name after the pack's.
+                    let names = rules.iter().filter_map(|r| r.rule.id.split_once('.'));
+                    let name = privgate::diagnostic::closest(id, names.clone().map(|(_, n)| n))?;
+                    let full: Vec<String> = names
+                        .filter(|(_, n)| *n == name)
+                        .map(|(p, n)| format!("`{p}.{n}`"))
+                        .collect();
+                    Some(format!("did you mean {}?", full.join(" or ")))
+                }),
+            ),
+        ),
+        many => {
+            let ids: Vec<String> = many.iter().map(|r| format!("`{}`", r.rule.id)).collect();
+            Err(Diagnostic::error(
+                Code::AmbiguousRule,
+                format!("`{id}` names more than one rule: {}", ids.join(", ")),
+            )
+            .help("give the full id, with its pack's name"))
+        }
     }
 }

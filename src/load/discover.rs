@@ -119,7 +119,8 @@ impl Globs {
         }
     }
 
-    fn keep_dir(&self, dir: &str) -> bool {
+    /// Whether discovery descends into `dir` (not excluded).
+    pub fn keep_dir(&self, dir: &str) -> bool {
         !self.exclude.is_match(dir) && !self.exclude_dirs.is_match(format!("{dir}/x"))
     }
 

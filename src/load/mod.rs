@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod discover;
+pub mod editor;
 pub mod git;
 pub mod parse;
 pub mod resolve;
@@ -78,6 +79,17 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// Nothing read yet (a command that reads one file itself).
+    pub fn empty() -> Workspace {
+        Workspace {
+            sources: BTreeMap::new(),
+            ids: BTreeMap::new(),
+            diagnostics: Vec::new(),
+            model: None,
+            parsed: BTreeMap::new(),
+        }
+    }
+
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
@@ -150,6 +162,18 @@ pub fn load(tree: &dyn Tree, options: &LoadOptions) -> Workspace {
             });
         }
     }
+    // The editors' `$schema` comments (a `--config` file from elsewhere
+    // names its schema relative to itself, not to the root: left alone).
+    let config_named = config_file
+        .as_deref()
+        .filter(|_| options.config_path.is_none());
+    let commented = manifests
+        .iter()
+        .map(|m| (m.path.as_str(), "manifest"))
+        .chain(config_named.map(|c| (c, "config")))
+        .filter_map(|(path, name)| Some((path, ws.sources.get(path)?.as_str(), name)));
+    let mut editor = editor::check_comments(tree, commented);
+    ws.diagnostics.append(&mut editor);
     let _t = crate::timings::phase("resolve");
     let (model, mut diags) = resolve::resolve(
         manifests,

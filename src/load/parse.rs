@@ -340,6 +340,8 @@ fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
     if at_end {
         offset = text.trim_end().len();
     }
+    let indentation_help: String;
+    let mut label_override: Option<String> = None;
     let (code, message, help) = if reason.contains("repetition limit exceeded") {
         // serde_yaml gives no position for this one; find the alias itself.
         let crossing = alias_check(text, true);
@@ -380,11 +382,35 @@ fn yaml_error(path: &str, text: &str, err: &serde_yaml::Error) -> Diagnostic {
             format!("YAML syntax error: {reason} (a tab)"),
             "YAML does not allow tabs for indentation; indent with spaces",
         )
+    } else if let Some(bad) = misindented(text, offset) {
+        // libyaml's words ("did not find expected key") name what the
+        // parser missed, not what the person did: say it in indentation.
+        offset = bad.offset;
+        let s = |n: usize| if n == 1 { "" } else { "s" };
+        label_override = Some(format!("line up with line {}", bad.sibling_line));
+        indentation_help = format!(
+            "indent it {} space{}, like line {}: YAML nests by indentation, so the keys of one mapping (and the `-` of one list) must line up exactly",
+            bad.siblings,
+            s(bad.siblings),
+            bad.sibling_line
+        );
+        (
+            Code::YamlSyntax,
+            format!(
+                "YAML syntax error: this line is indented {} space{}; its siblings {} (line {})",
+                bad.indent,
+                s(bad.indent),
+                bad.siblings,
+                bad.sibling_line
+            ),
+            indentation_help.as_str(),
+        )
     } else {
         (Code::YamlSyntax, format!("YAML syntax error: {reason}"), "")
     };
     let d = Diagnostic::error(code, message)
         .label(match code {
+            _ if label_override.is_some() => label_override.unwrap_or_default(),
             Code::YamlSyntax if reason.contains("more than one document") => {
                 "a second document starts here".to_string()
             }
@@ -444,6 +470,106 @@ fn position_in(reason: &str) -> Option<usize> {
 
 /// Whether the character at `offset`, or the indentation of its line, is a
 /// tab.
+/// A line indented where no open block of the lines above it is.
+struct Misindented {
+    /// Where its text begins.
+    offset: usize,
+    indent: usize,
+    /// The nearest indentation an enclosing block has, and on which line.
+    siblings: usize,
+    sibling_line: usize,
+}
+
+/// The line of `offset` (or, when that one is indented well, the one
+/// before it), when its indentation matches none of the blocks open above
+/// it: `   name:` under `  id:`. A list item's keys begin after its `- `.
+fn misindented(text: &str, offset: usize) -> Option<Misindented> {
+    if text.len() > MAX_INDENT_SCAN {
+        return None;
+    }
+    // (byte offset of the line, its text), significant lines only.
+    let mut lines: Vec<(usize, usize, &str)> = Vec::new();
+    let mut at = 0;
+    for (number, line) in text.split_inclusive('\n').enumerate() {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let trimmed = content.trim_start_matches(' ');
+        if !(trimmed.is_empty() || trimmed.starts_with('#')) {
+            lines.push((at, number + 1, content));
+        }
+        at += line.len();
+    }
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    // Columns a line opens: its own, and after `- ` that of its item's keys.
+    let columns = |l: &str| {
+        let mut out = vec![indent(l)];
+        let mut rest = &l[indent(l)..];
+        let mut col = indent(l);
+        while let Some(after) = rest.strip_prefix('-') {
+            let spaces = after.len() - after.trim_start_matches(' ').len();
+            if spaces == 0 || after.trim().is_empty() {
+                break;
+            }
+            col += 1 + spaces;
+            out.push(col);
+            rest = &after[spaces..];
+        }
+        out
+    };
+    let index = lines.iter().rposition(|(start, _, _)| *start <= offset)?;
+    for i in [index, index.checked_sub(1)?] {
+        let (start, _, line) = lines[i];
+        let n = indent(line);
+        if n == 0 || line[n..].starts_with(['"', '\'', '|', '>', ']', '}']) {
+            continue;
+        }
+        // Walking up: a column is open while no line between is indented less.
+        let mut open: Vec<(usize, usize)> = Vec::new();
+        let mut lowest = usize::MAX;
+        for &(_, number, above) in lines[..i].iter().rev() {
+            for c in columns(above).into_iter().rev() {
+                if c <= lowest && !open.iter().any(|(o, _)| *o == c) {
+                    open.push((c, number));
+                }
+            }
+            lowest = lowest.min(indent(above));
+            if lowest == 0 {
+                break;
+            }
+        }
+        if open.is_empty() || open.iter().any(|(c, _)| *c == n) {
+            continue;
+        }
+        // Deeper than the line above, which opens a block (`key:`, `-`,
+        // `key: |`): a child, however deep.
+        let above = lines[..i].last().map_or("", |(_, _, l)| *l);
+        let above_code = above.split(" #").next().unwrap_or(above).trim_end();
+        let opens = above_code.ends_with(':')
+            || above_code.ends_with('-')
+            || above_code.ends_with(['|', '>'])
+            || above_code.ends_with("|-")
+            || above_code.ends_with(">-");
+        if opens && n > indent(above) {
+            continue;
+        }
+        // The closest column; on a tie, the nearer line's.
+        let (siblings, sibling_line) = open
+            .iter()
+            .copied()
+            .min_by_key(|(c, line)| (c.abs_diff(n), usize::MAX - line))?;
+        return Some(Misindented {
+            offset: start + n,
+            indent: n,
+            siblings,
+            sibling_line,
+        });
+    }
+    None
+}
+
+/// Files longer than this get libyaml's words alone (the scan is linear,
+/// but an error needs no second pass over megabytes).
+const MAX_INDENT_SCAN: usize = 1 << 20;
+
 fn tab_near(text: &str, offset: usize) -> bool {
     // Byte slicing only: the offset need not fall on a character boundary.
     let bytes = text.as_bytes();
@@ -802,6 +928,43 @@ mod tests {
     fn modest_aliases_are_fine() {
         let text = "version: 1\npii: &pii [user.contact.email, user.name]\nx: [*pii, *pii, *pii]\n";
         assert!(parse("p.yaml", text.as_bytes().to_vec()).is_ok());
+    }
+
+    #[test]
+    fn a_misindented_line_is_explained_in_indentation() {
+        let cases = [
+            // (text, line indent, siblings, their line)
+            ("version: 1\ndatasets:\n  - id: a\n   categories: [x]\n", 3, 4, 3),
+            ("version: 1\ndatasets:\n  - id: a\n     categories: [x]\n", 5, 4, 3),
+            ("version: 1\ndatasets:\n  - id: a\n    categories: [x]\n - id: b\n", 1, 2, 3),
+            ("version: 1\nsystem:\n  id: a\n   name: b\n", 3, 2, 3),
+            (
+                "version: 1\ndatasets:\n  - id: a\n    retention:\n      period: P1Y\n     deletion: none\n",
+                5,
+                6,
+                5,
+            ),
+        ];
+        for (text, indent, siblings, line) in cases {
+            let d = err(text);
+            let want = format!(
+                "this line is indented {indent} space{}; its siblings {siblings} (line {line})",
+                if indent == 1 { "" } else { "s" }
+            );
+            assert!(d.message.contains(&want), "{text:?}: {}", d.message);
+            assert!(
+                d.help.as_deref().is_some_and(|h| h.contains("line up")),
+                "{d:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_syntax_errors_keep_libyaml_words() {
+        let d = err("version: 1\nsystem: [a, b\n");
+        assert!(!d.message.contains("indented"), "{}", d.message);
+        let d = err("version: 1\nsystem:\n  id: a: b\n");
+        assert!(!d.message.contains("indented"), "{}", d.message);
     }
 
     #[test]

@@ -437,7 +437,12 @@ impl Resolver<'_> {
             .keys()
             .chain(tax.aliases.keys())
             .map(String::as_str);
-        let help = did_you_mean(key, candidates).unwrap_or_else(|| {
+        let suggested = match tax.suggest_category(key).as_slice() {
+            [] => did_you_mean(key, candidates),
+            [one] => Some(format!("did you mean `{one}`?")),
+            [one, two, ..] => Some(format!("did you mean `{one}` or `{two}`?")),
+        };
+        let help = suggested.unwrap_or_else(|| {
             "use a key of privgate's taxonomy (policies/taxonomy.yaml), or add it under `taxonomy:` in privgate.yaml".to_string()
         });
         let d = Diagnostic::error(

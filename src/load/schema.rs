@@ -28,6 +28,39 @@ pub fn by_name(name: &str) -> Option<&'static str> {
 
 pub const NAMES: [&str; 4] = ["manifest", "config", "rulepack", "report"];
 
+/// Where `privgate init` writes the schemas, relative to the root, and
+/// where `privgate schema --write` is told to refresh them.
+pub const WRITTEN_DIR: &str = ".privgate/schemas";
+
+/// The version of privgate whose schemas these are (`x-privgate-version`
+/// in each): a written copy with an older one is stale.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// `manifest.schema.json` for `manifest`.
+pub fn file_name(name: &str) -> String {
+    format!("{name}.schema.json")
+}
+
+/// Which schema a document is, by its `$id`
+/// (`https://privgate.dev/schemas/manifest.schema.json` -> `manifest`).
+pub fn name_of(document: &Value) -> Option<&'static str> {
+    let id = document.get("$id")?.as_str()?;
+    let file = id.rsplit('/').next()?;
+    NAMES
+        .into_iter()
+        .find(|n| file.strip_suffix(".schema.json") == Some(*n))
+}
+
+/// Whether `bytes` are a JSON Schema privgate wrote (any version).
+pub fn is_privgate_schema(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(bytes).is_ok_and(|d| {
+        name_of(&d).is_some()
+            && d["$id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("https://privgate.dev/"))
+    })
+}
+
 /// A compiled schema and its source (for looking up allowed names).
 pub struct Schema {
     document: Value,
@@ -188,6 +221,7 @@ impl Schema {
             }
             ValidationErrorKind::Type { kind } => {
                 let wanted = expected.unwrap_or_else(|| type_names(kind));
+                let wants_bool = matches!(kind, TypeKind::Single(t) if t.to_string() == "boolean");
                 vec![at(
                     Diagnostic::error(
                         Code::WrongType,
@@ -195,7 +229,8 @@ impl Schema {
                     ),
                     Place::value(pointer.clone()),
                 )
-                .label(format!("expected {wanted}"))]
+                .label(format!("expected {wanted}"))
+                .help_opt(wants_bool.then(|| boolean_suggestion(found)).flatten())]
             }
             ValidationErrorKind::Maximum { limit } | ValidationErrorKind::Minimum { limit } => {
                 let bound = if matches!(error.kind(), ValidationErrorKind::Maximum { .. }) {
@@ -266,7 +301,7 @@ impl Schema {
                             Err(why) if !why.starts_with("expected") => {
                                 Some(format!("not a real date: {why}"))
                             }
-                            _ => None,
+                            _ => crate::time::date_suggestion(text),
                         }
                     }
                     (Some(Value::String(s)), Some(text)) if s == "duration" => {
@@ -333,6 +368,22 @@ fn default_hint(node: Option<&Value>, field: &str) -> Option<String> {
     Some(format!("leave {field} out for the default, {shown}"))
 }
 
+/// `yes`, `no`, `on`, `off` (YAML 1.1 booleans, text in YAML 1.2, which
+/// privgate reads) and quoted `"true"`: the `true` or `false` meant.
+fn boolean_suggestion(found: &Value) -> Option<String> {
+    let text = found.as_str()?.trim();
+    let meant = match text.to_ascii_lowercase().as_str() {
+        "yes" | "y" | "on" | "true" => true,
+        "no" | "n" | "off" | "false" => false,
+        _ => return None,
+    };
+    Some(if text.eq_ignore_ascii_case(&meant.to_string()) {
+        format!("write `{meant}` without quotes: quoted, it is text")
+    } else {
+        format!("write `{meant}`: privgate reads YAML 1.2, where `{text}` is text, not a boolean")
+    })
+}
+
 fn scalar_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -371,4 +422,43 @@ fn type_names(kind: &TypeKind) -> String {
             .collect::<Vec<_>>()
             .join(" or "),
     }
+}
+
+/// The built-in taxonomy as the manifest schema lists it for editors: the
+/// `anyOf` of `$defs/category` and of `$defs/subject`. The first branch is
+/// the key pattern, so the keys a config adds stay valid (and a valid key
+/// is accepted at the first branch; `patternErrorMessage` is what
+/// yaml-language-server shows for a key that breaks it); each built-in key
+/// follows as a `const` with its description, which editors offer as
+/// completions.
+/// `schemas/manifest.schema.json` holds exactly this (a drift test).
+pub fn taxonomy_branches(tax: &crate::taxonomy::Taxonomy) -> (Value, Value) {
+    use serde_json::json;
+    let categories = std::iter::once(json!({
+        "pattern": "^[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*$",
+        "patternErrorMessage": "a dotted data-category key such as user.contact.email (lower case, digits, _ between the dots)",
+        "description": "A key from the built-in taxonomy (below) or one the config adds under `taxonomy`."
+    }))
+    .chain(tax.categories.iter().map(|(key, c)| {
+        let marks: Vec<&str> = tax.marks(key).into_iter().map(|m| m.meaning()).collect();
+        let description = if marks.is_empty() {
+            c.description.clone()
+        } else {
+            format!("{} Marked: {}.", c.description, marks.join("; "))
+        };
+        json!({ "const": key, "description": description })
+    }))
+    .collect();
+    let subjects = std::iter::once(json!({
+        "pattern": "^[a-z][a-z0-9_]*$",
+        "patternErrorMessage": "a lower-case data-subject name such as customer",
+        "description": "A built-in subject (below) or one the config adds under `subjects`."
+    }))
+    .chain(
+        tax.subject_descriptions
+            .iter()
+            .map(|(key, d)| json!({ "const": key, "description": d })),
+    )
+    .collect();
+    (Value::Array(categories), Value::Array(subjects))
 }

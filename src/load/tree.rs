@@ -263,6 +263,27 @@ impl WorkTree {
     }
 }
 
+/// Whether the config at `config` lists `dir` (relative to it) under
+/// `exclude`; an unreadable or broken config excludes nothing.
+fn excludes(config: &Path, dir: &str) -> bool {
+    let Ok(bytes) = read_capped(config, &config.display().to_string()) else {
+        return false;
+    };
+    let Ok(value) = serde_yaml::from_slice::<serde_yaml::Value>(&bytes) else {
+        return false;
+    };
+    let exclude: Vec<String> = value["exclude"]
+        .as_sequence()
+        .map(|s| {
+            s.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    !exclude.is_empty()
+        && crate::load::discover::Globs::new(None, &exclude, None).is_ok_and(|g| !g.keep_dir(dir))
+}
+
 impl Tree for WorkTree {
     fn config_above(&self) -> Option<String> {
         // Only within a git repository: outside one, any directory above
@@ -282,6 +303,14 @@ impl Tree for WorkTree {
                 .iter()
                 .find(|n| dir.join(n).is_file())
             {
+                // A config that excludes this directory would not check it
+                // either (examples/broken below a repository's own config):
+                // nothing to point out.
+                let below = self.canonical_root.strip_prefix(dir).ok()?;
+                let below = below.to_string_lossy().replace('\\', "/");
+                if excludes(&dir.join(name), &below) {
+                    return None;
+                }
                 return Some(format!("{up}{name}"));
             }
         }

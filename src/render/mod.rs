@@ -10,6 +10,7 @@ pub mod map;
 pub mod markdown;
 pub mod ropa;
 pub mod sarif;
+pub mod taxonomy;
 
 use crate::manifest::Waiver;
 use crate::report::{Coverage, Finding, Report};
