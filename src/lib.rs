@@ -20,6 +20,7 @@ pub mod span;
 pub mod taxonomy;
 pub mod text;
 pub mod time;
+pub mod vendor_catalog;
 pub mod timings;
 
 // The stages, in pipeline order.

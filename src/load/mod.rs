@@ -4,6 +4,7 @@
 //! (`tree`: the work tree; `git`: the index or a commit), `discover`,
 //! `parse`, `schema` and `resolve` are its steps.
 
+pub mod deps;
 pub mod discover;
 pub mod git;
 pub mod parse;
