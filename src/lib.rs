@@ -20,8 +20,8 @@ pub mod span;
 pub mod taxonomy;
 pub mod text;
 pub mod time;
-pub mod vendor_catalog;
 pub mod timings;
+pub mod vendor_catalog;
 
 // The stages, in pipeline order.
 pub mod evaluate;

@@ -183,7 +183,6 @@ impl Catalog {
     }
 }
 
-
 // ---- package names -------------------------------------------------------
 
 /// A package ecosystem, as named in `ecosystem:name` (`npm:@sentry/node`).

@@ -5,9 +5,9 @@
 //! right shape, consistent with the taxonomy and countries, and that no
 //! package could name two vendors.
 
-use privgate::vendor_catalog::{Catalog, CatalogEntry, Role, VENDOR_CATALOG_YAML};
-use privgate::vendor_catalog::{matches, normalise, Ecosystem};
 use privgate::taxonomy::Taxonomy;
+use privgate::vendor_catalog::{matches, normalise, Ecosystem};
+use privgate::vendor_catalog::{Catalog, CatalogEntry, Role, VENDOR_CATALOG_YAML};
 use std::collections::{BTreeMap, BTreeSet};
 
 fn entries() -> Vec<CatalogEntry> {

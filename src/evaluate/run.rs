@@ -302,10 +302,12 @@ fn too_many_findings(results: &[CheckResult]) -> Option<Diagnostic> {
 }
 
 /// Where a finding points: the declaration's id, or the repository-wide
-/// section's key, or the file.
+/// section's key, or a dependency line, or the file.
 fn finding_place(r: &CheckResult) -> Place {
     let origin = r.origin();
-    if origin.pointer.is_empty() {
+    if let Some((line, column)) = origin.at {
+        Place::LineCol { line, column }
+    } else if origin.pointer.is_empty() {
         Place::File
     } else if r.target() == "repository" {
         Place::key(origin.pointer.clone())
@@ -321,6 +323,8 @@ fn finding(
     loc: crate::span::Location,
 ) -> Finding {
     let origin = r.origin();
+    // A dependency line is known exactly, whether or not its text is kept.
+    let (line, column) = origin.at.unwrap_or((loc.line, loc.column));
     Finding {
         rule: rule.id.clone(),
         regulation: rule.regulation.clone(),
@@ -330,8 +334,8 @@ fn finding(
         remediation: rule.remediation.clone(),
         target: r.target().to_string(),
         file: origin.file.clone(),
-        line: loc.line,
-        column: loc.column,
+        line,
+        column,
         waived: waiver.is_some(),
         waiver: waiver.map(|w| report::Waiver {
             reason: w.reason.clone(),

@@ -40,7 +40,6 @@ mod yaml;
 /// Files over this size are skipped with a warning, unread.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 
-
 /// One direct dependency, named as written in its file. `line` and `column`
 /// are 1-based (the column counts characters) and point at the first
 /// character of the name.
@@ -234,7 +233,6 @@ fn dep_at(text: &str, ecosystem: Ecosystem, name: &str, offset: usize) -> Depend
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,7 +283,6 @@ mod tests {
             assert!(!is_dependency_file(path), "{path}");
         }
     }
-
 
     #[test]
     fn huge_files_are_skipped_with_a_warning() {

@@ -258,7 +258,7 @@ pub fn link_names(kind: Kind) -> &'static [&'static str] {
         Kind::Consent => &["purposes"],
         Kind::Assessment => &["purposes", "flows"],
         Kind::Purpose => &["flows"],
-        Kind::Flow => &[],
+        Kind::Flow | Kind::Dependency => &[],
     }
 }
 
@@ -345,6 +345,21 @@ impl<'m> Links<'m> {
     }
 }
 
+/// The fields of a `dependency` (`model::DependencyUse`), as conditions
+/// see them (rules.md, "Declared vs. used").
+pub const DEPENDENCY_FIELDS: [&str; 10] = [
+    "id",
+    "component",
+    "system",
+    "datasets",
+    "entry",
+    "vendor_name",
+    "role",
+    "country",
+    "packages",
+    "linked_vendors",
+];
+
 /// Every declaration of the model as a `DeclValue`, by kind.
 pub fn declarations(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
     // Reverse references are built while the declarations convert.
@@ -397,6 +412,7 @@ fn convert_all(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
     add(&mut out, Kind::Consent, &model.consents, |x| &x.id);
     add(&mut out, Kind::Vendor, &model.vendors, |x| &x.id);
     add(&mut out, Kind::Assessment, &model.assessments, |x| &x.id);
+    add(&mut out, Kind::Dependency, &model.dependencies, |x| &x.id);
     out
 }
 
