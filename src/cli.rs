@@ -48,6 +48,30 @@ pub enum Command {
     Map(MapArgs),
     /// Score per commit of first-parent git history, oldest first.
     Trend(TrendArgs),
+    /// Vendor SDKs found in dependency files, per component: declared,
+    /// undeclared or without a flow; `--suggest` drafts the missing vendors.
+    Vendors(VendorsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VendorsArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = VendorsFormat::Human)]
+    pub format: VendorsFormat,
+    /// Print a vendor declaration (a manifest, YAML) for each undeclared vendor.
+    #[arg(long)]
+    pub suggest: bool,
+    /// Read the content staged in the git index, not the work tree.
+    #[arg(long)]
+    pub staged: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum VendorsFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Args, Clone)]

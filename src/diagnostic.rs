@@ -129,6 +129,26 @@ pub struct Located {
     pub position: Option<Position>,
 }
 
+/// A warning as the report's `warnings` list holds it: `file:line:col:
+/// message` (`file: message` for a whole file, the message alone without
+/// one).
+pub fn warning_line(
+    sources: &std::collections::BTreeMap<String, String>,
+    d: &Diagnostic,
+) -> String {
+    match (&d.file, &d.place) {
+        (Some(f), Place::File) => format!("{f}: {}", d.message),
+        (Some(f), place) => {
+            let at = crate::span::Locator::new(sources)
+                .locate_all(f, std::slice::from_ref(place))
+                .pop()
+                .unwrap_or_else(crate::span::Location::start);
+            format!("{f}:{}:{}: {}", at.line, at.column, d.message)
+        }
+        (None, _) => d.message.clone(),
+    }
+}
+
 /// Every diagnostic located in `sources` (the texts of the files read), in
 /// the order given. A file whose text is not known is placed at 1:1.
 pub fn locate_all(

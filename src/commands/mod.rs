@@ -22,6 +22,7 @@ macro_rules! sayln {
 mod check;
 pub(crate) mod report;
 mod rules;
+mod vendors;
 
 use crate::cli::{Command, CommonArgs, ValidateArgs, ValidateFormat};
 use privgate::diagnostic::Diagnostic;
@@ -46,6 +47,7 @@ pub fn run(command: Command) -> u8 {
         Command::Ropa(args) => report::ropa(&args),
         Command::Map(args) => report::map(&args),
         Command::Trend(args) => report::trend(&args),
+        Command::Vendors(args) => vendors::vendors(&args),
         Command::Schema { name } => {
             let text = privgate::load::schema::by_name(&name).unwrap_or_default();
             print_stdout(text)

@@ -131,17 +131,7 @@ pub fn run_with_outcomes(
         .diagnostics
         .iter()
         .filter(|d| !d.is_error())
-        .map(|d| match (&d.file, &d.place) {
-            (Some(f), Place::File) => format!("{f}: {}", d.message),
-            (Some(f), place) => {
-                let at = Locator::new(&ws.sources)
-                    .locate_all(f, std::slice::from_ref(place))
-                    .pop()
-                    .unwrap_or_else(crate::span::Location::start);
-                format!("{f}:{}:{}: {}", at.line, at.column, d.message)
-            }
-            (None, _) => d.message.clone(),
-        })
+        .map(|d| crate::diagnostic::warning_line(&ws.sources, d))
         .collect();
     if model.manifests.is_empty() {
         // A misnamed manifest must not make the gate pass silently.
