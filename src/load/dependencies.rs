@@ -66,8 +66,9 @@ pub fn linked_entry<'c>(catalog: &'c Catalog, vendor: &crate::manifest::Vendor) 
 /// What the dependency files gave, before it joins the model.
 pub struct Scanned {
     pub uses: Vec<Decl<DependencyUse>>,
-    /// Text of the files that have catalogue SDKs or could not be parsed,
-    /// for locating findings and warnings.
+    /// Text of every dependency file read as UTF-8: for locating findings
+    /// and warnings, and for telling whether a pull request's base holds
+    /// the same files (`history::changes::same_inputs`).
     pub sources: Vec<(String, String)>,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -102,18 +103,17 @@ pub fn scan(tree: &dyn Tree, files: &[String], model: &mut Model) -> Scanned {
     let mut found: BTreeMap<(String, String), BTreeSet<PackageUse>> = BTreeMap::new();
     let mut used_ignores = vec![false; ignore.entries.len()];
     for (path, deps, text) in read {
+        if let Some(text) = text {
+            out.sources.push((path.clone(), text));
+        }
         let deps = match deps {
             Ok(d) => d,
             Err(warning) => {
                 out.diagnostics.push(warning);
-                if let Some(text) = text {
-                    out.sources.push((path, text));
-                }
                 continue;
             }
         };
         let component = owner_of(&owners, &path);
-        let mut any = false;
         for d in deps {
             if let Some(i) = ignore.matching(d.ecosystem, &d.name) {
                 used_ignores[i] = true;
@@ -122,7 +122,6 @@ pub fn scan(tree: &dyn Tree, files: &[String], model: &mut Model) -> Scanned {
             let Some(entry) = catalog.lookup(d.ecosystem, &d.name) else {
                 continue;
             };
-            any = true;
             found
                 .entry((component.to_string(), entry.id.clone()))
                 .or_default()
@@ -133,11 +132,6 @@ pub fn scan(tree: &dyn Tree, files: &[String], model: &mut Model) -> Scanned {
                     package: format!("{}:{}", d.ecosystem, d.name),
                     name: d.name,
                 });
-        }
-        if any {
-            if let Some(text) = text {
-                out.sources.push((path, text));
-            }
         }
     }
     out.diagnostics.extend(unused_ignores(
