@@ -444,8 +444,10 @@ fn a_commit_that_adds_an_undeclared_vendor_sdk_to_package_json_is_blocked_at_its
         "privacy/vendors.privacy.yaml",
         "version: 1\nvendors:\n  - id: sentry\n    role: processor\n    country: DE\nflows:\n  - id: web-errors\n    from: web\n    to: sentry\n    categories: [system.operations]\n",
     )]);
-    s.git(&["add", "privacy/vendors.privacy.yaml"]);
+    let add = s.git(&["add", "privacy/vendors.privacy.yaml"]);
+    assert!(add.status.success(), "{}", text(&add));
+    let status = s.git(&["status", "--short"]);
     let commit = s.git(&["commit", "-m", "add sentry, declared"]);
     let out = text(&commit);
-    assert!(commit.status.success(), "{out}");
+    assert!(commit.status.success(), "{out}\nstatus before:\n{}", text(&status));
 }
