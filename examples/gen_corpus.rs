@@ -76,7 +76,11 @@ fn sdk_vendors() -> String {
     let vendor = |id: &str| {
         format!("  - id: {id}\n    role: processor\n    country: US\n    dpf_certified: true\n    contract: {{ type: dpa, signed: 2025-01-01 }}\n    assessment: {{ date: 2026-05-01, result: approved }}\n    deletion_propagation: true\n")
     };
-    format!("version: 1\nvendors:\n{}{}", vendor("sentry"), vendor("stripe"))
+    format!(
+        "version: 1\nvendors:\n{}{}",
+        vendor("sentry"),
+        vendor("stripe")
+    )
 }
 
 fn repository_wide() -> String {

@@ -1313,8 +1313,16 @@ fn acme_shop_report_has_its_deliberate_findings() {
         ("gdpr.dpia-required", "purpose:recommendations", true),
         // services/checkout/package.json uses @sentry/node; no manifest
         // declares Sentry (the example's deliberate drift).
-        ("ccpa.undeclared-vendor", "dependency:checkout/sentry", false),
-        ("gdpr.undeclared-vendor", "dependency:checkout/sentry", false),
+        (
+            "ccpa.undeclared-vendor",
+            "dependency:checkout/sentry",
+            false,
+        ),
+        (
+            "gdpr.undeclared-vendor",
+            "dependency:checkout/sentry",
+            false,
+        ),
         (
             "gdpr.transfer-impact-assessment",
             "flow:tickets-to-zendesk",

@@ -1300,7 +1300,8 @@ fn web_service() -> String {
     )
 }
 
-const PACKAGE_JSON: &str = "{\n  \"name\": \"web\",\n  \"dependencies\": {\n    \"stripe\": \"^14.0.0\"\n  }\n}\n";
+const PACKAGE_JSON: &str =
+    "{\n  \"name\": \"web\",\n  \"dependencies\": {\n    \"stripe\": \"^14.0.0\"\n  }\n}\n";
 
 const PACKAGE_JSON_WITH_SENTRY: &str = "{\n  \"name\": \"web\",\n  \"dependencies\": {\n    \"stripe\": \"^14.0.0\",\n    \"@sentry/node\": \"^8.0.0\"\n  }\n}\n";
 
@@ -1327,10 +1328,7 @@ fn a_pull_request_that_adds_an_undeclared_sdk_shows_it_as_new_at_its_line() {
     assert_eq!(f["file"], "services/web/package.json");
     assert_eq!(f["line"], line_of(PACKAGE_JSON_WITH_SENTRY, "@sentry/node"));
     assert_eq!(f["column"], 6);
-    assert!(
-        changes["score_delta"].as_f64().unwrap() < 0.0,
-        "{changes}"
-    );
+    assert!(changes["score_delta"].as_f64().unwrap() < 0.0, "{changes}");
     assert_eq!(
         pr.json["gate"]["reasons"],
         serde_json::json!(["1 new high finding"])
@@ -1344,7 +1342,10 @@ fn a_pull_request_that_adds_an_undeclared_sdk_shows_it_as_new_at_its_line() {
     let fixed = run_json(privgate(repo.path()).args(["check", "--changed-since", "HEAD~1"]));
     let new = ids(&fixed.json["changes"]["new"]);
     assert!(
-        !new.contains(&("gdpr.undeclared-vendor".to_string(), "dependency:web/sentry".to_string())),
+        !new.contains(&(
+            "gdpr.undeclared-vendor".to_string(),
+            "dependency:web/sentry".to_string()
+        )),
         "{new:?}"
     );
 }
@@ -1353,9 +1354,15 @@ fn a_pull_request_that_adds_an_undeclared_sdk_shows_it_as_new_at_its_line() {
 fn a_pull_request_that_removes_an_sdk_fixes_its_finding() {
     let repo = repo_with(&[
         ("services/web/privacy.yaml", web_service()),
-        ("services/web/package.json", PACKAGE_JSON_WITH_SENTRY.to_string()),
+        (
+            "services/web/package.json",
+            PACKAGE_JSON_WITH_SENTRY.to_string(),
+        ),
     ]);
-    repo.commit_files(&[("services/web/package.json", PACKAGE_JSON)], "drop sentry");
+    repo.commit_files(
+        &[("services/web/package.json", PACKAGE_JSON)],
+        "drop sentry",
+    );
     let pr = run_json(privgate(repo.path()).args(["check", "--changed-since", "HEAD~1"]));
     assert_eq!(pr.code, 0, "{}", pr.stderr);
     assert_eq!(

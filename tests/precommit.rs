@@ -433,12 +433,16 @@ fn a_commit_that_adds_an_undeclared_vendor_sdk_to_package_json_is_blocked_at_its
     let before = s.head();
     let commit = s.git(&["commit", "-m", "add sentry"]);
     let out = text(&commit);
-    assert!(!commit.status.success(), "an undeclared SDK was committed:\n{out}");
+    assert!(
+        !commit.status.success(),
+        "an undeclared SDK was committed:\n{out}"
+    );
     assert!(out.contains("gdpr.undeclared-vendor"), "{out}");
     assert!(out.contains("services/web/package.json:4:6"), "{out}");
     // What to declare (the human output wraps the message).
     assert!(
-        out.contains("declare vendor") && out.contains("`sentry` (or a vendor with `catalog: sentry`)"),
+        out.contains("declare vendor")
+            && out.contains("`sentry` (or a vendor with `catalog: sentry`)"),
         "{out}"
     );
     assert_eq!(s.head(), before);

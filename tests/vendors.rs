@@ -112,7 +112,10 @@ web (system)
     assert_eq!(web["component"], "web");
     assert_eq!(web["vendors"][1]["entry"], "stripe");
     assert_eq!(web["vendors"][1]["status"], "declared");
-    assert_eq!(web["vendors"][1]["declared_as"], serde_json::json!(["payments"]));
+    assert_eq!(
+        web["vendors"][1]["declared_as"],
+        serde_json::json!(["payments"])
+    );
     assert_eq!(web["vendors"][0]["status"], "undeclared");
     assert_eq!(
         web["vendors"][0]["packages"][0],
@@ -125,7 +128,10 @@ web (system)
 #[test]
 fn check_reports_the_rules_at_the_dependency_lines() {
     let dir = shop();
-    let out = run(dir.path(), &["check", "--format", "json", "--fail-on", "none"]);
+    let out = run(
+        dir.path(),
+        &["check", "--format", "json", "--fail-on", "none"],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let v: Value = serde_json::from_str(&out.stdout).unwrap();
     let mut got: Vec<(String, String, String, u64, u64)> = v["findings"]
@@ -145,13 +151,55 @@ fn check_reports_the_rules_at_the_dependency_lines() {
         .collect();
     got.sort();
     let want = [
-        ("ccpa.undeclared-vendor", "dependency:api/sentry", "services/api/go.mod", 7, 2),
-        ("ccpa.undeclared-vendor", "dependency:repository/sentry", "tools/requirements.txt", 1, 1),
-        ("ccpa.undeclared-vendor", "dependency:web/sentry", "services/web/package.json", 5, 6),
-        ("gdpr.undeclared-vendor", "dependency:api/sentry", "services/api/go.mod", 7, 2),
-        ("gdpr.undeclared-vendor", "dependency:repository/sentry", "tools/requirements.txt", 1, 1),
-        ("gdpr.undeclared-vendor", "dependency:web/sentry", "services/web/package.json", 5, 6),
-        ("gdpr.unmapped-vendor-flow", "dependency:api/stripe", "services/api/go.mod", 6, 2),
+        (
+            "ccpa.undeclared-vendor",
+            "dependency:api/sentry",
+            "services/api/go.mod",
+            7,
+            2,
+        ),
+        (
+            "ccpa.undeclared-vendor",
+            "dependency:repository/sentry",
+            "tools/requirements.txt",
+            1,
+            1,
+        ),
+        (
+            "ccpa.undeclared-vendor",
+            "dependency:web/sentry",
+            "services/web/package.json",
+            5,
+            6,
+        ),
+        (
+            "gdpr.undeclared-vendor",
+            "dependency:api/sentry",
+            "services/api/go.mod",
+            7,
+            2,
+        ),
+        (
+            "gdpr.undeclared-vendor",
+            "dependency:repository/sentry",
+            "tools/requirements.txt",
+            1,
+            1,
+        ),
+        (
+            "gdpr.undeclared-vendor",
+            "dependency:web/sentry",
+            "services/web/package.json",
+            5,
+            6,
+        ),
+        (
+            "gdpr.unmapped-vendor-flow",
+            "dependency:api/stripe",
+            "services/api/go.mod",
+            6,
+            2,
+        ),
     ];
     let want: Vec<_> = want
         .iter()
@@ -165,10 +213,16 @@ fn check_reports_the_rules_at_the_dependency_lines() {
         .find(|f| f["target"] == "dependency:web/sentry" && f["rule"] == "gdpr.undeclared-vendor")
         .unwrap();
     assert!(
-        f["message"].as_str().unwrap().contains("declare vendor `sentry`"),
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("declare vendor `sentry`"),
         "{f}"
     );
-    assert!(f["remediation"].as_str().unwrap().contains("vendors --suggest"));
+    assert!(f["remediation"]
+        .as_str()
+        .unwrap()
+        .contains("vendors --suggest"));
 }
 
 #[test]
@@ -177,7 +231,10 @@ fn the_suggestion_is_a_valid_manifest_that_answers_the_findings() {
     let out = run(dir.path(), &["vendors", "--suggest"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let yaml = out.stdout;
-    assert!(yaml.starts_with("# Drafted by `privgate vendors --suggest`"), "{yaml}");
+    assert!(
+        yaml.starts_with("# Drafted by `privgate vendors --suggest`"),
+        "{yaml}"
+    );
     // Valid against the published manifest schema.
     let doc: serde_yaml::Value = serde_yaml::from_str(&yaml).unwrap();
     let doc = serde_json::to_value(doc).unwrap();
@@ -187,7 +244,10 @@ fn the_suggestion_is_a_valid_manifest_that_answers_the_findings() {
     // from each system that does.
     assert_eq!(doc["vendors"].as_array().unwrap().len(), 1);
     assert_eq!(doc["vendors"][0]["id"], "sentry");
-    assert_eq!(doc["vendors"][0]["name"], "Functional Software, Inc. (Sentry)");
+    assert_eq!(
+        doc["vendors"][0]["name"],
+        "Functional Software, Inc. (Sentry)"
+    );
     assert_eq!(doc["vendors"][0]["role"], "processor");
     assert_eq!(doc["vendors"][0]["country"], "US");
     let froms: Vec<&str> = doc["flows"]
@@ -205,7 +265,11 @@ fn the_suggestion_is_a_valid_manifest_that_answers_the_findings() {
     assert!(!after.stdout.contains("undeclared  "), "{}", after.stdout);
     let again = run(dir.path(), &["vendors", "--suggest"]);
     assert_eq!(again.stdout, "");
-    assert!(again.stderr.contains("nothing to suggest"), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("nothing to suggest"),
+        "{}",
+        again.stderr
+    );
 }
 
 #[test]
@@ -227,18 +291,33 @@ fn ignored_packages_are_not_matched_and_an_ignore_that_matches_nothing_warns() {
         .iter()
         .map(|c| c["component"].as_str().unwrap())
         .collect();
-    assert_eq!(components, ["api", "web"], "PEP 503: Sentry_SDK is sentry-sdk");
+    assert_eq!(
+        components,
+        ["api", "web"],
+        "PEP 503: Sentry_SDK is sentry-sdk"
+    );
     assert_eq!(
         v["warnings"],
-        serde_json::json!(["privgate.yaml:6:16: dependencies.ignore entry `npm:@acme/*` matches no dependency"])
+        serde_json::json!([
+            "privgate.yaml:6:16: dependencies.ignore entry `npm:@acme/*` matches no dependency"
+        ])
     );
 }
 
 #[test]
 fn scan_false_reads_no_dependency_file_and_checks_no_rule_of_them() {
     let dir = shop();
-    common::write_files(dir.path(), [("privgate.yaml", "version: 1\ndependencies: { scan: false }\n")]);
-    let out = run(dir.path(), &["check", "--format", "json", "--fail-on", "none"]);
+    common::write_files(
+        dir.path(),
+        [(
+            "privgate.yaml",
+            "version: 1\ndependencies: { scan: false }\n",
+        )],
+    );
+    let out = run(
+        dir.path(),
+        &["check", "--format", "json", "--fail-on", "none"],
+    );
     let v: Value = serde_json::from_str(&out.stdout).unwrap();
     assert!(v["findings"]
         .as_array()
@@ -246,7 +325,11 @@ fn scan_false_reads_no_dependency_file_and_checks_no_rule_of_them() {
         .iter()
         .all(|f| !f["target"].as_str().unwrap().starts_with("dependency:")));
     let vendors = run(dir.path(), &["vendors"]);
-    assert!(vendors.stdout.contains("dependency scanning is off"), "{}", vendors.stdout);
+    assert!(
+        vendors.stdout.contains("dependency scanning is off"),
+        "{}",
+        vendors.stdout
+    );
 }
 
 #[test]
@@ -259,14 +342,19 @@ fn a_dependency_finding_is_waived_by_its_dependency_target() {
             "version: 1\nwaivers:\n  - rule: gdpr.undeclared-vendor\n    target: dependency:repository/sentry\n    reason: tools run only on developer machines, ticket PRIV-9\n    approved_by: dpo@shop.example\n    expires: 2027-01-31\n",
         )],
     );
-    let out = run(dir.path(), &["check", "--format", "json", "--fail-on", "none"]);
+    let out = run(
+        dir.path(),
+        &["check", "--format", "json", "--fail-on", "none"],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let v: Value = serde_json::from_str(&out.stdout).unwrap();
     let f = v["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["rule"] == "gdpr.undeclared-vendor" && f["target"] == "dependency:repository/sentry")
+        .find(|f| {
+            f["rule"] == "gdpr.undeclared-vendor" && f["target"] == "dependency:repository/sentry"
+        })
         .unwrap();
     assert_eq!(f["waived"], true);
     assert_eq!(v["warnings"], serde_json::json!([]));
@@ -276,12 +364,25 @@ fn a_dependency_finding_is_waived_by_its_dependency_target() {
 fn a_dependency_file_that_does_not_parse_is_a_located_warning_not_an_error() {
     let dir = repo(&[
         ("services/web/privacy.yaml", WEB),
-        ("services/web/package.json", "{\n  \"dependencies\": {\n    \"stripe\": \"^14\",\n  }\n}\n"),
+        (
+            "services/web/package.json",
+            "{\n  \"dependencies\": {\n    \"stripe\": \"^14\",\n  }\n}\n",
+        ),
         ("services/api/privacy.yaml", API),
-        ("services/api/Cargo.toml", "[dependencies]\nasync-stripe = \"0.37\"\n"),
+        (
+            "services/api/Cargo.toml",
+            "[dependencies]\nasync-stripe = \"0.37\"\n",
+        ),
     ]);
-    let out = run(dir.path(), &["check", "--format", "json", "--fail-on", "none"]);
-    assert_eq!(out.code, 0, "never exit 2 for another tool's file: {}", out.stderr);
+    let out = run(
+        dir.path(),
+        &["check", "--format", "json", "--fail-on", "none"],
+    );
+    assert_eq!(
+        out.code, 0,
+        "never exit 2 for another tool's file: {}",
+        out.stderr
+    );
     let v: Value = serde_json::from_str(&out.stdout).unwrap();
     let warnings: Vec<&str> = v["warnings"]
         .as_array()
@@ -291,7 +392,9 @@ fn a_dependency_file_that_does_not_parse_is_a_located_warning_not_an_error() {
         .collect();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(
-        warnings[0].starts_with("services/web/package.json:3:20: dependency file does not parse, not read"),
+        warnings[0].starts_with(
+            "services/web/package.json:3:20: dependency file does not parse, not read"
+        ),
         "{}",
         warnings[0]
     );
@@ -306,7 +409,11 @@ fn a_dependency_file_that_does_not_parse_is_a_located_warning_not_an_error() {
     assert_eq!(targets, ["dependency:api/stripe", "dependency:api/stripe"]);
     // The human output shows the place too, on stderr.
     let human = run(dir.path(), &["check", "--fail-on", "none"]);
-    assert!(human.stderr.contains("services/web/package.json:3:20"), "{}", human.stderr);
+    assert!(
+        human.stderr.contains("services/web/package.json:3:20"),
+        "{}",
+        human.stderr
+    );
 }
 
 #[test]
@@ -315,11 +422,17 @@ fn a_dependency_file_over_10_mib_is_skipped_with_a_warning() {
     let mut big = String::from("stripe==7.0\n");
     big.push_str(&"# padding\n".repeat(1_100_000));
     std::fs::write(dir.path().join("services/web/requirements.txt"), big).unwrap();
-    let out = run(dir.path(), &["check", "--format", "json", "--fail-on", "none"]);
+    let out = run(
+        dir.path(),
+        &["check", "--format", "json", "--fail-on", "none"],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let v: Value = serde_json::from_str(&out.stdout).unwrap();
     let w = v["warnings"][0].as_str().unwrap();
-    assert!(w.starts_with("services/web/requirements.txt: dependency file not read"), "{w}");
+    assert!(
+        w.starts_with("services/web/requirements.txt: dependency file not read"),
+        "{w}"
+    );
     assert!(w.contains("10 MiB"), "{w}");
     assert!(v["findings"]
         .as_array()
@@ -333,14 +446,31 @@ fn discovery_skips_excluded_and_vendored_directories() {
     let dir = repo(&[
         ("privgate.yaml", "version: 1\nexclude: [\"examples/**\"]\n"),
         ("services/web/privacy.yaml", WEB),
-        ("services/web/node_modules/left/package.json", "{\"dependencies\": {\"stripe\": \"1\"}}"),
-        ("services/web/vendor/x/composer.json", "{\"require\": {\"stripe/stripe-php\": \"1\"}}"),
-        ("target/debug/Cargo.toml", "[dependencies]\nasync-stripe = \"1\"\n"),
-        ("examples/demo/package.json", "{\"dependencies\": {\"stripe\": \"1\"}}"),
+        (
+            "services/web/node_modules/left/package.json",
+            "{\"dependencies\": {\"stripe\": \"1\"}}",
+        ),
+        (
+            "services/web/vendor/x/composer.json",
+            "{\"require\": {\"stripe/stripe-php\": \"1\"}}",
+        ),
+        (
+            "target/debug/Cargo.toml",
+            "[dependencies]\nasync-stripe = \"1\"\n",
+        ),
+        (
+            "examples/demo/package.json",
+            "{\"dependencies\": {\"stripe\": \"1\"}}",
+        ),
     ]);
     let out = run(dir.path(), &["vendors"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.starts_with("no vendor SDK of the catalogue found"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .starts_with("no vendor SDK of the catalogue found"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -353,7 +483,11 @@ fn catalogue_and_ownership_mistakes_are_errors_that_say_what_to_do() {
     let out = run(dir.path(), &["validate"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("privacy.yaml:4:14"), "{}", out.stderr);
-    assert!(out.stderr.contains("did you mean `stripe`?"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("did you mean `stripe`?"),
+        "{}",
+        out.stderr
+    );
 
     // A vendor_catalog entry with a built-in id.
     let dir = repo(&[
@@ -370,12 +504,19 @@ fn catalogue_and_ownership_mistakes_are_errors_that_say_what_to_do() {
     // Two systems in one directory, and a system named `repository`.
     let dir = repo(&[
         ("services/a/privacy.yaml", "version: 1\nsystem: { id: a }\n"),
-        ("services/a/more.privacy.yaml", "version: 1\nsystem: { id: repository }\n"),
+        (
+            "services/a/more.privacy.yaml",
+            "version: 1\nsystem: { id: repository }\n",
+        ),
     ]);
     let out = run(dir.path(), &["validate"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("declares a system"), "{}", out.stderr);
-    assert!(out.stderr.contains("`repository` cannot be a system id"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("`repository` cannot be a system id"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -395,7 +536,10 @@ fn an_organisation_entry_links_by_its_id_and_claims_its_packages() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let v: Value = serde_json::from_str(&out.stdout).unwrap();
     let crm = &v["components"][0]["vendors"][0];
-    assert_eq!(crm["entry"], "acme-crm-cloud", "NuGet names match in any case");
+    assert_eq!(
+        crm["entry"], "acme-crm-cloud",
+        "NuGet names match in any case"
+    );
     assert_eq!(crm["status"], "declared");
     assert_eq!(crm["packages"][0]["line"], 3);
 }

@@ -92,7 +92,7 @@ pub fn scan(tree: &dyn Tree, files: &[String], model: &mut Model) -> Scanned {
     }
     model.dependency_files = files.to_vec();
     let ignore = Ignore::new(&model.config);
-    let read: Vec<(String, Result<Vec<Dependency>, Diagnostic>, Option<String>)> = files
+    let read: Vec<(String, Read, Option<String>)> = files
         .par_iter()
         .map(|path| {
             let (deps, text) = read_one(tree, path);
@@ -186,9 +186,12 @@ pub fn scan(tree: &dyn Tree, files: &[String], model: &mut Model) -> Scanned {
     out
 }
 
+/// A file's direct dependencies, or the warning why they were not read.
+type Read = Result<Vec<Dependency>, Diagnostic>;
+
 /// One file's direct dependencies, or the warning why it was not read;
 /// and its text, when it is UTF-8 and not too large.
-fn read_one(tree: &dyn Tree, path: &str) -> (Result<Vec<Dependency>, Diagnostic>, Option<String>) {
+fn read_one(tree: &dyn Tree, path: &str) -> (Read, Option<String>) {
     let bytes = match tree.read(path) {
         Ok(b) => b,
         Err(d) => {
