@@ -63,6 +63,10 @@ pub struct VendorsArgs {
     /// Print a vendor declaration (a manifest, YAML) for each undeclared vendor.
     #[arg(long)]
     pub suggest: bool,
+    /// Write to FILE instead of stdout (a new manifest, with --suggest: a
+    /// shell redirect would create the empty manifest before it is read).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Read the content staged in the git index, not the work tree.
     #[arg(long)]
     pub staged: bool,

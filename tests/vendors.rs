@@ -257,8 +257,34 @@ fn the_suggestion_is_a_valid_manifest_that_answers_the_findings() {
         .map(|f| f["from"].as_str().unwrap())
         .collect();
     assert_eq!(froms, ["api", "web"]);
-    // Saved as a manifest, it validates and the undeclared findings go.
-    std::fs::write(dir.path().join("privacy/suggested.privacy.yaml"), &yaml).unwrap();
+    // Never over an existing manifest.
+    let over = run(
+        dir.path(),
+        &["vendors", "--suggest", "-o", "privacy/vendors.privacy.yaml"],
+    );
+    assert_eq!(over.code, 2, "{}", over.stderr);
+    assert!(
+        over.stderr.contains("refusing to write over"),
+        "{}",
+        over.stderr
+    );
+    // Written as a new manifest with -o, it validates and the undeclared
+    // findings go.
+    let written = run(
+        dir.path(),
+        &[
+            "vendors",
+            "--suggest",
+            "-o",
+            "privacy/suggested.privacy.yaml",
+        ],
+    );
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    assert_eq!(written.stdout, "");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("privacy/suggested.privacy.yaml")).unwrap(),
+        yaml
+    );
     let validate = run(dir.path(), &["validate"]);
     assert_eq!(validate.code, 0, "{}", validate.stderr);
     let after = run(dir.path(), &["vendors"]);

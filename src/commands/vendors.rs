@@ -3,7 +3,7 @@
 //! drafted declarations. Exit 2 when the manifests do not load; otherwise
 //! 0: an inventory gates nothing (`check` does).
 
-use super::{emit, emit_alone, open_tree, options, print_stdout, remember_inputs, EXIT_ERROR};
+use super::{deliver, emit, emit_alone, open_tree, options, remember_inputs, EXIT_ERROR};
 use crate::cli::{VendorsArgs, VendorsFormat};
 use privgate::diagnostic::Diagnostic;
 use privgate::evaluate::vendors::inventory;
@@ -47,7 +47,7 @@ pub fn vendors(args: &VendorsArgs) -> u8 {
         let (catalog, _) =
             privgate::load::dependencies::catalog(&model.config, model.config_file.as_deref());
         return match vendors::suggest(&components, model, &catalog) {
-            Some(yaml) => print_stdout(&yaml),
+            Some(yaml) => deliver(args.output.as_deref(), &yaml),
             None => {
                 sayln!("every vendor SDK found is declared; nothing to suggest");
                 super::EXIT_OK
@@ -66,5 +66,5 @@ pub fn vendors(args: &VendorsArgs) -> u8 {
             vendors::json(&components, scan, &warnings)
         }
     };
-    print_stdout(&text)
+    deliver(args.output.as_deref(), &text)
 }

@@ -170,7 +170,7 @@ pub fn suggest(components: &[Component], model: &Model, catalog: &Catalog) -> Op
         "# Drafted by `privgate vendors --suggest` from the vendor catalogue, for the\n\
          # vendor SDKs in the dependency files that no manifest declares. Check the\n\
          # role and country against your contract, add the contract, and give each\n\
-         # flow its purpose and the categories really sent, then save it as a\n\
-         # manifest (e.g. privacy/vendors.privacy.yaml).\n{yaml}"
+         # flow its purpose and the categories really sent, before you commit it\n\
+         # as a manifest (`-o privacy/vendors.privacy.yaml` writes a new one).\n{yaml}"
     ))
 }
