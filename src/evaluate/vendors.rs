@@ -7,6 +7,7 @@
 
 use crate::model::{DependencyUse, Model, PackageUse};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Where a catalogue entry's SDK stands in one component.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -51,13 +52,22 @@ pub struct Component {
 
 /// Every component with a catalogue SDK, sorted by name, its entries by id.
 pub fn inventory(model: &Model) -> Vec<Component> {
+    // Flow targets by source, built once: an SDK every service uses has
+    // thousands of flows into its vendor.
+    let mut to_by_from: HashMap<&str, Vec<&str>> = HashMap::new();
+    for f in &model.flows {
+        to_by_from
+            .entry(f.item.from.as_str())
+            .or_default()
+            .push(f.item.to.as_str());
+    }
     let mut out: Vec<Component> = Vec::new();
     for d in &model.dependencies {
         let u = &d.item;
         let vendor = VendorUse {
             entry: u.entry.clone(),
             name: u.vendor_name.clone(),
-            status: status(model, u),
+            status: status(&to_by_from, u),
             declared_as: u.linked_vendors.clone(),
             packages: u.packages.clone(),
         };
@@ -74,17 +84,18 @@ pub fn inventory(model: &Model) -> Vec<Component> {
 }
 
 /// As `gdpr.undeclared-vendor` and `gdpr.unmapped-vendor-flow` judge it.
-fn status(model: &Model, u: &DependencyUse) -> Status {
+fn status(to_by_from: &HashMap<&str, Vec<&str>>, u: &DependencyUse) -> Status {
     if u.linked_vendors.is_empty() {
         return Status::Undeclared;
     }
     if !u.system {
         return Status::Declared;
     }
-    let mapped = model.flows.iter().any(|f| {
-        let f = &f.item;
-        u.linked_vendors.contains(&f.to) && (f.from == u.component || u.datasets.contains(&f.from))
-    });
+    let mapped = std::iter::once(&u.component)
+        .chain(&u.datasets)
+        .filter_map(|from| to_by_from.get(from.as_str()))
+        .flatten()
+        .any(|to| u.linked_vendors.iter().any(|v| v == to));
     if mapped {
         Status::Declared
     } else {

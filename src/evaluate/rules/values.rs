@@ -258,7 +258,11 @@ pub fn link_names(kind: Kind) -> &'static [&'static str] {
         Kind::Consent => &["purposes"],
         Kind::Assessment => &["purposes", "flows"],
         Kind::Purpose => &["flows"],
-        Kind::Flow | Kind::Dependency => &[],
+        // The flows out of the component's system and its datasets: a
+        // rule asks whether one reaches the vendor without walking every
+        // flow into it (thousands, for an SDK every service uses).
+        Kind::Dependency => &["flows_out"],
+        Kind::Flow => &[],
     }
 }
 
@@ -302,6 +306,24 @@ impl<'m> Links<'m> {
             }
             for a in &f.item.assessments {
                 l.add(Kind::Assessment, a, "flows", id);
+            }
+        }
+        for d in &model.dependencies {
+            let u = &d.item;
+            if !u.system {
+                continue;
+            }
+            let froms = std::iter::once(&u.component).chain(&u.datasets);
+            let mut out: Vec<&'m str> = Vec::new();
+            for (from, kind) in
+                froms.zip(std::iter::once(Kind::System).chain(std::iter::repeat(Kind::Dataset)))
+            {
+                if let Some(slots) = l.by.get(&(kind, from.as_str())) {
+                    out.extend(slots[1].iter().copied());
+                }
+            }
+            for f in out {
+                l.add(Kind::Dependency, &u.id, "flows_out", f);
             }
         }
         for v in &model.vendors {
