@@ -8,7 +8,11 @@ binary on generated corpora. Run from the repository root:
 Targets on a 2-core machine (issues 2-5): validate 10k < 0.5 s and < 200 MB;
 check 10k < 1 s and < 300 MB; --changed-since 10k < 2x check; --staged on a
 50-manifest repository < 50 ms; report 10k < 2 s and < 20 MB; trend --last 20
-on 50 manifests < 1 s.
+on 50 manifests < 1 s. Issue 17: check with dependency scanning (a
+package.json per service) costs at most 10% more than with
+`dependencies.scan: false`, medians of alternating runs.
+
+    python3 benches/bench.py --scan 10000   # only the scan comparison
 """
 import os
 import shutil
@@ -50,6 +54,32 @@ def measure(name, args, cwd=None, runs=7):
     return median
 
 
+def scan_cost(path, n, runs=7):
+    """check with dependency scanning against `dependencies.scan: false`,
+    the two runs alternating so that a busy machine slows both alike; the
+    same config otherwise, given with --config to both."""
+    with open(os.path.join(path, "privgate.yaml")) as f:
+        config = f.read()
+    configs = {}
+    for name, scan in (("on", "true"), ("off", "false")):
+        configs[name] = os.path.join(WORK, f"scan-{name}-{n}.yaml")
+        with open(configs[name], "w") as f:
+            f.write(config + f"dependencies: {{ scan: {scan} }}\n")
+    args = lambda name: [BIN, "check", path, "--config", configs[name], "--format", "json", "--fail-on", "none"]
+    times = {"on": [], "off": []}
+    for name in ("on", "off"):
+        run(args(name))
+    for _ in range(runs):
+        for name in ("on", "off"):
+            start = time.perf_counter()
+            run(args(name))
+            times[name].append((time.perf_counter() - start) * 1000)
+    on, off = statistics.median(times["on"]), statistics.median(times["off"])
+    print(f"{'check ' + str(n) + ', dependency scanning on':<48} median {on:8.1f} ms   min {min(times['on']):8.1f} ms")
+    print(f"{'check ' + str(n) + ', dependencies.scan: false':<48} median {off:8.1f} ms   min {min(times['off']):8.1f} ms")
+    print(f"{'':<48} scanning costs {100 * (on / off - 1):+.1f}% (target <= +10%)")
+
+
 def git(*args, cwd):
     subprocess.run(["git", *args], cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    env=dict(ENV, GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@b", GIT_COMMITTER_NAME="b",
@@ -69,12 +99,18 @@ def corpus(n, with_git=False):
 
 
 def main():
-    sizes = [int(a) for a in sys.argv[1:]] or [1000, 10000]
+    only_scan = "--scan" in sys.argv[1:]
+    sizes = [int(a) for a in sys.argv[1:] if a != "--scan"] or [1000, 10000]
     subprocess.run(["cargo", "build", "--quiet", "--release", "--examples", "--bins"], cwd=ROOT, check=True)
     os.makedirs(WORK, exist_ok=True)
     print(f"privgate benchmarks ({os.cpu_count()} cores)")
+    if only_scan:
+        for n in sizes:
+            scan_cost(corpus(n), n)
+        return
     for n in sizes:
         path = corpus(n, with_git=True)
+        scan_cost(path, n)
         measure(f"validate {n} manifests", [BIN, "validate", path])
         check = measure(f"check {n} manifests", [BIN, "check", path, "--format", "json", "--fail-on", "none"])
         # Every report format from one run: a renderer that scales badly

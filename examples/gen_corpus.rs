@@ -5,6 +5,12 @@
 //! two flows and an assessment; every tenth service also declares a vendor.
 //! About one service in seven carries a deliberate gap (no retention, an
 //! unsigned contract, a stale assessment) so the rules have work to do.
+//!
+//! Each service also has a `package.json` (dependency scanning, rules.md
+//! "Declared vs. used") with a few ordinary packages and the Sentry SDK,
+//! every tenth the Stripe SDK too; the first service declares both vendors
+//! and each service a flow to Sentry, so the scan has lines to match and
+//! rules to check without flooding the report.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -32,6 +38,8 @@ fn generate(n: usize, dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir.join("docs"))?;
     std::fs::write(dir.join("docs/dpia.md"), "# DPIA\n")?;
     std::fs::write(dir.join("docs/breach.md"), "# Breach response\n")?;
+    std::fs::create_dir_all(dir.join("privacy"))?;
+    std::fs::write(dir.join("privacy/vendors.privacy.yaml"), sdk_vendors())?;
     std::fs::write(
         dir.join("privgate.yaml"),
         "version: 1\norganization: Bench Corp\ngate: { min_score: 50, fail_on: critical }\n",
@@ -46,8 +54,33 @@ fn generate(n: usize, dir: &Path) -> std::io::Result<()> {
             service(i, vendors)
         };
         std::fs::write(svc.join("privacy.yaml"), text)?;
+        std::fs::write(svc.join("package.json"), package_json(i))?;
     }
     Ok(())
+}
+
+/// A service's direct dependencies.
+fn package_json(i: usize) -> String {
+    let stripe = if i % 10 == 0 {
+        "    \"stripe\": \"^14.21.0\",\n"
+    } else {
+        ""
+    };
+    format!(
+        "{{\n  \"name\": \"@bench/svc-{i}\",\n  \"version\": \"1.0.{i}\",\n  \"dependencies\": {{\n    \"express\": \"^4.19.2\",\n    \"lodash\": \"^4.17.21\",\n    \"pino\": \"^9.0.0\",\n{stripe}    \"@sentry/node\": \"^8.9.2\"\n  }},\n  \"devDependencies\": {{\n    \"jest\": \"^29.7.0\",\n    \"typescript\": \"^5.4.5\"\n  }}\n}}\n"
+    )
+}
+
+/// The vendors whose SDKs every `package.json` names.
+fn sdk_vendors() -> String {
+    let vendor = |id: &str| {
+        format!("  - id: {id}\n    role: processor\n    country: US\n    dpf_certified: true\n    contract: {{ type: dpa, signed: 2025-01-01 }}\n    assessment: {{ date: 2026-05-01, result: approved }}\n    deletion_propagation: true\n")
+    };
+    format!(
+        "version: 1\nvendors:\n{}{}",
+        vendor("sentry"),
+        vendor("stripe")
+    )
 }
 
 fn repository_wide() -> String {
@@ -62,6 +95,11 @@ fn service(i: usize, vendors: usize) -> String {
         String::new()
     } else {
         "    retention: { period: P2Y, trigger: account closed, deletion: automated }\n".into()
+    };
+    let stripe_flow = if i % 10 == 0 {
+        format!("  - id: flow-{i}-payments\n    from: svc-{i}\n    to: stripe\n    purpose: orders-{i}\n    categories: [user.financial]\n    destination_country: US\n    transfer_mechanism: dpf\n    encrypted_in_transit: true\n")
+    } else {
+        String::new()
     };
     let _ = write!(
         s,
@@ -123,7 +161,15 @@ flows:
     destination_country: US
     transfer_mechanism: dpf
     encrypted_in_transit: true
-assessments:
+  - id: flow-{i}-errors
+    from: svc-{i}
+    to: sentry
+    purpose: orders-{i}
+    categories: [user.contact.email]
+    destination_country: US
+    transfer_mechanism: dpf
+    encrypted_in_transit: true
+{stripe_flow}assessments:
   - id: dpia-{i}
     type: dpia
     document: docs/dpia.md

@@ -46,6 +46,9 @@ pub enum Command {
     Map(MapArgs),
     /// Score per commit of first-parent git history, oldest first.
     Trend(TrendArgs),
+    /// Vendor SDKs found in dependency files, per component: declared,
+    /// undeclared or without a flow; `--suggest` drafts the missing vendors.
+    Vendors(VendorsArgs),
     /// Data categories (key, description, marks: special, criminal, highly
     /// personal, CCPA sensitive) and data subjects, filtered by QUERY.
     Taxonomy(TaxonomyArgs),
@@ -77,6 +80,31 @@ pub struct SchemaArgs {
     /// upgrade. Replaces only privgate's own schema files.
     #[arg(long, value_name = "DIR")]
     pub write: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct VendorsArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = VendorsFormat::Human)]
+    pub format: VendorsFormat,
+    /// Print a vendor declaration (a manifest, YAML) for each undeclared vendor.
+    #[arg(long)]
+    pub suggest: bool,
+    /// Write to FILE instead of stdout (a new manifest, with --suggest: a
+    /// shell redirect would create the empty manifest before it is read).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Read the content staged in the git index, not the work tree.
+    #[arg(long)]
+    pub staged: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum VendorsFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Args, Clone)]

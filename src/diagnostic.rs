@@ -47,9 +47,11 @@ codes! {
     BadRevision => "bad-revision",
     ConfigAboveRoot => "config-above-root",
     DanglingReference => "dangling-reference",
+    DependencyFile => "dependency-file",
     DuplicateDeclaration => "duplicate-declaration",
     DuplicateId => "duplicate-id",
     DuplicateRule => "duplicate-rule",
+    DuplicateSystem => "duplicate-system",
     DuplicateWaiver => "duplicate-waiver",
     EditorSchema => "editor-schema",
     EmptyFile => "empty-file",
@@ -78,6 +80,7 @@ codes! {
     SymlinkLoop => "symlink-loop",
     TooManyDeclarations => "too-many-declarations",
     TooManyFindings => "too-many-findings",
+    UnknownCatalogEntry => "unknown-catalog-entry",
     UnknownCategory => "unknown-category",
     UnknownField => "unknown-field",
     UnknownRegulation => "unknown-regulation",
@@ -87,6 +90,7 @@ codes! {
     UnreadablePath => "unreadable-path",
     UnspecificCategory => "unspecific-category",
     UnsupportedVersion => "unsupported-version",
+    UnusedIgnore => "unused-ignore",
     WaiverMatchesNothing => "waiver-matches-nothing",
     WaiverTooLong => "waiver-too-long",
     WrongType => "wrong-type",
@@ -216,6 +220,26 @@ pub struct Located {
     pub help: Option<String>,
     /// `None` for problems with no file (a bad flag, an unreadable root).
     pub position: Option<Position>,
+}
+
+/// A warning as the report's `warnings` list holds it: `file:line:col:
+/// message` (`file: message` for a whole file, the message alone without
+/// one).
+pub fn warning_line(
+    sources: &std::collections::BTreeMap<String, String>,
+    d: &Diagnostic,
+) -> String {
+    match (&d.file, &d.place) {
+        (Some(f), Place::File) => format!("{f}: {}", d.message),
+        (Some(f), place) => {
+            let at = crate::span::Locator::new(sources)
+                .locate_all(f, std::slice::from_ref(place))
+                .pop()
+                .unwrap_or_else(crate::span::Location::start);
+            format!("{f}:{}:{}: {}", at.line, at.column, d.message)
+        }
+        (None, _) => d.message.clone(),
+    }
 }
 
 /// Every diagnostic located in `sources` (the texts of the files read), in

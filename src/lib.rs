@@ -21,6 +21,7 @@ pub mod taxonomy;
 pub mod text;
 pub mod time;
 pub mod timings;
+pub mod vendor_catalog;
 
 // The stages, in pipeline order.
 pub mod evaluate;

@@ -201,6 +201,9 @@ pub struct Vendor {
     pub authorised: Option<String>,
     pub assessment: Option<VendorAssessment>,
     pub deletion_propagation: Option<bool>,
+    /// The vendor catalogue entry this declaration is (rules.md, "Declared
+    /// vs. used"); unset, the id links when it is an entry.
+    pub catalog: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -308,6 +311,36 @@ pub struct Config {
     pub gate: Gate,
     #[serde(default)]
     pub waivers: Vec<Waiver>,
+    #[serde(default)]
+    pub dependencies: DependencySettings,
+    /// Extra vendor catalogue entries.
+    #[serde(default)]
+    pub vendor_catalog: Vec<crate::vendor_catalog::CatalogEntry>,
+}
+
+/// `dependencies:` of the config: whether dependency files are read, and
+/// which packages are never matched.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DependencySettings {
+    pub scan: Option<bool>,
+    #[serde(default)]
+    pub ignore: Vec<IgnoredPackage>,
+}
+
+impl DependencySettings {
+    /// Scanning is on unless the config says `scan: false`.
+    pub fn scan(&self) -> bool {
+        self.scan != Some(false)
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoredPackage {
+    /// `ecosystem:name`, a trailing `*` matching by prefix.
+    pub package: String,
+    pub reason: String,
 }
 
 /// The controller's contact details (GDPR Art. 30(1)(a)).

@@ -13,6 +13,10 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Origin {
     pub file: String,
     pub pointer: String,
+    /// 1-based line and column, for what is not in a YAML document (a
+    /// dependency file's line); the pointer is then empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<(usize, usize)>,
 }
 
 impl Origin {
@@ -39,10 +43,13 @@ pub enum Kind {
     Consent,
     Vendor,
     Assessment,
+    /// A catalogue vendor's SDKs found in one component's dependency files
+    /// (rules.md, "Declared vs. used"); found, not declared.
+    Dependency,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::System,
         Kind::Dataset,
         Kind::Purpose,
@@ -50,6 +57,7 @@ impl Kind {
         Kind::Consent,
         Kind::Vendor,
         Kind::Assessment,
+        Kind::Dependency,
     ];
 
     pub fn name(self) -> &'static str {
@@ -61,6 +69,7 @@ impl Kind {
             Kind::Consent => "consent",
             Kind::Vendor => "vendor",
             Kind::Assessment => "assessment",
+            Kind::Dependency => "dependency",
         }
     }
 
@@ -74,6 +83,7 @@ impl Kind {
             Kind::Consent => "consents",
             Kind::Vendor => "vendors",
             Kind::Assessment => "assessments",
+            Kind::Dependency => "dependencies",
         }
     }
 
@@ -129,6 +139,41 @@ impl<'a> Target<'a> {
     }
 }
 
+/// One catalogue entry's SDKs in one component's dependency files: what
+/// the "Declared vs. used" rules check (`dependency:<component>/<entry>`).
+#[derive(Debug, Clone, Serialize)]
+pub struct DependencyUse {
+    /// `<component>/<entry>`.
+    pub id: String,
+    /// The owning system's id, or `repository`.
+    pub component: String,
+    /// Whether the component is a system (not `repository`).
+    pub system: bool,
+    /// The datasets declared in the component's system manifest.
+    pub datasets: Vec<String>,
+    /// The catalogue entry's id, legal name, usual role and country.
+    pub entry: String,
+    pub vendor_name: String,
+    pub role: String,
+    pub country: String,
+    /// Each dependency line that names one of the entry's SDKs, sorted.
+    pub packages: Vec<PackageUse>,
+    /// Ids of the vendor declarations linked to the entry, anywhere in the
+    /// repository, sorted.
+    pub linked_vendors: Vec<String>,
+}
+
+/// One dependency line.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PackageUse {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// As written (`@sentry/node`), and as `ecosystem:name`.
+    pub name: String,
+    pub package: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Model {
     /// `privgate.yaml` as written (defaults where absent).
@@ -146,6 +191,11 @@ pub struct Model {
     pub assessments: Vec<Decl<Assessment>>,
     pub rights: Option<Decl<Rights>>,
     pub breach: Option<Decl<Breach>>,
+    /// Vendor SDKs found in dependency files, one per component and
+    /// catalogue entry, sorted by id; empty with `dependencies.scan: false`.
+    pub dependencies: Vec<Decl<DependencyUse>>,
+    /// Dependency files read (parsed or not), sorted.
+    pub dependency_files: Vec<String>,
     /// Every document path the declarations name, and whether it exists
     /// inside the root.
     pub documents: BTreeMap<String, bool>,
@@ -195,6 +245,7 @@ impl Model {
             Kind::Consent => ids(&self.consents, |s| &s.id),
             Kind::Vendor => ids(&self.vendors, |s| &s.id),
             Kind::Assessment => ids(&self.assessments, |s| &s.id),
+            Kind::Dependency => ids(&self.dependencies, |s| &s.id),
         }
     }
 

@@ -1288,3 +1288,113 @@ fn run_below_the_config_privgate_says_which_config_it_is_not_reading() {
         .unwrap()
         .contains("is above it"));
 }
+
+// ------------------------------------------- declared vs. used (issue 17)
+
+/// A system `web` with a clean dataset, and a vendor `stripe` with a flow to
+/// it: what the repositories below start from.
+fn web_service() -> String {
+    format!(
+        "version: 1\nsystem: {{ id: web, owner: web@test.example }}\ndatasets:\n{}vendors:\n  - id: stripe\n    role: processor\n    country: DE\n    contract: {{ type: dpa, signed: 2026-01-01 }}\n    assessment: {{ date: 2026-06-01, result: approved }}\n    deletion_propagation: true\nflows:\n  - id: web-to-stripe\n    from: web\n    to: stripe\n    categories: [system.operations]\n",
+        dataset("web-db", Some("P1Y"))
+    )
+}
+
+const PACKAGE_JSON: &str =
+    "{\n  \"name\": \"web\",\n  \"dependencies\": {\n    \"stripe\": \"^14.0.0\"\n  }\n}\n";
+
+const PACKAGE_JSON_WITH_SENTRY: &str = "{\n  \"name\": \"web\",\n  \"dependencies\": {\n    \"stripe\": \"^14.0.0\",\n    \"@sentry/node\": \"^8.0.0\"\n  }\n}\n";
+
+#[test]
+fn a_pull_request_that_adds_an_undeclared_sdk_shows_it_as_new_at_its_line() {
+    let repo = repo_with(&[
+        ("services/web/privacy.yaml", web_service()),
+        ("services/web/package.json", PACKAGE_JSON.to_string()),
+    ]);
+    // Only a dependency file changes: the base cannot be taken for the head.
+    repo.commit_files(
+        &[("services/web/package.json", PACKAGE_JSON_WITH_SENTRY)],
+        "add sentry",
+    );
+    let pr = run_json(privgate(repo.path()).args(["check", "--changed-since", "HEAD~1"]));
+    assert_eq!(pr.code, 1, "{}", pr.stderr);
+    let changes = &pr.json["changes"];
+    assert_eq!(
+        ids(&changes["new"]),
+        set(&[("gdpr.undeclared-vendor", "dependency:web/sentry")])
+    );
+    assert_eq!(ids(&changes["fixed"]), BTreeSet::new());
+    let f = &changes["new"][0];
+    assert_eq!(f["file"], "services/web/package.json");
+    assert_eq!(f["line"], line_of(PACKAGE_JSON_WITH_SENTRY, "@sentry/node"));
+    assert_eq!(f["column"], 6);
+    assert!(changes["score_delta"].as_f64().unwrap() < 0.0, "{changes}");
+    assert_eq!(
+        pr.json["gate"]["reasons"],
+        serde_json::json!(["1 new high finding"])
+    );
+
+    // Declaring the vendor in the same pull request fixes it.
+    repo.write(&[(
+        "privacy/sentry.privacy.yaml",
+        "version: 1\nvendors:\n  - id: errors\n    catalog: sentry\n    role: processor\n",
+    )]);
+    let fixed = run_json(privgate(repo.path()).args(["check", "--changed-since", "HEAD~1"]));
+    let new = ids(&fixed.json["changes"]["new"]);
+    assert!(
+        !new.contains(&(
+            "gdpr.undeclared-vendor".to_string(),
+            "dependency:web/sentry".to_string()
+        )),
+        "{new:?}"
+    );
+}
+
+#[test]
+fn a_pull_request_that_removes_an_sdk_fixes_its_finding() {
+    let repo = repo_with(&[
+        ("services/web/privacy.yaml", web_service()),
+        (
+            "services/web/package.json",
+            PACKAGE_JSON_WITH_SENTRY.to_string(),
+        ),
+    ]);
+    repo.commit_files(
+        &[("services/web/package.json", PACKAGE_JSON)],
+        "drop sentry",
+    );
+    let pr = run_json(privgate(repo.path()).args(["check", "--changed-since", "HEAD~1"]));
+    assert_eq!(pr.code, 0, "{}", pr.stderr);
+    assert_eq!(
+        ids(&pr.json["changes"]["fixed"]),
+        set(&[("gdpr.undeclared-vendor", "dependency:web/sentry")])
+    );
+}
+
+#[test]
+fn staged_catches_an_sdk_on_the_commit_that_adds_it_and_not_one_left_unstaged() {
+    let repo = repo_with(&[
+        ("services/web/privacy.yaml", web_service()),
+        ("services/web/package.json", PACKAGE_JSON.to_string()),
+    ]);
+    // Added in the work tree only: the commit would not hold it.
+    repo.write(&[("services/web/package.json", PACKAGE_JSON_WITH_SENTRY)]);
+    let unstaged = run_json(privgate(repo.path()).args(["check", "--staged"]));
+    assert_eq!(unstaged.code, 0, "{}", unstaged.stderr);
+    assert_eq!(ids(&unstaged.json["findings"]), BTreeSet::new());
+    // Staged: the commit that adds it is stopped, pointing at its line.
+    repo.stage(&["services/web/package.json"]);
+    let staged = run_json(privgate(repo.path()).args(["check", "--staged"]));
+    assert_eq!(staged.code, 1, "{}", staged.stderr);
+    assert_eq!(
+        ids(&staged.json["findings"]),
+        set(&[("gdpr.undeclared-vendor", "dependency:web/sentry")])
+    );
+    let f = &staged.json["findings"][0];
+    assert_eq!(f["file"], "services/web/package.json");
+    assert_eq!(f["line"], line_of(PACKAGE_JSON_WITH_SENTRY, "@sentry/node"));
+    // Staged, then taken back out of the work tree: still committed.
+    repo.write(&[("services/web/package.json", PACKAGE_JSON)]);
+    let still = run_json(privgate(repo.path()).args(["check", "--staged"]));
+    assert_eq!(still.code, 1, "{}", still.stderr);
+}

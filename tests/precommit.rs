@@ -477,3 +477,55 @@ fn the_published_system_hook_runs_the_privgate_on_path() {
     assert!(commit.status.success(), "{out}");
     assert!(out.contains("Passed"), "{out}");
 }
+
+#[test]
+fn a_commit_that_adds_an_undeclared_vendor_sdk_to_package_json_is_blocked_at_its_line() {
+    let Some(s) = sandbox() else { return };
+    s.repo.write(&[
+        (
+            "services/web/privacy.yaml",
+            "version: 1\nsystem: { id: web, owner: web@shop.example }\n",
+        ),
+        (
+            "services/web/package.json",
+            "{\n  \"dependencies\": {\n    \"express\": \"^4.19.2\"\n  }\n}\n",
+        ),
+    ]);
+    s.repo.stage_all();
+    let setup = s.git(&["commit", "-q", "-m", "web"]);
+    assert!(setup.status.success(), "{}", text(&setup));
+
+    // Only the dependency file changes; the hook runs and stops the commit.
+    s.repo.write(&[(
+        "services/web/package.json",
+        "{\n  \"dependencies\": {\n    \"express\": \"^4.19.2\",\n    \"@sentry/node\": \"^8.9.2\"\n  }\n}\n",
+    )]);
+    s.git(&["add", "services/web/package.json"]);
+    let before = s.head();
+    let commit = s.git(&["commit", "-m", "add sentry"]);
+    let out = text(&commit);
+    assert!(
+        !commit.status.success(),
+        "an undeclared SDK was committed:\n{out}"
+    );
+    assert!(out.contains("gdpr.undeclared-vendor"), "{out}");
+    assert!(out.contains("services/web/package.json:4:6"), "{out}");
+    // What to declare (the human output wraps the message).
+    assert!(
+        out.contains("declare vendor")
+            && out.contains("`sentry` (or a vendor with `catalog: sentry`)"),
+        "{out}"
+    );
+    assert_eq!(s.head(), before);
+
+    // Declared with the same commit: it goes through.
+    s.repo.write(&[(
+        "privacy/vendors.privacy.yaml",
+        "version: 1\nvendors:\n  - id: sentry\n    role: processor\n    country: DE\nflows:\n  - id: web-errors\n    from: web\n    to: sentry\n    categories: [system.operations]\n",
+    )]);
+    let add = s.git(&["add", "privacy/vendors.privacy.yaml"]);
+    assert!(add.status.success(), "{}", text(&add));
+    let commit = s.git(&["commit", "-m", "add sentry, declared"]);
+    let out = text(&commit);
+    assert!(commit.status.success(), "{out}");
+}

@@ -23,6 +23,7 @@ mod check;
 pub(crate) mod report;
 mod rules;
 mod taxonomy;
+mod vendors;
 
 use crate::cli::{Command, CommonArgs, ValidateArgs, ValidateFormat};
 use privgate::diagnostic::Diagnostic;
@@ -49,6 +50,7 @@ pub fn run(command: Command) -> u8 {
         Command::Trend(args) => report::trend(&args),
         Command::Schema(args) => schema(&args),
         Command::Taxonomy(args) => taxonomy::taxonomy(&args),
+        Command::Vendors(args) => vendors::vendors(&args),
         Command::Init { path } => match privgate::init::init(&path) {
             Ok(files) => {
                 for f in files {

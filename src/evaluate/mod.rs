@@ -1,7 +1,8 @@
 //! The evaluate stage: from a `Model` to a `Report`. The rule catalogue
 //! (`catalog`), the rules run and the findings located (`run`), waivers
 //! (`waivers`), KPIs (`kpi`), the score (`score`) and the gate (`gate`);
-//! `rules` holds the packs as data and the engine that runs them.
+//! `rules` holds the packs as data and the engine that runs them;
+//! `vendors` the inventory of vendor SDKs that `privgate vendors` shows.
 
 pub mod catalog;
 pub mod gate;
@@ -9,6 +10,7 @@ pub mod kpi;
 pub mod rules;
 pub mod run;
 pub mod score;
+pub mod vendors;
 pub mod waivers;
 
 pub use crate::report::{amount_kpis, kpi_definitions, KpiEntry, EXPIRY_WARNING_DAYS};

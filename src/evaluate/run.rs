@@ -131,17 +131,7 @@ pub fn run_with_outcomes(
         .diagnostics
         .iter()
         .filter(|d| !d.is_error())
-        .map(|d| match (&d.file, &d.place) {
-            (Some(f), Place::File) => format!("{f}: {}", d.message),
-            (Some(f), place) => {
-                let at = Locator::new(&ws.sources)
-                    .locate_all(f, std::slice::from_ref(place))
-                    .pop()
-                    .unwrap_or_else(crate::span::Location::start);
-                format!("{f}:{}:{}: {}", at.line, at.column, d.message)
-            }
-            (None, _) => d.message.clone(),
-        })
+        .map(|d| crate::diagnostic::warning_line(&ws.sources, d))
         .collect();
     if model.manifests.is_empty() {
         // A misnamed manifest must not make the gate pass silently.
@@ -306,16 +296,18 @@ fn too_many_findings(results: &[CheckResult]) -> Option<Diagnostic> {
     )
 }
 
-/// Where a finding points: the field the check names (`at`) when the
-/// declaration writes it, else the declaration's id; or the repository-wide
-/// section's key, or the file.
+/// Where a finding points: a dependency line; the field the check names
+/// (`at`) when the declaration writes it, else the declaration's id; or the
+/// repository-wide section's key, or the file.
 fn finding_place(rule: &Rule, r: &CheckResult) -> Place {
     let origin = r.origin();
     let at = rule
         .checks
         .get(r.check as usize)
         .and_then(|c| c.at.as_ref());
-    if origin.pointer.is_empty() {
+    if let Some((line, column)) = origin.at {
+        Place::LineCol { line, column }
+    } else if origin.pointer.is_empty() {
         Place::File
     } else if r.target() == crate::model::Target::REPOSITORY {
         Place::key(origin.pointer.clone())
@@ -336,6 +328,8 @@ fn finding(
     loc: crate::span::Location,
 ) -> Finding {
     let origin = r.origin();
+    // A dependency line is known exactly, whether or not its text is kept.
+    let (line, column) = origin.at.unwrap_or((loc.line, loc.column));
     Finding {
         rule: rule.id.clone(),
         regulation: rule.regulation.clone(),
@@ -345,8 +339,8 @@ fn finding(
         remediation: rule.remediation.clone(),
         target: r.target().to_string(),
         file: origin.file.clone(),
-        line: loc.line,
-        column: loc.column,
+        line,
+        column,
         waived: waiver.is_some(),
         waiver: waiver.map(|w| report::Waiver {
             reason: w.reason.clone(),

@@ -104,8 +104,8 @@ pub fn set_aside_unchecked(head: &mut Report, unchecked: &[String], base_label: 
 }
 
 /// Whether `base` holds exactly the inputs the head was checked from: the
-/// same config, the same manifest files with the same bytes, and the same
-/// documents present. Then the base's report is the head's, and the second
+/// same config, the same manifest and dependency files with the same bytes,
+/// and the same documents present. Then the base's report is the head's, and the second
 /// evaluation is skipped (most pull requests touch no privacy file).
 /// Conservative: a `--config` from outside the tree always gets a full base
 /// check.
@@ -139,8 +139,10 @@ pub fn same_inputs(
         None,
     );
     let Ok(globs) = globs else { return false };
-    match crate::load::discover::discover(base, &globs) {
-        Ok(paths) if paths == model.manifests => {}
+    let scan = model.config.dependencies.scan();
+    match crate::load::discover::discover_with_dependencies(base, &globs, scan) {
+        (paths, deps, errors)
+            if errors.is_empty() && paths == model.manifests && deps == model.dependency_files => {}
         _ => return false,
     }
     // The same config names the same packs; the base must hold the same
@@ -151,6 +153,7 @@ pub fn same_inputs(
     }
     head.org_pack_files.iter().all(|p| same_bytes(p))
         && model.manifests.par_iter().all(|p| same_bytes(p))
+        && model.dependency_files.par_iter().all(|p| same_bytes(p))
         && model
             .documents
             .iter()

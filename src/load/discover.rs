@@ -1,5 +1,6 @@
 //! Which files are manifests: the default globs of manifest.md (or the
-//! config's `manifests:`), minus `exclude:`, in sorted order.
+//! config's `manifests:`), minus `exclude:`, in sorted order; and, from the
+//! same walk, which are dependency files.
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::tree::{self, Tree};
@@ -142,9 +143,12 @@ impl Globs {
     }
 
     fn is_manifest(&self, path: &str) -> bool {
-        self.include.is_match(path)
-            && !self.exclude.is_match(path)
-            && !self.exclude_dirs.is_match(path)
+        self.include.is_match(path) && !self.is_excluded(path)
+    }
+
+    /// Whether `exclude:` leaves `path` out.
+    fn is_excluded(&self, path: &str) -> bool {
+        self.exclude.is_match(path) || self.exclude_dirs.is_match(path)
     }
 }
 
@@ -160,8 +164,30 @@ pub fn discover(tree: &dyn Tree, globs: &Globs) -> Result<Vec<String>, Vec<Diagn
 /// not (an unreadable directory, a symbolic link loop, a directory or FIFO
 /// named like a manifest).
 pub fn discover_all(tree: &dyn Tree, globs: &Globs) -> (Vec<String>, Vec<Diagnostic>) {
+    let (paths, _, diagnostics) = discover_with_dependencies(tree, globs, false);
+    (paths, diagnostics)
+}
+
+/// `discover_all`, and with `dependencies` the dependency files
+/// (manifest.md, "Dependencies") of the same walk: the same root, skipped
+/// directories and `exclude:`, sorted.
+pub fn discover_with_dependencies(
+    tree: &dyn Tree,
+    globs: &Globs,
+    dependencies: bool,
+) -> (Vec<String>, Vec<String>, Vec<Diagnostic>) {
     let listing = tree.list(&|dir| globs.keep_dir(dir));
     let is_manifest = |f: &str| globs.is_manifest(f) && !CONFIG_NAMES.contains(&f);
+    let dependency_files = if dependencies {
+        listing
+            .files
+            .iter()
+            .filter(|f| crate::load::deps::is_dependency_file(f) && !globs.is_excluded(f))
+            .cloned()
+            .collect()
+    } else {
+        Vec::new()
+    };
     let paths = listing
         .files
         .into_iter()
@@ -190,7 +216,7 @@ pub fn discover_all(tree: &dyn Tree, globs: &Globs) -> (Vec<String>, Vec<Diagnos
             .chain(special)
             .map(|(path, what)| tree::not_a_manifest_file(path, what)),
     );
-    (paths, diagnostics)
+    (paths, dependency_files, diagnostics)
 }
 
 #[cfg(test)]

@@ -2,9 +2,12 @@
 //! resolution, from a `Tree` to a `Model` plus every diagnostic found on the
 //! way. Files are parsed and validated in parallel. Where files come from
 //! (`tree`: the work tree; `git`: the index or a commit), `discover`,
-//! `parse`, `schema` and `resolve` are its steps.
+//! `parse`, `schema` and `resolve` are its steps; `dependencies` (with the
+//! file readers of `deps`) adds the vendor SDKs of dependency files.
 
 pub mod config;
+pub mod dependencies;
+pub mod deps;
 pub mod discover;
 pub mod editor;
 pub mod git;
@@ -119,7 +122,8 @@ pub fn load(tree: &dyn Tree, options: &LoadOptions) -> Workspace {
     // What cannot be listed is reported, and the rest still checked; but
     // ids may be declared in the missing part, so references are not.
     let t = crate::timings::phase("discover");
-    let (paths, mut unlisted) = discover::discover_all(tree, &globs);
+    let (paths, dependency_files, mut unlisted) =
+        discover::discover_with_dependencies(tree, &globs, config.dependencies.scan());
     drop(t);
     let mut failed = unlisted.iter().any(Diagnostic::is_error);
     if !failed {
@@ -175,7 +179,7 @@ pub fn load(tree: &dyn Tree, options: &LoadOptions) -> Workspace {
     let mut editor = editor::check_comments(tree, commented);
     ws.diagnostics.append(&mut editor);
     let _t = crate::timings::phase("resolve");
-    let (model, mut diags) = resolve::resolve(
+    let (mut model, mut diags) = resolve::resolve(
         manifests,
         config,
         config_file,
@@ -183,7 +187,14 @@ pub fn load(tree: &dyn Tree, options: &LoadOptions) -> Workspace {
         tree,
         failed,
     );
+    drop(_t);
     ws.diagnostics.append(&mut diags);
+    let mut scanned = dependencies::scan(tree, &dependency_files, &mut model);
+    model.dependencies = scanned.uses;
+    for (path, text) in scanned.sources {
+        ws.sources.entry(path).or_insert(text);
+    }
+    ws.diagnostics.append(&mut scanned.diagnostics);
     ws.model = Some(model);
     ws
 }

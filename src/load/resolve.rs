@@ -59,6 +59,8 @@ pub fn resolve(
         assessments: vec![],
         rights: None,
         breach: None,
+        dependencies: vec![],
+        dependency_files: vec![],
         documents: BTreeMap::new(),
         taxonomy,
     };
@@ -128,6 +130,7 @@ fn merge(model: &mut Model, loaded: Loaded, diags: &mut Vec<Diagnostic>) {
     let kept = loaded.partial.map(|p| p.kept).unwrap_or_default();
     let origin = |section: &str, i: Option<usize>| Origin {
         file: file.clone(),
+        at: None,
         pointer: match i {
             Some(i) => {
                 let i = kept
@@ -674,6 +677,7 @@ impl Resolver<'_> {
                 let origin = Origin {
                     file: file.clone(),
                     pointer: format!("/waivers/{i}"),
+                    at: None,
                 };
                 self.date(&origin, "/expires", &Some(w.expires.clone()));
                 self.waiver_kind(&origin, &w.target);
@@ -687,6 +691,7 @@ impl Resolver<'_> {
             let gate = Origin {
                 file: file.clone(),
                 pointer: "/gate".into(),
+                at: None,
             };
             self.duration(&gate, "/max_waiver_term", &m.config.gate.max_waiver_term);
             // The intervals the rules read: a zero one would silently turn
@@ -694,11 +699,13 @@ impl Resolver<'_> {
             let settings = Origin {
                 file: file.clone(),
                 pointer: "/settings".into(),
+                at: None,
             };
             if let Some(c) = &m.config.controller {
                 let controller = Origin {
                     file: file.clone(),
                     pointer: "/controller".into(),
+                    at: None,
                 };
                 self.country(&controller, "/establishment", &c.establishment);
             }

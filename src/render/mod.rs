@@ -1,6 +1,7 @@
 //! The render stage: every output format, one module each, all fed the
 //! same plain data (`Report`, `Model`). `ropa` and `map` build their
-//! record and graph, then write their formats.
+//! record and graph, then write their formats; `vendors` writes the
+//! vendor inventory and its suggested declarations.
 
 pub mod html;
 pub mod human;
@@ -11,6 +12,7 @@ pub mod markdown;
 pub mod ropa;
 pub mod sarif;
 pub mod taxonomy;
+pub mod vendors;
 
 use crate::manifest::Waiver;
 use crate::report::{Coverage, Finding, Report};

@@ -522,6 +522,7 @@ fn repository_origin(model: &Model, anchor: Option<&str>) -> Origin {
             Some(Origin {
                 file: file.clone(),
                 pointer: pointer.into(),
+                at: None,
             })
         }),
         _ => None,
@@ -533,6 +534,7 @@ fn repository_origin(model: &Model, anchor: Option<&str>) -> Origin {
             .or_else(|| model.manifests.first().cloned())
             .unwrap_or_else(|| "privgate.yaml".into()),
         pointer: String::new(),
+        at: None,
     })
 }
 

@@ -59,6 +59,14 @@ impl Shapes {
                     Shape::Fields(f) => f,
                     _ => BTreeMap::new(),
                 };
+                // Found, not declared: no schema describes it.
+                if kind == Kind::Dependency {
+                    fields.extend(
+                        super::values::DEPENDENCY_FIELDS
+                            .iter()
+                            .map(|f| (f.to_string(), Shape::Opaque)),
+                    );
+                }
                 for plain in ["kind", "file"] {
                     fields.insert(plain.into(), Shape::Opaque);
                 }

@@ -170,8 +170,9 @@ fn unknown_placeholders(message: &str) -> Vec<&str> {
 }
 
 /// Variables every condition may use, besides the target's own name.
-pub const GLOBALS: [&str; 14] = [
+pub const GLOBALS: [&str; 15] = [
     "systems",
+    "dependencies",
     "datasets",
     "purposes",
     "flows",

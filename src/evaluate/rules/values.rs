@@ -258,6 +258,10 @@ pub fn link_names(kind: Kind) -> &'static [&'static str] {
         Kind::Consent => &["purposes"],
         Kind::Assessment => &["purposes", "flows"],
         Kind::Purpose => &["flows"],
+        // The flows out of the component's system and its datasets: a
+        // rule asks whether one reaches the vendor without walking every
+        // flow into it (thousands, for an SDK every service uses).
+        Kind::Dependency => &["flows_out"],
         Kind::Flow => &[],
     }
 }
@@ -304,6 +308,24 @@ impl<'m> Links<'m> {
                 l.add(Kind::Assessment, a, "flows", id);
             }
         }
+        for d in &model.dependencies {
+            let u = &d.item;
+            if !u.system {
+                continue;
+            }
+            let froms = std::iter::once(&u.component).chain(&u.datasets);
+            let mut out: Vec<&'m str> = Vec::new();
+            for (from, kind) in
+                froms.zip(std::iter::once(Kind::System).chain(std::iter::repeat(Kind::Dataset)))
+            {
+                if let Some(slots) = l.by.get(&(kind, from.as_str())) {
+                    out.extend(slots[1].iter().copied());
+                }
+            }
+            for f in out {
+                l.add(Kind::Dependency, &u.id, "flows_out", f);
+            }
+        }
         for v in &model.vendors {
             let Some(p) = &v.item.processor else { continue };
             let into_processor =
@@ -344,6 +366,21 @@ impl<'m> Links<'m> {
         })
     }
 }
+
+/// The fields of a `dependency` (`model::DependencyUse`), as conditions
+/// see them (rules.md, "Declared vs. used").
+pub const DEPENDENCY_FIELDS: [&str; 10] = [
+    "id",
+    "component",
+    "system",
+    "datasets",
+    "entry",
+    "vendor_name",
+    "role",
+    "country",
+    "packages",
+    "linked_vendors",
+];
 
 /// Every declaration of the model as a `DeclValue`, by kind.
 pub fn declarations(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
@@ -397,6 +434,7 @@ fn convert_all(model: &Model) -> BTreeMap<Kind, Vec<DeclValue>> {
     add(&mut out, Kind::Consent, &model.consents, |x| &x.id);
     add(&mut out, Kind::Vendor, &model.vendors, |x| &x.id);
     add(&mut out, Kind::Assessment, &model.assessments, |x| &x.id);
+    add(&mut out, Kind::Dependency, &model.dependencies, |x| &x.id);
     out
 }
 
