@@ -61,7 +61,11 @@ pub(super) fn load_config(
                 .push(d.at(misnamed, Place::File).label("not read"));
         }
         let Some(name) = found else {
-            if let Some(above) = tree.config_above() {
+            // A config above that excludes this directory would not check
+            // it either (examples/broken below a repository's own config):
+            // nothing to point out.
+            if let Some(above) = tree.config_above().filter(|a| !excludes_root(a)) {
+                let above = above.shown;
                 let dir = above.rsplit_once('/').map_or("..", |(d, _)| d);
                 ws.diagnostics.push(
                     Diagnostic::warning(
@@ -168,4 +172,11 @@ fn default_config(options: &LoadOptions) -> Config {
         regulations_from_command_line: !options.regulations.is_empty(),
         ..Config::default()
     }
+}
+
+/// Whether the config above lists the root's directory under `exclude`.
+fn excludes_root(above: &crate::load::tree::ConfigAbove) -> bool {
+    !above.exclude.is_empty()
+        && crate::load::discover::Globs::new(None, &above.exclude, None)
+            .is_ok_and(|g| !g.keep_dir(&above.below))
 }

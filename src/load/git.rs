@@ -357,8 +357,14 @@ fn normalize(dir: &str, target: &str) -> Option<String> {
 }
 
 impl Tree for GitTree {
-    fn config_above(&self) -> Option<String> {
-        self.config_above.clone()
+    fn config_above(&self) -> Option<crate::load::tree::ConfigAbove> {
+        self.config_above
+            .clone()
+            .map(|shown| crate::load::tree::ConfigAbove {
+                shown,
+                exclude: Vec::new(),
+                below: String::new(),
+            })
     }
 
     fn files(&self, keep_dir: &dyn Fn(&str) -> bool) -> Result<Vec<String>, Vec<Diagnostic>> {

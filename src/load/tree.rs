@@ -50,9 +50,20 @@ pub trait Tree: Sync {
     /// The nearest config in a directory above the root, within its git
     /// repository (`../privgate.yaml`): run from a subdirectory by mistake,
     /// privgate says what it is not reading.
-    fn config_above(&self) -> Option<String> {
+    fn config_above(&self) -> Option<ConfigAbove> {
         None
     }
+}
+
+/// A config found above the root (`Tree::config_above`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigAbove {
+    /// As shown, relative to the root: `../privgate.yaml`.
+    pub shown: String,
+    /// Its `exclude:` patterns (none when unreadable or broken).
+    pub exclude: Vec<String>,
+    /// The root's directory relative to that config's.
+    pub below: String,
 }
 
 /// What a walk of a tree found.
@@ -263,29 +274,27 @@ impl WorkTree {
     }
 }
 
-/// Whether the config at `config` lists `dir` (relative to it) under
-/// `exclude`; an unreadable or broken config excludes nothing.
-fn excludes(config: &Path, dir: &str) -> bool {
+/// The `exclude:` patterns of the config at `config`; none when it is
+/// unreadable or broken.
+fn exclude_patterns(config: &Path) -> Vec<String> {
     let Ok(bytes) = read_capped(config, &config.display().to_string()) else {
-        return false;
+        return Vec::new();
     };
     let Ok(value) = serde_yaml::from_slice::<serde_yaml::Value>(&bytes) else {
-        return false;
+        return Vec::new();
     };
-    let exclude: Vec<String> = value["exclude"]
+    value["exclude"]
         .as_sequence()
         .map(|s| {
             s.iter()
                 .filter_map(|v| v.as_str().map(str::to_string))
                 .collect()
         })
-        .unwrap_or_default();
-    !exclude.is_empty()
-        && crate::load::discover::Globs::new(None, &exclude, None).is_ok_and(|g| !g.keep_dir(dir))
+        .unwrap_or_default()
 }
 
 impl Tree for WorkTree {
-    fn config_above(&self) -> Option<String> {
+    fn config_above(&self) -> Option<ConfigAbove> {
         // Only within a git repository: outside one, any directory above
         // (a home, /tmp) could hold an unrelated file of that name.
         let top = self
@@ -303,15 +312,12 @@ impl Tree for WorkTree {
                 .iter()
                 .find(|n| dir.join(n).is_file())
             {
-                // A config that excludes this directory would not check it
-                // either (examples/broken below a repository's own config):
-                // nothing to point out.
                 let below = self.canonical_root.strip_prefix(dir).ok()?;
-                let below = below.to_string_lossy().replace('\\', "/");
-                if excludes(&dir.join(name), &below) {
-                    return None;
-                }
-                return Some(format!("{up}{name}"));
+                return Some(ConfigAbove {
+                    shown: format!("{up}{name}"),
+                    exclude: exclude_patterns(&dir.join(name)),
+                    below: below.to_string_lossy().replace('\\', "/"),
+                });
             }
         }
         None
