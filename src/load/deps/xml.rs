@@ -74,14 +74,20 @@ pub(super) fn pom(text: &str) -> Result<Vec<Dependency>, Malformed> {
             }
         }
     }
-    if let Some(open) = stack.last() {
-        return Err(Malformed::at(
+    all_closed(text, &stack)?;
+    Ok(deps)
+}
+
+/// An error at the end of `text` when an element of `open` was never closed.
+fn all_closed(text: &str, open: &[String]) -> Result<(), Malformed> {
+    match open.last() {
+        Some(open) => Err(Malformed::at(
             text,
             text.len(),
             format!("element <{open}> is not closed"),
-        ));
+        )),
+        None => Ok(()),
     }
-    Ok(deps)
 }
 
 /// The `<dependency>` being read.
@@ -162,13 +168,7 @@ pub(super) fn csproj(text: &str) -> Result<Vec<Dependency>, Malformed> {
             deps.push(dep_at(text, Ecosystem::Nuget, &name, at));
         }
     }
-    if let Some(open) = open.last() {
-        return Err(Malformed::at(
-            text,
-            text.len(),
-            format!("element <{open}> is not closed"),
-        ));
-    }
+    all_closed(text, &open)?;
     Ok(deps)
 }
 
@@ -257,5 +257,17 @@ mod tests {
 
         let warning = parse("a.csproj", b"<Project>\n  <ItemGroup>\n").unwrap_err();
         assert_eq!(warning.kind, WarningKind::Malformed);
+        assert!(
+            warning.message.contains("<ItemGroup> is not closed"),
+            "{}",
+            warning.message
+        );
+
+        let warning = parse("pom.xml", b"<project>\n  <dependencies>\n").unwrap_err();
+        assert!(
+            warning.message.contains("<dependencies> is not closed"),
+            "{}",
+            warning.message
+        );
     }
 }
