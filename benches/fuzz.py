@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Long fuzzing campaigns: the property tests of tests/fuzz.rs with a large
+"""Long fuzzing campaigns: the property tests of tests/it/fuzz.rs with a large
 budget, seed after seed, against the release binary, until a time limit.
 
     python3 benches/fuzz.py --minutes 30            # build, then fuzz 30 min
@@ -35,7 +35,7 @@ STATS = re.compile(r"FUZZ-STATS test=(\S+) seed=(\d+) cases=(\d+) executions=(\d
 def build(tmp: Path) -> tuple[Path, Path]:
     subprocess.run(["cargo", "build", "--release", "--bin", "privgate"], cwd=ROOT, check=True)
     out = subprocess.run(
-        ["cargo", "test", "--test", "fuzz", "--no-run", "--message-format=json"],
+        ["cargo", "test", "--test", "it", "--no-run", "--message-format=json"],
         cwd=ROOT,
         check=True,
         stdout=subprocess.PIPE,
@@ -47,7 +47,7 @@ def build(tmp: Path) -> tuple[Path, Path]:
             msg = json.loads(line)
         except json.JSONDecodeError:
             continue
-        if msg.get("reason") == "compiler-artifact" and msg.get("target", {}).get("name") == "fuzz":
+        if msg.get("reason") == "compiler-artifact" and msg.get("target", {}).get("name") == "it":
             harness = msg.get("executable") or harness
     if not harness:
         sys.exit("fuzz.py: cargo did not name the fuzz test executable")
@@ -121,7 +121,7 @@ def main() -> int:
         )
         if not args.no_big:
             env["PRIVGATE_FUZZ_BIG"] = "1"
-        cmd = [str(harness), "--nocapture", "--test-threads", str(args.threads), "--skip", "every_saved_regression", "--skip", "located_recognises"]
+        cmd = [str(harness), "fuzz::", "--nocapture", "--test-threads", str(args.threads), "--skip", "every_saved_regression", "--skip", "located_recognises"]
         try:
             # Past the deadline no new case starts; shrinking a failure may
             # take a few minutes more.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Hostile input at full size: wall time and peak memory per class of the
 fuzzing campaign (issue "Never crash, never hang"), with the release binary.
-The exit codes and messages are pinned by tests/hostile.rs; the bounds are
+The exit codes and messages are pinned by tests/it/hostile.rs; the bounds are
 checked here, where a slow machine cannot make a test flaky.
 
     python3 benches/hostile.py [BINARY] [--seconds 10] [--megabytes 1024]

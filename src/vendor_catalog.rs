@@ -104,7 +104,7 @@ pub struct Catalog {
 
 impl Catalog {
     /// The built-in catalogue. The embedded file is checked by
-    /// tests/vendor_catalog.rs, so a failure here is a build defect.
+    /// tests/it/vendor_catalog.rs, so a failure here is a build defect.
     pub fn builtin() -> Catalog {
         let file: CatalogFile = serde_yaml::from_str(VENDOR_CATALOG_YAML)
             .expect("policies/vendor-catalog.yaml is valid");

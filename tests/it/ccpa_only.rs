@@ -5,9 +5,9 @@
 //! repository that declares its CCPA facts properly and none of the GDPR
 //! ones, and in the pack's text (with the facts it reads, transitively).
 
-mod common;
+use crate::common;
 
-use common::{check_dir, write_files};
+use crate::common::{check_dir, write_files};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Far enough in 2027 that the ADMT rule (from 2027-01-01) is checked.

@@ -1,10 +1,8 @@
 //! `privgate check`: score formula, gate and exit codes, waivers, overrides,
 //! organisation packs, and the acme-shop report as a snapshot.
 
-mod common;
-
+use crate::common::{check_dir, grade_cap_repo, write_files, ORG_PACK, TODAY};
 use assert_cmd::Command;
-use common::{check_dir, grade_cap_repo, write_files, ORG_PACK, TODAY};
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use std::collections::BTreeSet;

@@ -767,7 +767,7 @@ fn check_at_the_repository_root_checks_the_examples_and_skips_the_broken_ones() 
 }
 
 /// What a person reads from `privgate taxonomy QUERY`, as a snapshot
-/// (`INSTA_UPDATE=always cargo test --test cli` after a taxonomy change).
+/// (`INSTA_UPDATE=always cargo test --test it cli::` after a taxonomy change).
 #[test]
 fn taxonomy_output_for_a_query_is_stable() {
     let dir = tempfile::tempdir().unwrap();

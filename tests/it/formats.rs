@@ -3,11 +3,10 @@
 //! pull-request comment needs; reports are deterministic and `-o` writes
 //! the file and nothing else.
 
-mod common;
-mod gitrepo;
+use crate::common;
 
-use common::copy_dir;
-use gitrepo::{privgate, Repo, TODAY};
+use crate::common::copy_dir;
+use crate::gitrepo::{privgate, Repo, TODAY};
 use quick_xml::events::Event;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};

@@ -3,9 +3,7 @@
 //! commit), which findings are new or fixed, the score delta, the gate, and
 //! the errors when git cannot answer.
 
-mod gitrepo;
-
-use gitrepo::{privgate, Repo};
+use crate::gitrepo::{privgate, Repo};
 use serde_json::Value;
 use std::collections::BTreeSet;
 

@@ -6,9 +6,7 @@
 //! on PATH, else installed into a virtualenv under the target directory;
 //! where none of that is possible the tests print why they skip.
 
-mod gitrepo;
-
-use gitrepo::{Repo, GIT_ENV, TODAY};
+use crate::gitrepo::{Repo, GIT_ENV, TODAY};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;

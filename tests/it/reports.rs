@@ -4,10 +4,8 @@
 //! format, the map through Graphviz and an XML parser, and the trend over a
 //! git repository built here.
 
-mod common;
-
+use crate::common::{copy_dir, write_files, ORG_PACK};
 use assert_cmd::Command;
-use common::{copy_dir, write_files, ORG_PACK};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -1398,7 +1396,7 @@ fn a_changed_organisation_pack_marks_the_report_as_not_heads() {
 // Benchmark (not run by default; see benches/reports.md)
 
 /// Phase timings of `report` on a generated corpus:
-/// `PRIVGATE_BENCH_CORPUS=/tmp/c10k cargo test --release --test reports -- --ignored --nocapture`
+/// `PRIVGATE_BENCH_CORPUS=/tmp/c10k cargo test --release --test it -- --ignored --nocapture reports::`
 #[test]
 #[ignore]
 fn report_phases_on_a_corpus() {

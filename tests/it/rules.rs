@@ -14,10 +14,10 @@
 //!     files: { privacy.yaml: "version: 1\n..." }
 //! ```
 //!
-//! `PRIVGATE_RULE=gdpr.child-consent cargo test --test rules` runs one
+//! `PRIVGATE_RULE=gdpr.child-consent cargo test --test it rules::` runs one
 //! rule's fixtures only (while writing them).
 
-mod common;
+use crate::common;
 
 use serde::Deserialize;
 use std::collections::BTreeMap;

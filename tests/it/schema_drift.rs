@@ -538,7 +538,7 @@ fn the_drift_checks_notice_drift() {
 
 /// Editors complete categories and subjects from the manifest schema, so it
 /// lists the built-in taxonomy, each key with its description.
-/// `PRIVGATE_UPDATE_SCHEMAS=1 cargo test --test schema_drift` rewrites the
+/// `PRIVGATE_UPDATE_SCHEMAS=1 cargo test --test it schema_drift` rewrites the
 /// lists after `policies/taxonomy.yaml` changed.
 #[test]
 fn manifest_schema_lists_every_builtin_category_and_subject() {
@@ -567,7 +567,7 @@ fn manifest_schema_lists_every_builtin_category_and_subject() {
     assert!(
         fresh,
         "schemas/manifest.schema.json does not list the taxonomy of policies/taxonomy.yaml; \
-         run `PRIVGATE_UPDATE_SCHEMAS=1 cargo test --test schema_drift`"
+         run `PRIVGATE_UPDATE_SCHEMAS=1 cargo test --test it schema_drift`"
     );
     let keys: Vec<&str> = doc["$defs"]["category"]["anyOf"]
         .as_array()

@@ -166,7 +166,7 @@ const VALID: &str = "version: 1\n";
 /// it says is its snapshot. The tests below pin each one's exact place.
 #[test]
 fn every_broken_example_fails_validation_as_its_snapshot_shows() {
-    insta::glob!("../examples/broken", "*/README.md", |readme| {
+    insta::glob!("../../examples/broken", "*/README.md", |readme| {
         let dir = readme.parent().unwrap();
         let r = validate(dir);
         assert_eq!(

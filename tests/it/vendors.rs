@@ -3,7 +3,7 @@
 //! `vendor_catalog`, vendor `catalog` links, ownership errors, and the
 //! dependency files privgate does not read (warnings, never exit 2).
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use serde_json::Value;
