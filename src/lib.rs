@@ -14,6 +14,7 @@
 pub mod diagnostic;
 pub mod manifest;
 pub mod model;
+pub mod parallel;
 pub mod report;
 pub mod severity;
 pub mod span;

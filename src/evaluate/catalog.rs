@@ -24,19 +24,22 @@ pub struct Catalog {
     pub rules: Vec<Rule>,
 }
 
+type LoadedPack = (Option<Pack>, Vec<Diagnostic>);
+
+static BUILTIN_PACKS: std::sync::OnceLock<Vec<LoadedPack>> = std::sync::OnceLock::new();
+
+/// Whether `builtin_packs` has been compiled.
+pub(super) fn builtin_packs_compiled() -> bool {
+    BUILTIN_PACKS.get().is_some()
+}
+
 /// The built-in packs as loaded, once per process: `trend` checks every
 /// commit, and compiling the packs' conditions was half of a small check.
-fn builtin_packs() -> &'static [(Option<Pack>, Vec<Diagnostic>)] {
-    static PACKS: std::sync::OnceLock<Vec<(Option<Pack>, Vec<Diagnostic>)>> =
-        std::sync::OnceLock::new();
-    PACKS.get_or_init(|| {
-        builtin::BUILTIN
-            .iter()
-            .map(|(file, text)| {
-                let (p, _, d) = pack::load_pack(file, text);
-                (p, d)
-            })
-            .collect()
+pub(super) fn builtin_packs() -> &'static [(Option<Pack>, Vec<Diagnostic>)] {
+    BUILTIN_PACKS.get_or_init(|| {
+        crate::parallel::map(builtin::BUILTIN.to_vec(), |_, (file, text)| {
+            pack::load_builtin_pack(file, text)
+        })
     })
 }
 
@@ -393,7 +396,7 @@ pub fn listed_rules(root: &Path) -> Result<Vec<Listed>, (Workspace, Vec<Diagnost
     }
     let builtin = builtin::BUILTIN
         .iter()
-        .filter_map(|(file, text)| pack::load_pack(file, text).0)
+        .filter_map(|(file, text)| pack::load_builtin_pack(file, text).0)
         .flat_map(|p| p.rules);
     Ok(listed(builtin, &overrides))
 }

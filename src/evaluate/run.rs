@@ -97,7 +97,7 @@ pub fn run_with_outcomes(
     drop(t);
     let t = crate::timings::phase("facts");
     let facts = engine::builtin_facts().map_err(|d| vec![d])?;
-    env.compute_facts(&facts).map_err(|d| vec![d])?;
+    env.compute_facts(facts).map_err(|d| vec![d])?;
     crate::evaluate::rules::values::forget_shared();
     drop(t);
     let t = crate::timings::phase("rules");
@@ -434,6 +434,7 @@ pub fn check_tree(
     today: Date,
     gate: GateFlags,
 ) -> Result<Checked, (Workspace, Vec<Diagnostic>)> {
+    start_compiling_builtins();
     let mut ws = crate::load::load(tree, options);
     if let Some(model) = &ws.model {
         let mut too_long = waiver_term_errors(model, today);
@@ -471,4 +472,26 @@ pub fn check_tree(
         }),
         Err(d) => Err((ws, d)),
     }
+}
+
+/// Compiles the built-in packs, facts and KPIs, and reads the vendor
+/// catalogue, on a thread of their own while the repository loads (they
+/// take about as long, and are needed only after it): the pre-commit run
+/// waits for the longer, not for both. A no-op once they are compiled;
+/// should the thread fail to start, the first use compiles them.
+fn start_compiling_builtins() {
+    if super::catalog::builtin_packs_compiled() {
+        return;
+    }
+    let _ = std::thread::Builder::new()
+        .name("compile built-in packs".into())
+        .spawn(|| {
+            // Plain threads, not rayon (see `crate::parallel`).
+            std::thread::scope(|scope| {
+                scope.spawn(engine::builtin_facts);
+                scope.spawn(super::kpi::builtin_kpis);
+                scope.spawn(crate::load::dependencies::builtin);
+                super::catalog::builtin_packs();
+            });
+        });
 }

@@ -29,7 +29,7 @@ use std::sync::OnceLock;
 pub const REPOSITORY: &str = "repository";
 
 /// The built-in catalogue, parsed once per process.
-fn builtin() -> &'static Catalog {
+pub fn builtin() -> &'static Catalog {
     static BUILTIN: OnceLock<Catalog> = OnceLock::new();
     BUILTIN.get_or_init(Catalog::builtin)
 }

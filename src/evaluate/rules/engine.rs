@@ -87,35 +87,51 @@ pub struct Fact {
 }
 
 /// The built-in facts; a defect in them is a build defect (tested).
-pub fn builtin_facts() -> Result<Vec<Fact>, Diagnostic> {
+///
+/// Compiled once per process (`trend` checks every commit), and ahead of
+/// need by `evaluate::start_compiling_builtins`.
+pub fn builtin_facts() -> Result<&'static [Fact], Diagnostic> {
+    static FACTS: std::sync::OnceLock<Result<Vec<Fact>, Diagnostic>> = std::sync::OnceLock::new();
+    match FACTS.get_or_init(compile_builtin_facts) {
+        Ok(facts) => Ok(facts),
+        Err(d) => Err(d.clone()),
+    }
+}
+
+fn compile_builtin_facts() -> Result<Vec<Fact>, Diagnostic> {
     let file = "policies/facts.yaml";
     let raw: FactsFile = serde_yaml::from_str(super::builtin::FACTS)
         .map_err(|e| Diagnostic::error(Code::RulePack, format!("{file}: {e}")))?;
-    raw.facts
-        .into_iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let kind = Kind::parse(&f.target).ok_or_else(|| {
-                Diagnostic::error(
-                    Code::RulePack,
-                    format!("{file}: unknown target `{}`", f.target),
-                )
-            })?;
-            let program = compile(
-                &f.expr,
-                Some(kind.name()),
-                file,
-                &format!("/facts/{i}/expr"),
-            )?;
-            Ok(Fact {
-                kind,
-                key: key(&f.name),
-                name: f.name,
-                program,
-            })
+    // In parallel on plain threads, as pack rules are (`crate::parallel`).
+    crate::parallel::map(raw.facts, |i, f| {
+        let kind = Kind::parse(&f.target).ok_or_else(|| {
+            Diagnostic::error(
+                Code::RulePack,
+                format!("{file}: unknown target `{}`", f.target),
+            )
+        })?;
+        let program = compile(
+            &f.expr,
+            Some(kind.name()),
+            file,
+            &format!("/facts/{i}/expr"),
+        )?;
+        Ok(Fact {
+            kind,
+            key: key(&f.name),
+            name: f.name,
+            program,
         })
-        .collect()
+    })
+    .into_iter()
+    .collect()
 }
+
+/// The fewest declarations a thread takes when facts and checks run in
+/// parallel: each share sets up its own CEL context (about as dear as a
+/// few declarations' checks), and a pre-commit run has some fifty
+/// declarations of a kind, which a larger share would leave on one core.
+const PARALLEL_DECLS: usize = 16;
 
 /// Everything a condition can see besides its own declaration.
 pub struct Env {
@@ -213,7 +229,7 @@ impl Env {
             let facts_key = key("facts");
             let updated: Result<Vec<DeclValue>, Diagnostic> = decls
                 .into_par_iter()
-                .with_min_len(256)
+                .with_min_len(PARALLEL_DECLS)
                 .map_init(
                     || self.context(&maps),
                     |ctx, mut decl| {
@@ -305,7 +321,7 @@ impl Env {
             // each failing condition is reported in the same run.
             let per_decl: Vec<(Vec<CheckResult>, Vec<Failure>)> = decls
                 .par_iter()
-                .with_min_len(256)
+                .with_min_len(PARALLEL_DECLS)
                 .map_init(
                     || self.context(maps),
                     |ctx, decl| {

@@ -141,31 +141,30 @@ impl Shapes {
         Ok(())
     }
 
-    /// Every field `expr` reads that does not exist; `target` names the
-    /// declaration variable, if any.
-    pub fn unknown_fields(&self, expr: &IdedExpr, target: Option<Kind>) -> Vec<UnknownField> {
-        self.walk(expr, target).unknown
-    }
-
-    /// Comparisons of a field with a literal that can never hold:
-    /// `dataset.encrypted_at_rest == 'false'` (true/false against text),
-    /// `purpose.lawful_basis == 'consnt'` (no such value). The interpreter
-    /// answers false to both, so the rule would silently never fire.
-    pub fn never_equal(&self, expr: &IdedExpr, target: Option<Kind>) -> Vec<String> {
-        self.walk(expr, target).never_equal
-    }
-
-    fn walk(&self, expr: &IdedExpr, target: Option<Kind>) -> Walk<'_> {
+    /// What is wrong with the fields `expr` reads, in one walk over it;
+    /// `target` names the declaration variable, if any.
+    pub fn check(&self, expr: &IdedExpr, target: Option<Kind>) -> FieldProblems {
         let mut walk = Walk {
             shapes: self,
             target,
             bound: Vec::new(),
-            unknown: Vec::new(),
-            never_equal: Vec::new(),
+            problems: FieldProblems::default(),
         };
         walk.shape(expr);
-        walk
+        walk.problems
     }
+}
+
+/// The field mistakes of one condition.
+#[derive(Debug, Default)]
+pub struct FieldProblems {
+    /// Fields it reads that do not exist.
+    pub unknown: Vec<UnknownField>,
+    /// Comparisons of a field with a literal that can never hold:
+    /// `dataset.encrypted_at_rest == 'false'` (true/false against text),
+    /// `purpose.lawful_basis == 'consnt'` (no such value). The interpreter
+    /// answers false to both, so the rule would silently never fire.
+    pub never_equal: Vec<String>,
 }
 
 /// The shape a schema node describes, following `$ref`s into `defs`.
@@ -228,8 +227,7 @@ struct Walk<'s> {
     target: Option<Kind>,
     /// Names bound by enclosing comprehensions, which hide globals.
     bound: Vec<String>,
-    unknown: Vec<UnknownField>,
-    never_equal: Vec<String>,
+    problems: FieldProblems,
 }
 
 /// A literal's kind in words, and its text; `None` for null (optional
@@ -246,10 +244,11 @@ fn literal(e: &IdedExpr) -> Option<(&'static str, String)> {
     }
 }
 
-impl Walk<'_> {
-    /// The shape of `e`, recording unknown fields on the way. Visits every
-    /// node once.
-    fn shape(&mut self, e: &IdedExpr) -> Option<(String, Shape)> {
+impl<'s> Walk<'s> {
+    /// The shape of `e` (borrowed from the `Shapes`, never copied: a
+    /// declaration's shape is its whole schema), recording problems on the
+    /// way. Visits every node once.
+    fn shape(&mut self, e: &IdedExpr) -> Option<(String, &'s Shape)> {
         match &e.expr {
             Expr::Ident(name) if self.bound.contains(name) => None,
             Expr::Ident(name) => {
@@ -257,15 +256,15 @@ impl Walk<'_> {
                     Some(k) if k.name() == name => self.shapes.decls.get(&k),
                     _ => self.shapes.globals.get(name.as_str()),
                 };
-                shape.map(|s| (name.clone(), s.clone()))
+                shape.map(|s| (name.clone(), s))
             }
             Expr::Select(s) => {
                 let (path, shape) = self.shape(&s.operand)?;
                 match shape {
                     Shape::Fields(fields) => match fields.get(&s.field) {
-                        Some(f) => Some((format!("{path}.{}", s.field), f.clone())),
+                        Some(f) => Some((format!("{path}.{}", s.field), f)),
                         None => {
-                            self.unknown.push(UnknownField {
+                            self.problems.unknown.push(UnknownField {
                                 path,
                                 field: s.field.clone(),
                                 known: fields.keys().cloned().collect(),
@@ -288,7 +287,7 @@ impl Walk<'_> {
                         .shapes
                         .decls
                         .get(kind)
-                        .map(|s| (format!("{path}[...]"), s.clone())),
+                        .map(|s| (format!("{path}[...]"), s)),
                     _ => None,
                 }
             }
@@ -324,7 +323,7 @@ impl Walk<'_> {
 
     /// Notes an `==`, `!=` or `in` of a typed field and literals that can
     /// never be equal.
-    fn compare(&mut self, func: &str, exprs: &[IdedExpr], shapes: &[Option<(String, Shape)>]) {
+    fn compare(&mut self, func: &str, exprs: &[IdedExpr], shapes: &[Option<(String, &Shape)>]) {
         let field = |i: usize| match shapes.get(i) {
             Some(Some((path, Shape::Scalar { kind, allowed }))) => Some((path, *kind, allowed)),
             _ => None,
@@ -346,7 +345,7 @@ impl Walk<'_> {
                 continue;
             };
             if lit_kind != kind {
-                self.never_equal.push(format!(
+                self.problems.never_equal.push(format!(
                     "`{path}` is {kind}, compared with {lit_kind} {text}: they are never equal"
                 ));
             } else if let (Some(allowed), Expr::Literal(cel::common::value::CelVal::String(v))) =
@@ -357,7 +356,7 @@ impl Walk<'_> {
                         crate::diagnostic::did_you_mean(v, allowed.iter().map(String::as_str))
                             .map(|h| format!("; {h}"))
                             .unwrap_or_default();
-                    self.never_equal.push(format!(
+                    self.problems.never_equal.push(format!(
                         "`{path}` is one of {}; {text} is none of them{hint}",
                         allowed.join(", ")
                     ));
@@ -388,7 +387,8 @@ mod tests {
     fn unknown(src: &str, target: Option<Kind>) -> Vec<String> {
         let program = cel::Program::compile(src).unwrap();
         Shapes::builtin()
-            .unknown_fields(program.expression(), target)
+            .check(program.expression(), target)
+            .unknown
             .into_iter()
             .map(|u| format!("{}.{}", u.path, u.field))
             .collect()
@@ -415,7 +415,9 @@ mod tests {
     fn never_equal(src: &str) -> Vec<String> {
         let program = cel::Program::compile(src).unwrap();
         let target = src.split('.').next().and_then(Kind::parse);
-        Shapes::builtin().never_equal(program.expression(), target)
+        Shapes::builtin()
+            .check(program.expression(), target)
+            .never_equal
     }
 
     #[test]

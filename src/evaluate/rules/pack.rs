@@ -730,7 +730,8 @@ pub fn compile_all(
         }
     }
     let kind = target.and_then(Kind::parse);
-    for u in Shapes::builtin().unknown_fields(program.expression(), kind) {
+    let fields = Shapes::builtin().check(program.expression(), kind);
+    for u in fields.unknown {
         problems.push(
             Diagnostic::error(
                 Code::RuleUnknownIdentifier,
@@ -747,7 +748,7 @@ pub fn compile_all(
             ),
         );
     }
-    for why in Shapes::builtin().never_equal(program.expression(), kind) {
+    for why in fields.never_equal {
         problems.push(
             Diagnostic::error(Code::RuleTypeMismatch, why)
                 .at(file, Place::value(pointer))
@@ -825,6 +826,24 @@ pub fn load_pack(file: &str, text: &str) -> (Option<Pack>, Option<String>, Vec<D
     (Some(pack), Some(text), diags)
 }
 
+/// Loads a built-in pack. The tests hold each against the rulepack schema
+/// (`every_builtin_pack_passes_the_rulepack_schema`) and this against
+/// `load_pack` (`a_builtin_pack_loads_as_any_pack_does`), so it skips the
+/// schema and the spans, about a third of loading a pack; should the text
+/// not deserialize, `load_pack` says why, located.
+pub fn load_builtin_pack(file: &str, text: &str) -> (Option<Pack>, Vec<Diagnostic>) {
+    match serde_yaml::from_str::<PackFile>(text) {
+        Ok(raw) => {
+            let (pack, diags) = build_pack(file, raw, &|pos| pos);
+            (Some(pack), diags)
+        }
+        Err(_) => {
+            let (pack, _, diags) = load_pack(file, text);
+            (pack, diags)
+        }
+    }
+}
+
 /// The pack without the rules that `problems` (schema errors) point into,
 /// and the original index of each rule kept; `None` when a problem is
 /// outside the rules (then nothing of the pack is trustworthy).
@@ -860,142 +879,28 @@ fn rules_without_problems(
 fn build_pack(
     file: &str,
     raw: PackFile,
-    index: &dyn Fn(usize) -> usize,
+    index: &(dyn Fn(usize) -> usize + Sync),
 ) -> (Pack, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
     let prefix = raw
         .citation_prefix
         .clone()
         .unwrap_or_else(|| raw.regulation.to_uppercase());
-    let mut rules = Vec::new();
-    for (pos, r) in raw.rules.into_iter().enumerate() {
-        let ri = index(pos);
-        let mut checks = Vec::new();
-        for (ci, c) in r.checks.iter().enumerate() {
-            let base = format!("/rules/{ri}/checks/{ci}");
-            let Some(target) = Target::parse(&c.target) else {
-                continue;
-            };
-            let var = match target {
-                Target::Decl(k) => Some(k.name()),
-                Target::Repository => None,
-            };
-            // Both compiled, so one load reports the problems of both.
-            let when = c
-                .when
-                .as_ref()
-                .map(|src| compile_all(src, var, file, &format!("{base}/when")))
-                .transpose();
-            let violation = compile_all(&c.violation, var, file, &format!("{base}/violation"));
-            let detail = c
-                .detail
-                .as_ref()
-                .map(|src| compile_all(src, var, file, &format!("{base}/detail")))
-                .transpose();
-            // A placeholder privgate does not fill would print literally.
-            for unknown in unknown_placeholders(&c.message) {
-                diags.push(
-                    Diagnostic::error(
-                        Code::RulePack,
-                        format!("`message` uses `{{{unknown}}}`, which privgate does not fill"),
-                    )
-                    .at(file, Place::value(format!("{base}/message")))
-                    .help("a message may use `{id}` (the declaration's id) and `{detail}` (the check's `detail`)"),
-                );
-            }
-            // `{detail}` with nothing to fill it would print literally.
-            if c.message.contains("{detail}") != c.detail.is_some() {
-                diags.push(
-                    Diagnostic::error(
-                        Code::RulePack,
-                        "`message` uses `{detail}` exactly when the check has a `detail`",
-                    )
-                    .at(file, Place::value(format!("{base}/message")))
-                    .help("add a `detail` expression, or drop `{detail}` from the message"),
-                );
-            }
-            let at = c.at.as_deref().and_then(|at| {
-                let problem = match target {
-                    Target::Repository => Some(Diagnostic::error(
-                        Code::RulePack,
-                        "`at` names a field of the declaration checked; a repository check has none",
-                    )
-                    .help("point a repository check at a section with `anchor` instead")),
-                    Target::Decl(kind) => Shapes::builtin().field(kind, at).err().map(|u| {
-                        Diagnostic::error(
-                            Code::RuleUnknownIdentifier,
-                            format!(
-                                "`at` names `{}.{}`, which a {} does not have",
-                                u.path,
-                                u.field,
-                                kind.name()
-                            ),
-                        )
-                        .label("unknown field")
-                        .help_opt(
-                            did_you_mean(&u.field, u.known.iter().map(String::as_str)).or_else(
-                                || Some(format!("`{}` has: {}", u.path, u.known.join(", "))),
-                            ),
-                        )
-                    }),
-                };
-                match problem {
-                    Some(d) => {
-                        diags.push(d.at(file, Place::value(format!("{base}/at"))));
-                        None
-                    }
-                    None => Some(at.split('.').map(|s| format!("/{s}")).collect()),
-                }
-            });
-            match (when, violation, detail) {
-                (Ok(when), Ok(violation), Ok(detail)) => checks.push(Check {
-                    target,
-                    when,
-                    violation,
-                    message: c.message.clone(),
-                    detail,
-                    anchor: c.anchor.clone(),
-                    at,
-                }),
-                (when, violation, detail) => {
-                    diags.extend(when.err().into_iter().flatten());
-                    diags.extend(violation.err().into_iter().flatten());
-                    diags.extend(detail.err().into_iter().flatten());
-                }
-            }
-        }
-        let applies_from = match r.applies_from.as_deref().map(crate::time::parse_date) {
-            Some(Ok(d)) => Some(d),
-            Some(Err(why)) => {
-                diags.push(
-                    Diagnostic::error(
-                        Code::RulePack,
-                        format!("`applies_from` is not a date: {why}"),
-                    )
-                    .at(file, Place::value(format!("/rules/{ri}/applies_from")))
-                    .help("write the first day the rule applies as YYYY-MM-DD"),
-                );
-                None
-            }
-            None => None,
-        };
-        rules.push(Rule {
-            citation: format!("{prefix} {}", r.citation),
-            id: r.id,
-            pack: raw.pack.clone(),
-            regulation: raw.regulation.clone(),
-            severity: r.severity,
-            status: r.status.unwrap_or_default(),
-            title: r.title,
-            rationale: r.rationale.trim().to_string(),
-            remediation: r.remediation.trim().to_string(),
-            example: r.example,
-            references: r.references,
-            applies_from,
-            checks,
-            file: file.to_string(),
-            pointer: format!("/rules/{ri}"),
-        });
+    let pack = PackInfo {
+        file,
+        name: &raw.pack,
+        regulation: &raw.regulation,
+        prefix: &prefix,
+    };
+    // Rules compile in parallel (parsing CEL is most of loading a pack, and
+    // the pre-commit run waits for it), on plain threads: the built-in
+    // packs compile inside a `OnceLock` (see `crate::parallel`).
+    let built: Vec<(Rule, Vec<Diagnostic>)> =
+        crate::parallel::map(raw.rules, |pos, r| build_rule(&pack, index(pos), r));
+    let mut diags = Vec::new();
+    let mut rules = Vec::with_capacity(built.len());
+    for (rule, mut d) in built {
+        rules.push(rule);
+        diags.append(&mut d);
     }
     let pack = Pack {
         title: raw.title.unwrap_or_else(|| raw.pack.clone()),
@@ -1007,9 +912,179 @@ fn build_pack(
     (pack, diags)
 }
 
+/// What every rule of a pack shares.
+struct PackInfo<'p> {
+    file: &'p str,
+    name: &'p str,
+    regulation: &'p str,
+    /// Put before each rule's citation (`GDPR`, `CCPA Cal. Civ. Code`).
+    prefix: &'p str,
+}
+
+/// One rule of a pack compiled; `ri` is its index in the file.
+fn build_rule(pack: &PackInfo, ri: usize, r: RuleFile) -> (Rule, Vec<Diagnostic>) {
+    let file = pack.file;
+    let mut diags = Vec::new();
+    let mut checks = Vec::new();
+    for (ci, c) in r.checks.iter().enumerate() {
+        let base = format!("/rules/{ri}/checks/{ci}");
+        let Some(target) = Target::parse(&c.target) else {
+            continue;
+        };
+        let var = match target {
+            Target::Decl(k) => Some(k.name()),
+            Target::Repository => None,
+        };
+        // Both compiled, so one load reports the problems of both.
+        let when = c
+            .when
+            .as_ref()
+            .map(|src| compile_all(src, var, file, &format!("{base}/when")))
+            .transpose();
+        let violation = compile_all(&c.violation, var, file, &format!("{base}/violation"));
+        let detail = c
+            .detail
+            .as_ref()
+            .map(|src| compile_all(src, var, file, &format!("{base}/detail")))
+            .transpose();
+        // A placeholder privgate does not fill would print literally.
+        for unknown in unknown_placeholders(&c.message) {
+            diags.push(
+                Diagnostic::error(
+                    Code::RulePack,
+                    format!("`message` uses `{{{unknown}}}`, which privgate does not fill"),
+                )
+                .at(file, Place::value(format!("{base}/message")))
+                .help("a message may use `{id}` (the declaration's id) and `{detail}` (the check's `detail`)"),
+            );
+        }
+        // `{detail}` with nothing to fill it would print literally.
+        if c.message.contains("{detail}") != c.detail.is_some() {
+            diags.push(
+                Diagnostic::error(
+                    Code::RulePack,
+                    "`message` uses `{detail}` exactly when the check has a `detail`",
+                )
+                .at(file, Place::value(format!("{base}/message")))
+                .help("add a `detail` expression, or drop `{detail}` from the message"),
+            );
+        }
+        let at = c.at.as_deref().and_then(|at| {
+            let problem = match target {
+                Target::Repository => Some(Diagnostic::error(
+                    Code::RulePack,
+                    "`at` names a field of the declaration checked; a repository check has none",
+                )
+                .help("point a repository check at a section with `anchor` instead")),
+                Target::Decl(kind) => Shapes::builtin().field(kind, at).err().map(|u| {
+                    Diagnostic::error(
+                        Code::RuleUnknownIdentifier,
+                        format!(
+                            "`at` names `{}.{}`, which a {} does not have",
+                            u.path,
+                            u.field,
+                            kind.name()
+                        ),
+                    )
+                    .label("unknown field")
+                    .help_opt(
+                        did_you_mean(&u.field, u.known.iter().map(String::as_str)).or_else(
+                            || Some(format!("`{}` has: {}", u.path, u.known.join(", "))),
+                        ),
+                    )
+                }),
+            };
+            match problem {
+                Some(d) => {
+                    diags.push(d.at(file, Place::value(format!("{base}/at"))));
+                    None
+                }
+                None => Some(at.split('.').map(|s| format!("/{s}")).collect()),
+            }
+        });
+        match (when, violation, detail) {
+            (Ok(when), Ok(violation), Ok(detail)) => checks.push(Check {
+                target,
+                when,
+                violation,
+                message: c.message.clone(),
+                detail,
+                anchor: c.anchor.clone(),
+                at,
+            }),
+            (when, violation, detail) => {
+                diags.extend(when.err().into_iter().flatten());
+                diags.extend(violation.err().into_iter().flatten());
+                diags.extend(detail.err().into_iter().flatten());
+            }
+        }
+    }
+    let applies_from = match r.applies_from.as_deref().map(crate::time::parse_date) {
+        Some(Ok(d)) => Some(d),
+        Some(Err(why)) => {
+            diags.push(
+                Diagnostic::error(
+                    Code::RulePack,
+                    format!("`applies_from` is not a date: {why}"),
+                )
+                .at(file, Place::value(format!("/rules/{ri}/applies_from")))
+                .help("write the first day the rule applies as YYYY-MM-DD"),
+            );
+            None
+        }
+        None => None,
+    };
+    let rule = Rule {
+        citation: format!("{} {}", pack.prefix, r.citation),
+        id: r.id,
+        pack: pack.name.to_string(),
+        regulation: pack.regulation.to_string(),
+        severity: r.severity,
+        status: r.status.unwrap_or_default(),
+        title: r.title,
+        rationale: r.rationale.trim().to_string(),
+        remediation: r.remediation.trim().to_string(),
+        example: r.example,
+        references: r.references,
+        applies_from,
+        checks,
+        file: file.to_string(),
+        pointer: format!("/rules/{ri}"),
+    };
+    (rule, diags)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_builtin_pack_loads_as_any_pack_does() {
+        for (file, text) in super::super::builtin::BUILTIN {
+            let (full, _, full_diags) = load_pack(file, text);
+            let (fast, fast_diags) = load_builtin_pack(file, text);
+            assert_eq!(format!("{full:?}"), format!("{fast:?}"), "{file}");
+            assert_eq!(
+                format!("{full_diags:?}"),
+                format!("{fast_diags:?}"),
+                "{file}"
+            );
+            assert!(fast.is_some(), "{file}");
+        }
+    }
+
+    #[test]
+    fn every_builtin_pack_passes_the_rulepack_schema() {
+        for (file, text) in super::super::builtin::BUILTIN {
+            let checked =
+                parse_and_check::<PackFile>(file, text.as_bytes().to_vec(), Schema::rulepack());
+            let problems = match checked {
+                Ok(_) => Vec::new(),
+                Err((_, d)) => d,
+            };
+            assert!(problems.is_empty(), "{file}: {problems:?}");
+        }
+    }
 
     fn depth(src: &str) -> usize {
         comprehension_depth(Program::compile(src).unwrap().expression())
