@@ -474,11 +474,12 @@ pub fn check_tree(
     }
 }
 
-/// Compiles the built-in packs, facts and KPIs, and reads the vendor
-/// catalogue, on a thread of their own while the repository loads (they
-/// take about as long, and are needed only after it): the pre-commit run
-/// waits for the longer, not for both. A no-op once they are compiled;
-/// should the thread fail to start, the first use compiles them.
+/// Compiles the manifest schema, the built-in packs, facts and KPIs, and
+/// reads the vendor catalogue, on threads of their own while the
+/// repository loads (they take about as long, and most are needed only
+/// after it): the pre-commit run waits for the longer, not for both. A
+/// no-op once they are compiled; should the thread fail to start, the
+/// first use compiles them.
 fn start_compiling_builtins() {
     if super::catalog::builtin_packs_compiled() {
         return;
@@ -488,6 +489,9 @@ fn start_compiling_builtins() {
         .spawn(|| {
             // Plain threads, not rayon (see `crate::parallel`).
             std::thread::scope(|scope| {
+                // Needed first: by the manifests' parsing, once the config
+                // is read.
+                scope.spawn(crate::load::schema::Schema::manifest);
                 scope.spawn(engine::builtin_facts);
                 scope.spawn(super::kpi::builtin_kpis);
                 scope.spawn(crate::load::dependencies::builtin);
