@@ -19,7 +19,7 @@ purposes:
 ";
 
 fn privgate(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("privgate").unwrap();
+    let mut cmd = crate::common::privgate();
     cmd.current_dir(dir)
         .env("NO_COLOR", "1")
         .env("PRIVGATE_TODAY", TODAY);
@@ -1387,8 +1387,7 @@ fn acme_shop_report_has_its_deliberate_findings() {
 #[test]
 fn acme_shop_json_report_snapshot() {
     let run = || {
-        Command::cargo_bin("privgate")
-            .unwrap()
+        crate::common::privgate()
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("NO_COLOR", "1")
             .args([
@@ -1430,8 +1429,7 @@ fn acme_shop_json_report_snapshot() {
 
 #[test]
 fn rules_catalogue_lists_and_explains_every_rule() {
-    let out = Command::cargo_bin("privgate")
-        .unwrap()
+    let out = crate::common::privgate()
         .args(["rules", "--format", "json"])
         .output()
         .unwrap();
@@ -1445,8 +1443,7 @@ fn rules_catalogue_lists_and_explains_every_rule() {
     ids.dedup();
     assert_eq!(ids.len(), 55, "rule ids are unique");
     for id in ids {
-        Command::cargo_bin("privgate")
-            .unwrap()
+        crate::common::privgate()
             .args(["rules", "explain", id])
             .assert()
             .success()
@@ -1454,8 +1451,7 @@ fn rules_catalogue_lists_and_explains_every_rule() {
             .stdout(contains("## How to fix"))
             .stdout(contains("## Example"));
     }
-    Command::cargo_bin("privgate")
-        .unwrap()
+    crate::common::privgate()
         .args(["rules", "explain", "gdpr.dpia-require"])
         .assert()
         .code(2)

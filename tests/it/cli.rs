@@ -10,7 +10,7 @@ fn repo() -> PathBuf {
 }
 
 fn privgate() -> Command {
-    let mut cmd = Command::cargo_bin("privgate").unwrap();
+    let mut cmd = crate::common::privgate();
     cmd.env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
         .env_remove("PRIVGATE_TODAY");
@@ -126,8 +126,7 @@ fn diagnostics_are_plain_ascii_off_a_terminal() {
         );
     }
     // Even without NO_COLOR: stderr is a pipe here.
-    let r = run(Command::cargo_bin("privgate")
-        .unwrap()
+    let r = run(crate::common::privgate()
         .env_remove("NO_COLOR")
         .arg("validate")
         .arg(repo().join("examples/broken/bad-enum")));
@@ -141,8 +140,7 @@ fn diagnostics_are_plain_ascii_off_a_terminal() {
 
 #[test]
 fn no_color_flag() {
-    let r = run(Command::cargo_bin("privgate")
-        .unwrap()
+    let r = run(crate::common::privgate()
         .env_remove("NO_COLOR")
         .args(["validate", "--no-color"])
         .arg(repo().join("examples/broken/bad-enum")));

@@ -12,6 +12,20 @@ use std::path::Path;
 
 pub const TODAY: &str = "2026-11-23";
 
+/// The longest one privgate run in a test may take before it is killed and
+/// the test fails, so a hang (a deadlock, a loop) fails its test instead of
+/// holding CI to its limit. Far above the slowest honest run (the
+/// 10,000-commit trend, in a debug build, on a loaded machine).
+pub const RUN_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The privgate binary built for the tests, killed after `RUN_LIMIT`.
+pub fn privgate() -> assert_cmd::Command {
+    let mut cmd =
+        assert_cmd::Command::cargo_bin("privgate").expect("cargo builds privgate for its tests");
+    cmd.timeout(RUN_LIMIT);
+    cmd
+}
+
 /// An organisation's rule pack with one rule on systems (their owner is a
 /// team address), for the tests of organisation packs.
 pub const ORG_PACK: &str = "version: 1

@@ -14,7 +14,7 @@ pub const TODAY: &str = "2026-11-23";
 /// The built binary, with plain output and a fixed date. Git variables a
 /// surrounding hook may have set are removed so they cannot leak in.
 pub fn privgate(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("privgate").unwrap();
+    let mut cmd = crate::common::privgate();
     cmd.current_dir(dir)
         .env("NO_COLOR", "1")
         .env("PRIVGATE_TODAY", TODAY);

@@ -42,7 +42,7 @@ const ACME_RULES: [&str; 6] = [
 ];
 
 fn privgate(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("privgate").unwrap();
+    let mut cmd = crate::common::privgate();
     cmd.current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("PRIVGATE_TODAY");

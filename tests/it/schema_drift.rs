@@ -11,7 +11,6 @@
 //!    taxonomy;
 //! 4. the taxonomy lists the parent of every key.
 
-use assert_cmd::Command;
 use privgate::manifest::{Config, Manifest};
 use privgate::taxonomy::{ancestors, Taxonomy};
 use serde_json::Value;
@@ -299,8 +298,7 @@ fn rust_types_refuse_unknown_fields() {
 
 #[test]
 fn full_fixtures_validate() {
-    let out = Command::cargo_bin("privgate")
-        .unwrap()
+    let out = crate::common::privgate()
         .env("NO_COLOR", "1")
         .arg("validate")
         .arg(repo().join("tests/fixtures/full"))

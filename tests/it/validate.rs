@@ -47,7 +47,7 @@ impl Run {
 }
 
 fn privgate() -> Command {
-    let mut cmd = Command::cargo_bin("privgate").unwrap();
+    let mut cmd = crate::common::privgate();
     cmd.env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
         .env_remove("PRIVGATE_TODAY");

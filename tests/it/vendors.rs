@@ -10,7 +10,7 @@ use serde_json::Value;
 use std::path::Path;
 
 fn privgate(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("privgate").unwrap();
+    let mut cmd = crate::common::privgate();
     cmd.current_dir(dir)
         .env("NO_COLOR", "1")
         .env("PRIVGATE_TODAY", common::TODAY);
