@@ -394,9 +394,9 @@ pub fn listed_rules(root: &Path) -> Result<Vec<Listed>, (Workspace, Vec<Diagnost
             }
         }
     }
-    let builtin = builtin::BUILTIN
+    let builtin = builtin_packs()
         .iter()
-        .filter_map(|(file, text)| pack::load_builtin_pack(file, text).0)
+        .filter_map(|(p, _)| p.clone())
         .flat_map(|p| p.rules);
     Ok(listed(builtin, &overrides))
 }
